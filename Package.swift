@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "jitd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "jitd", targets: ["jitd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .target(name: "JitdCore"),
+        .target(name: "JitdIngest", dependencies: [
+            "JitdCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        .target(name: "JitdStore", dependencies: [
+            "JitdCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "JitdDispatch", dependencies: [
+            "JitdCore", "JitdStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .target(name: "JitdServer", dependencies: [
+            "JitdCore", "JitdStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+        .target(name: "JitdSystemd", dependencies: [
+            "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "jitd", dependencies: [
+            "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdServer", "JitdSystemd",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .testTarget(name: "JitdCoreTests", dependencies: ["JitdCore"]),
+        .testTarget(name: "JitdIngestTests", dependencies: ["JitdIngest"]),
+        .testTarget(name: "JitdStoreTests", dependencies: ["JitdStore"]),
+        .testTarget(name: "JitdDispatchTests", dependencies: ["JitdDispatch"]),
+        .testTarget(name: "JitdServerTests", dependencies: ["JitdServer"]),
+        .testTarget(name: "JitdSystemdTests", dependencies: ["JitdSystemd"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JitdCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

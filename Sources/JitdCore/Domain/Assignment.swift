@@ -1,0 +1,56 @@
+/// The life of an assignment, as SPEC names it.
+public enum AssignmentState: String, Sendable, Codable, CaseIterable {
+    case planned, notified, acknowledged, completed, declined, expired, cancelled
+
+    /// States in which the person has been told and the time is promised.
+    public var isCommitted: Bool { self == .notified || self == .acknowledged }
+}
+
+/// A person released from their unit for a module at a time.
+public struct Assignment: Hashable, Sendable, Codable {
+    public var id: String
+    public var staffID: String
+    public var moduleID: String
+    public var unit: String
+    public var role: String
+    public var interval: Interval
+    /// Shared by the members of a drill or a classroom session.
+    public var group: String?
+
+    public init(id: String, staffID: String, moduleID: String, unit: String, role: String,
+                interval: Interval, group: String? = nil) {
+        self.id = id
+        self.staffID = staffID
+        self.moduleID = moduleID
+        self.unit = unit
+        self.role = role
+        self.interval = interval
+        self.group = group
+    }
+
+    /// A stable id derived from what the assignment is, so the same plan gives the same ids.
+    public static func makeID(staffID: String, moduleID: String, start: Instant) -> String {
+        "a_" + StableHash.hex("\(staffID)\u{1F}\(moduleID)\u{1F}\(start.seconds)")
+    }
+
+    public static func canonicalOrder(_ a: Assignment, _ b: Assignment) -> Bool {
+        (a.interval.start.seconds, a.unit, a.staffID, a.moduleID) < (b.interval.start.seconds, b.unit, b.staffID, b.moduleID)
+    }
+}
+
+/// FNV-1a, 64 bits: a deterministic, dependency-free hash for ids (not for security).
+public enum StableHash {
+    public static func value(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in s.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    public static func hex(_ s: String) -> String {
+        let v = String(value(s), radix: 16)
+        return String(repeating: "0", count: 16 - v.count) + v
+    }
+}

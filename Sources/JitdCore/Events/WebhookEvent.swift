@@ -1,0 +1,83 @@
+import Foundation
+
+/// An event for integrators: its type, when it happened, and its JSON body.
+///
+/// The body is built once, when the event is queued, and then sent byte for byte on every
+/// attempt, as Standard Webhooks requires.
+public struct WebhookEvent: Sendable, Hashable {
+    public var id: String
+    public var type: String
+    public var timestamp: Instant
+    /// The unit it concerns, for endpoints that filter by unit.
+    public var unit: String?
+    public var assignmentID: String?
+    /// When an `assignment.*` message stops being useful: the assignment's start.
+    public var expiresAt: Instant?
+    public var body: Data
+
+    public init(id: String, type: String, timestamp: Instant, unit: String?, assignmentID: String? = nil,
+                expiresAt: Instant? = nil, data: [String: JSONValue]) {
+        self.id = id
+        self.type = type
+        self.timestamp = timestamp
+        self.unit = unit
+        self.assignmentID = assignmentID
+        self.expiresAt = expiresAt
+        self.body = JSONValue.object(["type": .string(type), "timestamp": .string(timestamp.rfc3339), "data": .object(data)]).encoded()
+    }
+
+    /// A message id with no `.` in it, stable for the same event.
+    public static func makeID(_ parts: String...) -> String {
+        "msg_" + StableHash.hex(parts.joined(separator: "\u{1F}")) + StableHash.hex(parts.reversed().joined(separator: "\u{1E}"))
+    }
+
+    // MARK: The events of SPEC
+
+    public static func assignmentScheduled(_ a: Assignment, module: Module, name: String?, at now: Instant) -> WebhookEvent {
+        var data = a.json
+        data["module"] = .object(["id": .string(module.id), "title": .string(module.title),
+                                  "minutes": .int(module.minutes), "url": module.url.map(JSONValue.string) ?? .null,
+                                  "kind": .string(module.kind.rawValue)])
+        if let name { data["staff_name"] = .string(name) }
+        return WebhookEvent(id: makeID("assignment.scheduled", a.id), type: "assignment.scheduled", timestamp: now,
+                            unit: a.unit, assignmentID: a.id, expiresAt: a.interval.start, data: data)
+    }
+
+    public static func assignmentCancelled(_ a: Assignment, reason: String, at now: Instant) -> WebhookEvent {
+        var data = a.json
+        data["reason"] = .string(reason)
+        return WebhookEvent(id: makeID("assignment.cancelled", a.id), type: "assignment.cancelled", timestamp: now,
+                            unit: a.unit, assignmentID: a.id, data: data)
+    }
+
+    public static func rosterAccepted(file: String, sha256: String, shifts: Int, busy: Int, units: [String],
+                                      replaced: Int, at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("roster.accepted", sha256, file), type: "roster.accepted", timestamp: now, unit: nil,
+                     data: ["file": .string(file), "sha256": .string(sha256), "shifts": .int(shifts), "busy_blocks": .int(busy),
+                            "units": .array(units.map(JSONValue.string)), "replaced": .int(replaced)])
+    }
+
+    public static func rosterRejected(file: String, sha256: String, errors: [String], at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("roster.rejected", sha256, file), type: "roster.rejected", timestamp: now, unit: nil,
+                     data: ["file": .string(file), "sha256": .string(sha256), "errors": .array(errors.prefix(100).map(JSONValue.string)),
+                            "error_count": .int(errors.count)])
+    }
+
+    public static func belowMinimum(_ w: UnderstaffedWindow, at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("staffing.below_minimum", w.unit, w.role, "\(w.interval.start.seconds)", "\(w.interval.end.seconds)"),
+                     type: "staffing.below_minimum", timestamp: now, unit: w.unit,
+                     data: ["unit": .string(w.unit), "role": .string(w.role), "from": .string(w.interval.start.rfc3339),
+                            "to": .string(w.interval.end.rfc3339), "short_by": .int(w.shortBy)])
+    }
+}
+
+extension Assignment {
+    /// The assignment as it appears in plan documents and webhook bodies.
+    public var json: [String: JSONValue] {
+        var d: [String: JSONValue] = ["id": .string(id), "staff_id": .string(staffID), "module_id": .string(moduleID),
+                                      "unit": .string(unit), "role": .string(role),
+                                      "start": .string(interval.start.rfc3339), "end": .string(interval.end.rfc3339)]
+        if let group { d["group"] = .string(group) }
+        return d
+    }
+}

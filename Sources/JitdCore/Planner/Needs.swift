@@ -1,0 +1,62 @@
+/// A (person, module) pair that is due, with what the planner needs to rank it.
+public struct Need: Hashable, Sendable {
+    public var staffID: String
+    public var moduleID: String
+    /// When it should be done by; `nil` when the module has no due date.
+    public var due: Instant?
+    public var weight: Int
+}
+
+/// Finds the needs of the people on the roster: eligibility by role and unit, publication,
+/// completion and recertification. Prerequisites are left to the planner, which may place
+/// them earlier in the same plan.
+struct NeedFinder {
+    let input: PlanningInput
+
+    /// Latest completion per person and module.
+    private var lastCompletion: [String: [String: Instant]] {
+        var out: [String: [String: Instant]] = [:]
+        for c in input.completions {
+            let old = out[c.staffID]?[c.moduleID]
+            if old == nil || old! < c.completedAt { out[c.staffID, default: [:]][c.moduleID] = c.completedAt }
+        }
+        return out
+    }
+
+    /// Whether a person holds a module at an instant (completed, and not yet due for recertification).
+    static func holds(_ module: Module, completedAt: Instant?, at t: Instant) -> Bool {
+        guard let done = completedAt else { return false }
+        guard let recur = module.recurDays else { return true }
+        return done.adding(seconds: Int64(recur) * 86_400) > t
+    }
+
+    func needs() -> [Need] {
+        let horizon = input.horizon
+        let completed = lastCompletion
+        // The (unit, role) pairs each person works in the horizon, and when they first appear.
+        var posts: [String: Set<[String]>] = [:]
+        for s in input.shifts where s.kind == .shift && s.interval.overlaps(horizon) {
+            posts[s.staffID, default: []].insert([s.unit, s.role])
+        }
+        var out: [Need] = []
+        for staff in posts.keys.sorted() {
+            for module in input.modules.sorted(by: { $0.id < $1.id }) {
+                guard posts[staff]!.contains(where: { module.isEligible(role: $0[1], unit: $0[0]) }) else { continue }
+                let done = completed[staff]?[module.id]
+                if Self.holds(module, completedAt: done, at: horizon.end) { continue }
+                out.append(Need(staffID: staff, moduleID: module.id,
+                                due: dueDate(module, completedAt: done, firstSeen: input.staffFirstSeen[staff]),
+                                weight: module.priority.weight))
+            }
+        }
+        return out
+    }
+
+    private func dueDate(_ module: Module, completedAt: Instant?, firstSeen: Instant?) -> Instant? {
+        if let done = completedAt, let recur = module.recurDays {
+            return done.adding(seconds: Int64(recur) * 86_400)
+        }
+        guard let days = module.dueDays else { return nil }
+        return max(module.published, firstSeen ?? module.published).adding(seconds: Int64(days) * 86_400)
+    }
+}

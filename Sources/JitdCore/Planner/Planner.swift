@@ -1,0 +1,217 @@
+/// Places micro-training into the gaps of a roster without taking any unit below its
+/// coverage minimum. Pure: the same input gives the same plan, byte for byte.
+public struct Planner: Sendable {
+    public init() {}
+
+    public func plan(_ input: PlanningInput) -> Plan {
+        var run = PlannerRun(input: input)
+        run.keepCommitted()
+        run.placeNeeds()
+        return run.result()
+    }
+}
+
+/// The mutable state of one planning run.
+struct PlannerRun {
+    let input: PlanningInput
+    let policy: Policy
+    let step: Int64
+    /// No assignment starts before this: now plus the notification lead, on the grid.
+    let earliest: Instant
+    let modules: [String: Module]
+    var grid: StaffingGrid
+    var people: [String: PersonCalendar] = [:]
+    var assignments: [Assignment] = []
+    var cancellations: [Cancellation] = []
+    /// Where each person's module is placed in this plan (or was committed before).
+    var placed: [String: [String: Interval]] = [:]
+    var unmet: [UnmetNeed] = []
+    var needs: [Need] = []
+    /// Needs for which a personally free time was refused only by staffing, or by a full class.
+    var blockedByStaffing: Set<[String]> = []
+    var blockedByCapacity: Set<[String]> = []
+
+    init(input: PlanningInput) {
+        self.input = input
+        self.policy = input.policy
+        self.step = Int64(input.policy.slotMinutes) * 60
+        self.earliest = input.now.adding(minutes: input.policy.notifyLeadMinutes).ceiled(to: step)
+        self.modules = Dictionary(input.modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.grid = StaffingGrid(input: input, origin: input.now.floored(to: step), end: input.horizon.end)
+        for s in input.shifts.sorted(by: Shift.canonicalOrder) {
+            switch s.kind {
+            case .shift:
+                people[s.staffID, default: PersonCalendar()].shifts.append(s)
+                people[s.staffID]!.use.append(.init())
+            case .busy:
+                people[s.staffID, default: PersonCalendar()].busy.append(s.interval)
+            }
+        }
+    }
+
+    // MARK: Committed assignments
+
+    /// Keeps what people were already told, unless the roster no longer allows it.
+    mutating func keepCommitted() {
+        for a in input.committed.sorted(by: Assignment.canonicalOrder) where a.interval.end > input.now {
+            let key = StaffingGrid.Key(unit: a.unit, role: a.role)
+            let person = people[a.staffID]
+            let k = person?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy)
+            let started = a.interval.start <= input.now
+            if !started {
+                guard let k, person!.busy.allSatisfy({ !$0.overlaps(a.interval) }) else {
+                    cancellations.append(Cancellation(assignment: a, reason: "roster_changed"))
+                    continue
+                }
+                guard grid.canRelease(key, over: a.interval) else {
+                    cancellations.append(Cancellation(assignment: a, reason: "understaffed"))
+                    continue
+                }
+                people[a.staffID]!.book(a.interval, inShift: k)
+            } else if let k {
+                people[a.staffID]!.book(a.interval, inShift: k)
+            }
+            grid.release(key, over: a.interval)
+            assignments.append(a)
+            placed[a.staffID, default: [:]][a.moduleID] = a.interval
+        }
+    }
+
+    // MARK: Needs
+
+    mutating func placeNeeds() {
+        needs = NeedFinder(input: input).needs().filter { placed[$0.staffID]?[$0.moduleID] == nil }
+        let byModule = Dictionary(grouping: needs, by: \.moduleID)
+        for module in moduleOrder(byModule) {
+            let pending = byModule[module.id] ?? []
+            guard module.published < input.horizon.end else {
+                unmet += pending.map { UnmetNeed(staffID: $0.staffID, moduleID: $0.moduleID, reason: .notPublished) }
+                continue
+            }
+            switch module.kind {
+            case .online: placeOnline(module, pending)
+            case .drill: placeDrill(module, pending)
+            case .classroom: placeClassroom(module, pending)
+            }
+        }
+    }
+
+    /// Modules in the order they are planned: highest weight (a prerequisite inherits the weight
+    /// of what depends on it), prerequisites before dependants, rigid kinds first, earlier due first.
+    func moduleOrder(_ byModule: [String: [Need]]) -> [Module] {
+        var weight: [String: Int] = [:]
+        var depth: [String: Int] = [:]
+        func depthOf(_ id: String, _ seen: Set<String>) -> Int {
+            if let d = depth[id] { return d }
+            guard let m = modules[id], !seen.contains(id) else { return 0 }
+            let d = m.prerequisites.map { depthOf($0, seen.union([id])) + 1 }.max() ?? 0
+            depth[id] = d
+            return d
+        }
+        func lift(_ id: String, _ w: Int, _ seen: Set<String>) {
+            guard let m = modules[id], !seen.contains(id) else { return }
+            weight[id] = max(weight[id] ?? 0, w)
+            for p in m.prerequisites { lift(p, w, seen.union([id])) }
+        }
+        for m in input.modules { lift(m.id, m.priority.weight, []) }
+        func rigidity(_ k: ModuleKind) -> Int { k == .classroom ? 0 : k == .drill ? 1 : 2 }
+        func due(_ m: Module) -> Int64 { byModule[m.id]?.compactMap { $0.due?.seconds }.min() ?? .max }
+        return input.modules.sorted {
+            (-(weight[$0.id] ?? 0), depthOf($0.id, []), rigidity($0.kind), due($0), $0.id)
+                < (-(weight[$1.id] ?? 0), depthOf($1.id, []), rigidity($1.kind), due($1), $1.id)
+        }
+    }
+
+    /// The earliest start a need may take: published, the first slot, and after its prerequisites.
+    /// `nil` when a prerequisite is neither held nor placed.
+    func earliestStart(_ module: Module, for staff: String) -> Instant? {
+        var t = max(earliest, module.published.ceiled(to: step))
+        for p in module.prerequisites {
+            if let iv = placed[staff]?[p] {
+                t = max(t, iv.end.ceiled(to: step))
+            } else if let pm = modules[p], NeedFinder.holds(pm, completedAt: lastCompletion(staff, p), at: t) {
+                continue
+            } else {
+                return nil
+            }
+        }
+        return t
+    }
+
+    func lastCompletion(_ staff: String, _ module: String) -> Instant? {
+        input.completions.filter { $0.staffID == staff && $0.moduleID == module }.map(\.completedAt).max()
+    }
+
+    mutating func record(_ need: Need, _ module: Module, shift k: Int, at iv: Interval, group: String? = nil) {
+        let shift = people[need.staffID]!.shifts[k]
+        people[need.staffID]!.book(iv, inShift: k)
+        grid.release(.init(unit: shift.unit, role: shift.role), over: iv)
+        placed[need.staffID, default: [:]][module.id] = iv
+        assignments.append(Assignment(id: Assignment.makeID(staffID: need.staffID, moduleID: module.id, start: iv.start),
+                                      staffID: need.staffID, moduleID: module.id, unit: shift.unit, role: shift.role,
+                                      interval: iv, group: group))
+    }
+
+    mutating func giveUp(_ need: Need, prerequisiteMissing: Bool = false) {
+        let key = [need.staffID, need.moduleID]
+        let reason: UnmetReason = prerequisiteMissing ? .prerequisite
+            : blockedByCapacity.contains(key) ? .capacity
+            : blockedByStaffing.contains(key) ? .understaffed : .noGap
+        unmet.append(UnmetNeed(staffID: need.staffID, moduleID: need.moduleID, reason: reason))
+    }
+
+    // MARK: Result
+
+    func result() -> Plan {
+        let weights = Dictionary(needs.map { ([$0.staffID, $0.moduleID], $0.weight) }, uniquingKeysWith: max)
+        let placedWeight = assignments.reduce(0) { $0 + (weights[[$1.staffID, $1.moduleID]] ?? 0) }
+        return Plan(generatedAt: input.now, horizon: input.horizon,
+                    assignments: assignments.sorted(by: Assignment.canonicalOrder),
+                    unmet: unmet.sorted { ($0.staffID, $0.moduleID) < ($1.staffID, $1.moduleID) },
+                    understaffed: grid.understaffedWindows(),
+                    cancellations: cancellations,
+                    needsTotal: needs.count,
+                    weightPlaced: placedWeight,
+                    weightTotal: weights.values.reduce(0, +),
+                    fairness: fairness())
+    }
+
+    func fairness() -> FairnessStats {
+        var stats = FairnessStats()
+        var members: [ShiftType: Set<String>] = [:]
+        for (staff, person) in people {
+            for (k, s) in person.shifts.enumerated() where s.interval.overlaps(input.horizon) {
+                let type = ShiftType.of(s, zone: input.zone(of: s.unit))
+                members[type, default: []].insert(staff)
+                stats[type].minutes += person.use[k].minutes
+            }
+        }
+        for (type, set) in members { stats[type].people = set.count }
+        return stats
+    }
+}
+
+/// Day, night or weekend: the access groups whose training time should be even.
+enum ShiftType: Hashable {
+    case day, night, weekend
+
+    static func of(_ s: Shift, zone: Zone) -> ShiftType {
+        let local = zone.local(s.interval.start)
+        let weekday = CivilDate.isoWeekday(days: CivilDate.days(year: local.year, month: local.month, day: local.day))
+        if weekday >= 6 { return .weekend }
+        return (6..<18).contains(local.hour) ? .day : .night
+    }
+}
+
+extension FairnessStats {
+    subscript(_ t: ShiftType) -> Bucket {
+        get { t == .day ? day : t == .night ? night : weekend }
+        set {
+            switch t {
+            case .day: day = newValue
+            case .night: night = newValue
+            case .weekend: weekend = newValue
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+/// Everything the planner reads: a snapshot of values, no I/O.
+public struct PlanningInput: Sendable {
+    public var now: Instant
+    public var policy: Policy
+    public var siteZone: Zone
+    /// Per-unit zones that differ from the site's.
+    public var unitZones: [String: Zone]
+    /// Shifts and busy blocks.
+    public var shifts: [Shift]
+    public var coverage: [CoverageRule]
+    public var modules: [Module]
+    public var completions: [Completion]
+    /// Assignments people have already been told about; kept unless they became impossible.
+    public var committed: [Assignment]
+    /// When each person first appeared on a roster; due dates of modules published before run from here.
+    public var staffFirstSeen: [String: Instant] = [:]
+
+    public init(now: Instant, policy: Policy, siteZone: Zone = .utc, unitZones: [String: Zone] = [:],
+                shifts: [Shift], coverage: [CoverageRule], modules: [Module],
+                completions: [Completion] = [], committed: [Assignment] = []) {
+        self.now = now
+        self.policy = policy
+        self.siteZone = siteZone
+        self.unitZones = unitZones
+        self.shifts = shifts
+        self.coverage = coverage
+        self.modules = modules
+        self.completions = completions
+        self.committed = committed
+    }
+
+    public func zone(of unit: String) -> Zone { unitZones[unit] ?? siteZone }
+
+    public var horizon: Interval {
+        Interval(start: now, end: now.adding(seconds: Int64(policy.horizonHours) * 3600))
+    }
+}

@@ -1,0 +1,116 @@
+/// Headcount, coverage minimum and people in training per unit and role, on the planning grid.
+///
+/// Slot `i` is `[origin + i·step, origin + (i+1)·step)`. A person counts as on shift in a
+/// slot only when a shift covers the whole slot; a coverage minimum counts for a slot
+/// when it is in force at any moment of it. Both choices err on the safe side.
+struct StaffingGrid {
+    struct Key: Hashable, Comparable {
+        var unit: String
+        var role: String
+        static func < (a: Key, b: Key) -> Bool { (a.unit, a.role) < (b.unit, b.role) }
+    }
+
+    let origin: Instant
+    let step: Int64
+    let count: Int
+    private(set) var headcount: [Key: [Int]] = [:]
+    private(set) var minimum: [Key: [Int]] = [:]
+    private var training: [Key: [Int]] = [:]
+    /// Per key, the slots between the first and last shift of its unit: where understaffing is reported.
+    private var rosterSpan: [String: Range<Int>] = [:]
+
+    init(input: PlanningInput, origin: Instant, end: Instant) {
+        self.origin = origin
+        self.step = Int64(input.policy.slotMinutes) * 60
+        self.count = Int((end.seconds - origin.seconds + step - 1) / step)
+        for shift in input.shifts where shift.kind == .shift {
+            let key = Key(unit: shift.unit, role: shift.role)
+            var column = headcount[key] ?? Array(repeating: 0, count: count)
+            let covered = coveredSlots(shift.interval)
+            for i in covered { column[i] += 1 }
+            headcount[key] = column
+            let touched = touchedSlots(shift.interval)
+            if !touched.isEmpty {
+                let old = rosterSpan[shift.unit] ?? touched
+                rosterSpan[shift.unit] = min(old.lowerBound, touched.lowerBound)..<max(old.upperBound, touched.upperBound)
+            }
+        }
+        for unit in rosterSpan.keys {
+            for rule in input.coverage where rule.unit == "*" || rule.unit == unit {
+                let key = Key(unit: unit, role: rule.role)
+                if headcount[key] == nil { headcount[key] = Array(repeating: 0, count: count) }
+            }
+        }
+        for key in headcount.keys {
+            let rules = input.coverage.filter { $0.applies(toUnit: key.unit, role: key.role) }
+            let zone = input.zone(of: key.unit)
+            minimum[key] = (0..<count).map { i in
+                let start = slotStart(i)
+                let last = start.adding(seconds: step - 1)
+                let a = zone.local(start), b = zone.local(last)
+                return rules.reduce(0) { m, r in (r.isActive(at: a) || r.isActive(at: b)) ? max(m, r.min) : m }
+            }
+            training[key] = Array(repeating: 0, count: count)
+        }
+    }
+
+    func slotStart(_ i: Int) -> Instant { origin.adding(seconds: Int64(i) * step) }
+
+    /// Slots wholly inside an interval.
+    func coveredSlots(_ iv: Interval) -> Range<Int> {
+        let lo = Int(max(0, (iv.start.seconds - origin.seconds + step - 1) / step))
+        let hi = Int(min(Int64(count), floorDiv(iv.end.seconds - origin.seconds, step)))
+        return lo < hi ? lo..<hi : 0..<0
+    }
+
+    /// Slots that share any moment with an interval.
+    func touchedSlots(_ iv: Interval) -> Range<Int> {
+        let lo = Int(max(0, floorDiv(iv.start.seconds - origin.seconds, step)))
+        let hi = Int(min(Int64(count), (iv.end.seconds - origin.seconds + step - 1) / step))
+        return lo < hi ? lo..<hi : 0..<0
+    }
+
+    /// Slack left at slot `i`: on shift − minimum − already in training.
+    func slack(_ key: Key, _ i: Int) -> Int {
+        guard let h = headcount[key], let m = minimum[key], let t = training[key] else { return 0 }
+        return h[i] - m[i] - t[i]
+    }
+
+    /// Whether `people` more can leave `key` over the interval.
+    func canRelease(_ key: Key, over iv: Interval, people: Int = 1) -> Bool {
+        touchedSlots(iv).allSatisfy { slack(key, $0) >= people }
+    }
+
+    mutating func release(_ key: Key, over iv: Interval, people: Int = 1) {
+        guard training[key] != nil else { return }
+        for i in touchedSlots(iv) { training[key]![i] += people }
+    }
+
+    /// Runs of slots where a unit is short before training, merged while the shortfall is the same.
+    func understaffedWindows() -> [UnderstaffedWindow] {
+        var out: [UnderstaffedWindow] = []
+        for key in headcount.keys.sorted() {
+            guard let h = headcount[key], let m = minimum[key], let span = rosterSpan[key.unit] else { continue }
+            var runStart: Int? = nil
+            var runShort = 0
+            func close(at i: Int) {
+                if let s = runStart {
+                    out.append(UnderstaffedWindow(unit: key.unit, role: key.role,
+                                                  interval: Interval(start: slotStart(s), end: slotStart(i)),
+                                                  shortBy: runShort))
+                }
+                runStart = nil
+            }
+            for i in span {
+                let short = m[i] - h[i]
+                if short > 0 {
+                    if runStart == nil || short != runShort { close(at: i); runStart = i; runShort = short }
+                } else {
+                    close(at: i)
+                }
+            }
+            close(at: span.upperBound)
+        }
+        return out
+    }
+}

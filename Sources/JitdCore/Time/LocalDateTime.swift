@@ -1,0 +1,85 @@
+import Foundation
+
+/// A wall-clock date and time with no zone, as schedulers write it in a roster.
+public struct LocalDateTime: Hashable, Comparable, Sendable {
+    public var year: Int, month: Int, day: Int
+    public var hour: Int, minute: Int, second: Int
+
+    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+        (self.year, self.month, self.day) = (year, month, day)
+        (self.hour, self.minute, self.second) = (hour, minute, second)
+    }
+
+    /// Seconds since 1970-01-01T00:00 on a clock with no zone.
+    public var naiveSeconds: Int64 {
+        CivilDate.days(year: year, month: month, day: day) * 86_400
+            + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    public init(naiveSeconds s: Int64) {
+        let days = floorDiv(s, 86_400)
+        let sod = Int(s - days * 86_400)
+        let (y, m, d) = CivilDate.fromDays(days)
+        self.init(year: y, month: m, day: d, hour: sod / 3600, minute: sod / 60 % 60, second: sod % 60)
+    }
+
+    public static func < (a: LocalDateTime, b: LocalDateTime) -> Bool { a.naiveSeconds < b.naiveSeconds }
+
+    public var isValid: Bool {
+        CivilDate.isValid(year: year, month: month, day: day)
+            && (0...23).contains(hour) && (0...59).contains(minute) && (0...60).contains(second)
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, minute, second)
+    }
+}
+
+/// Why a local time cannot become an instant.
+public enum LocalTimeError: Error, Equatable, Sendable {
+    /// The clock skips this time (spring forward) in the zone.
+    case nonexistent(LocalDateTime, zone: String)
+}
+
+/// A named IANA time zone that converts between instants and wall-clock times.
+///
+/// Conversions follow DESIGN.md: a nonexistent local time is an error; an ambiguous
+/// one (the repeated hour in autumn) takes the earlier instant.
+public struct Zone: Hashable, Sendable {
+    public let identifier: String
+    private let tz: TimeZone
+
+    public init?(_ identifier: String) {
+        guard let tz = TimeZone(identifier: identifier) else { return nil }
+        self.identifier = identifier
+        self.tz = tz
+    }
+
+    public static let utc = Zone("UTC")!
+
+    public static func == (a: Zone, b: Zone) -> Bool { a.identifier == b.identifier }
+    public func hash(into h: inout Hasher) { h.combine(identifier) }
+
+    /// Offset from UTC in seconds at an instant.
+    public func offset(at t: Instant) -> Int64 {
+        Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t.seconds))))
+    }
+
+    public func local(_ t: Instant) -> LocalDateTime {
+        LocalDateTime(naiveSeconds: t.seconds + offset(at: t))
+    }
+
+    public func instant(_ local: LocalDateTime) throws(LocalTimeError) -> Instant {
+        let naive = local.naiveSeconds
+        // Offsets in force a day and a half either side bracket every candidate.
+        let offsets = Set([offset(at: Instant(seconds: naive - 129_600)),
+                           offset(at: Instant(seconds: naive + 129_600)),
+                           offset(at: Instant(seconds: naive))])
+        let candidates = offsets.map { Instant(seconds: naive - $0) }
+            .filter { offset(at: $0) == naive - $0.seconds }
+        guard let earliest = candidates.min() else {
+            throw .nonexistent(local, zone: identifier)
+        }
+        return earliest
+    }
+}

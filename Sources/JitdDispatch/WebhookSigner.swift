@@ -1,0 +1,72 @@
+import Crypto
+import Foundation
+
+/// A Standard Webhooks secret: `whsec_` + standard base64 of 24 to 64 random bytes.
+public struct WebhookSecret: Sendable, Hashable {
+    public let key: Data
+
+    public enum Problem: Error, CustomStringConvertible {
+        case unreadable(String)
+        case malformed(String)
+
+        public var description: String {
+            switch self {
+            case .unreadable(let f): "cannot read webhook secret file \(f); check it exists and jitd may read it"
+            case .malformed(let f): "webhook secret in \(f) must be 'whsec_' followed by base64 of 24 to 64 bytes (generate one with: printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\")"
+            }
+        }
+    }
+
+    public init(key: Data) { self.key = key }
+
+    /// Parses the text of a secret; a trailing newline is ignored.
+    public init?(text: String) {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard t.hasPrefix("whsec_"), let key = Data(base64Encoded: String(t.dropFirst(6))), (24...64).contains(key.count) else { return nil }
+        self.key = key
+    }
+
+    /// Reads a secret file, looking first in `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`)
+    /// for a file of the same base name.
+    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> WebhookSecret {
+        let path = CredentialFile.resolve(file, environment: environment)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw .unreadable(path)
+        }
+        guard let s = WebhookSecret(text: text) else { throw .malformed(path) }
+        return s
+    }
+}
+
+/// Secrets named in the config may come from systemd credentials instead of the file system.
+public enum CredentialFile {
+    public static func resolve(_ file: String, environment: [String: String]) -> String {
+        if let dir = environment["CREDENTIALS_DIRECTORY"] {
+            let candidate = dir + "/" + (file as NSString).lastPathComponent
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return file
+    }
+}
+
+/// Signs messages the Standard Webhooks way.
+public enum WebhookSigner {
+    /// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space separated.
+    public static func signature(id: String, timestamp: Int64, body: Data, secrets: [WebhookSecret]) -> String {
+        var content = Data("\(id).\(timestamp).".utf8)
+        content.append(body)
+        return secrets.map { secret in
+            let mac = HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: secret.key))
+            return "v1," + Data(mac).base64EncodedString()
+        }.joined(separator: " ")
+    }
+
+    /// The headers of one attempt.
+    public static func headers(id: String, timestamp: Int64, body: Data, secrets: [WebhookSecret]) -> [(String, String)] {
+        [("webhook-id", id),
+         ("webhook-timestamp", String(timestamp)),
+         ("webhook-signature", signature(id: id, timestamp: timestamp, body: body, secrets: secrets)),
+         ("content-type", "application/json"),
+         ("user-agent", "jitd")]
+    }
+}

@@ -1,0 +1,58 @@
+import JitdCore
+
+/// `jitd.toml`, checked and with every path made absolute.
+public struct Config: Sendable {
+    /// The config file itself; relative paths inside it are relative to its folder.
+    public var file: String
+    public var siteZone: Zone
+    public var statePath: String
+    public var inboxPath: String
+    public var catalogPath: String
+    public var policy: Policy
+    public var units: [CareUnit]
+    public var coverage: [CoverageRule]
+    public var webhooks: [WebhookEndpoint]
+    public var api: APIConfig
+    public var limits: Limits
+
+    public var unitZones: [String: Zone] { Dictionary(units.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a }) }
+    public var databasePath: String { statePath + "/jitd.sqlite" }
+}
+
+/// One `[[webhook]]`: an integrator's endpoint.
+public struct WebhookEndpoint: Sendable, Hashable {
+    public var name: String
+    public var url: String
+    /// One secret file, or two while a secret is rotated (each is used to sign).
+    public var secretFiles: [String]
+    /// Event type patterns: `assignment.*`, `roster.accepted`, `*`.
+    public var events: [String]
+    public var units: [String]
+    /// CIDRs a loopback/private/link-local URL is allowed in (on-site receivers).
+    public var allowNetworks: [String]
+    /// Whether staff names go into bodies (off by default: ids only).
+    public var includeNames: Bool
+
+    public func wants(event type: String, unit: String?) -> Bool {
+        let eventOK = events.contains { p in
+            p == "*" || p == type || (p.hasSuffix(".*") && type.hasPrefix(String(p.dropLast())))
+        }
+        let unitOK = unit.map { u in units.contains("*") || units.contains(u) } ?? true
+        return eventOK && unitOK
+    }
+}
+
+/// `[api]`: where the HTTP API listens and which tokens open it.
+public struct APIConfig: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    /// Read-write token.
+    public var tokenFile: String?
+    /// Optional read-only token.
+    public var readTokenFile: String?
+}
+
+/// `[limits]`: sizes past which jitd refuses input.
+public struct Limits: Sendable, Hashable {
+    public var maxInboxFileBytes: Int = 256 << 20
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// A file in the inbox, ready to be applied or to be refused without being read.
+public struct InboxCandidate: Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var size: Int
+    /// Why the file must be refused before reading it (a symlink, a device, too large).
+    public var refusal: String?
+}
+
+/// Finds files in the inbox that are complete: regular, not hidden or temporary, and unchanged
+/// (size and modification time) since the previous scan, so a file still being written is
+/// never read half-way.
+public struct InboxScanner: Sendable {
+    public let inbox: String
+    public let maxBytes: Int
+    private var lastSeen: [String: [Int]] = [:]
+
+    public init(inbox: String, maxBytes: Int) {
+        self.inbox = inbox
+        self.maxBytes = maxBytes
+    }
+
+    /// Hidden (`.x`), temporary (`x.tmp`, `x.part`, `x~`, `x.swp`) and our own sidecars are not inputs.
+    public static func isIgnored(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix("~")
+            || name.hasSuffix(".swp") || name.hasSuffix(".errors.txt")
+    }
+
+    /// Creates the inbox and its `processed/` and `rejected/` folders.
+    public func prepare() throws {
+        for sub in ["", "/processed", "/rejected"] {
+            try FileManager.default.createDirectory(atPath: inbox + sub, withIntermediateDirectories: true)
+        }
+    }
+
+    /// Files that have stopped changing since the last call, in name order. With `settle: false`
+    /// every file is returned at once (start-up scan and tests, when no writer is active).
+    public mutating func ready(settle: Bool = true) -> [InboxCandidate] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).filter { !Self.isIgnored($0) }.sorted()
+        var out: [InboxCandidate] = []
+        var seen: [String: [Int]] = [:]
+        for name in names {
+            let path = inbox + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            let type = st.st_mode & S_IFMT
+            if type == S_IFDIR { continue }
+            let size = Int(st.st_size)
+            if type == S_IFLNK {
+                out.append(InboxCandidate(name: name, path: path, size: 0, refusal: "symbolic links are refused; copy the file into the inbox instead"))
+                continue
+            }
+            if type != S_IFREG {
+                out.append(InboxCandidate(name: name, path: path, size: 0, refusal: "not a regular file; only regular files are read"))
+                continue
+            }
+            let signature = [size, Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
+            seen[name] = signature
+            guard !settle || lastSeen[name] == signature else { continue }
+            let refusal = size > maxBytes
+                ? "the file is \(size) bytes, over the \(maxBytes)-byte limit ([limits] max_inbox_file_mib); split it" : nil
+            out.append(InboxCandidate(name: name, path: path, size: size, refusal: refusal))
+        }
+        lastSeen = seen
+        return out
+    }
+}

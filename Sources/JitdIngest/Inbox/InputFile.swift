@@ -1,0 +1,46 @@
+import Foundation
+import JitdCore
+
+/// What an input file held, once parsed.
+public enum InputFile: Sendable {
+    case roster([RosterEntry])
+    case completions([Completion])
+
+    public var kind: String {
+        switch self {
+        case .roster: "roster"
+        case .completions: "completions"
+        }
+    }
+}
+
+/// Tells rosters from completions by extension and header, and parses them.
+public enum InputFileReader {
+    public static let rosterExtensions = ["csv", "tsv", "txt", "json", "ics"]
+
+    /// Parses `text` as the kind of file its name says. Every problem is in `sink`.
+    public static func parse(name: String, text: String, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
+        let ext = (name as NSString).pathExtension.lowercased()
+        switch ext {
+        case "csv", "tsv", "txt":
+            if CompletionsCSVParser.looksLikeCompletions(text) {
+                return .completions(CompletionsCSVParser.parse(text: text, file: sink.file, zone: context.zones.site, sink: &sink))
+            }
+            return .roster(RosterCSVParser.parse(text: text, file: sink.file, context: context, sink: &sink))
+        case "json":
+            return .roster(RosterJSONParser.parse(text: text, file: sink.file, context: context, sink: &sink))
+        case "ics":
+            return .roster(ICalendarRosterParser.parse(text: text, file: sink.file, context: context, sink: &sink))
+        default:
+            sink.error("unsupported file type '.\(ext)'; drop rosters as .csv, .tsv, .txt, .json or .ics")
+            return nil
+        }
+    }
+
+    /// Decodes bytes as UTF-8 text or reports why not.
+    public static func text(_ data: Data, sink: inout DiagnosticSink) -> String? {
+        if let t = String(data: data, encoding: .utf8) { return t }
+        sink.error("the file is not UTF-8 text; export it as UTF-8 (CSV UTF-8 in spreadsheet programs)", line: 1)
+        return nil
+    }
+}

@@ -1,0 +1,390 @@
+import JitdCore
+
+/// Who works a shift and what kind of entry it is: everything of a ``Shift`` but its times.
+struct ShiftTemplate: Hashable, Sendable {
+    var staffID: String
+    var role: String
+    var unit: String
+    var kind: ShiftKind
+    var name: String?
+
+    func shift(_ interval: Interval) -> Shift {
+        Shift(staffID: staffID, role: role, unit: unit, kind: kind, interval: interval, name: name)
+    }
+}
+
+/// The `X-JITD-*` properties a VCALENDAR gives for all its events.
+struct CalendarDefaults: Sendable {
+    var staffID: String?
+    var unit: String?
+    var role: String?
+    var kind: ICalContentLine?
+
+    init(_ calendar: ICalComponent) {
+        staffID = calendar.first("X-JITD-STAFF-ID")?.text.icalNonEmpty
+        unit = calendar.first("X-JITD-UNIT")?.text.icalNonEmpty
+        role = calendar.first("X-JITD-ROLE")?.text.icalNonEmpty
+        kind = calendar.first("X-JITD-KIND")
+    }
+}
+
+/// How an instance's end follows from its start.
+enum EndRule: Hashable, Sendable {
+    /// DTEND on DTSTART's clock: the same wall-clock length, so a 19:00–07:00 shift ends at 07:00 even over a DST change.
+    case wallClock(Int64)
+    /// DTEND on another clock: the same elapsed seconds.
+    case exact(Int64)
+    /// DURATION: nominal days, exact time (RFC 5545 §3.3.6).
+    case duration(ICalDuration)
+    /// An RDATE period's own end.
+    case at(Instant)
+
+    /// The end of an instance starting at wall-clock `local` (naive seconds) = `instant` on `clock`.
+    func end(startingAt local: Int64, _ instant: Instant, on clock: ICalClock) throws(LocalTimeError) -> Instant {
+        switch self {
+        case .wallClock(let length): return try clock.instant(LocalDateTime(naiveSeconds: local + length))
+        case .exact(let seconds): return instant.adding(seconds: seconds)
+        case .duration(let d):
+            let base = d.days == 0 ? instant : try clock.instant(LocalDateTime(naiveSeconds: local + Int64(d.days) * 86_400))
+            return base.adding(seconds: d.seconds)
+        case .at(let t): return t
+        }
+    }
+
+    /// A generous bound on the length, used only to widen the expansion window.
+    var roughLength: Int64 {
+        switch self {
+        case .wallClock(let s), .exact(let s): abs(s)
+        case .duration(let d): abs(Int64(d.days) * 86_400) + abs(d.seconds)
+        case .at: 0
+        }
+    }
+}
+
+/// A line-tagged recurrence rule.
+struct LinedRule: Hashable, Sendable {
+    var rule: RecurrenceRule
+    var line: Int
+}
+
+/// An RDATE instance: a wall-clock start on the series clock, and a period end when one is given.
+struct ExtraDate: Hashable, Sendable {
+    var local: Int64
+    var end: EndRule?
+    var line: Int
+}
+
+/// EXDATE values, matched by instant, or by local day for DATE values.
+struct Exclusions: Hashable, Sendable {
+    var instants: Set<Instant> = []
+    var days: Set<Int64> = []
+
+    func excludes(_ instant: Instant, localDay: Int64) -> Bool {
+        instants.contains(instant) || days.contains(localDay)
+    }
+}
+
+/// Which instance an override replaces.
+struct RecurrenceID: Hashable, Sendable {
+    var instant: Instant
+    /// Set for a DATE value: the override replaces the instance on that local day.
+    var day: Int64?
+    var thisAndFuture: Bool
+    var line: Int
+}
+
+/// A VEVENT's times, resolved onto one clock.
+struct EventSchedule: Sendable {
+    var line: Int
+    var template: ShiftTemplate
+    var clock: ICalClock
+    /// DTSTART as naive wall-clock seconds on `clock`.
+    var start: Int64
+    var startInstant: Instant
+    var startLine: Int
+    var end: EndRule
+    var rules: [LinedRule] = []
+    var extraDates: [ExtraDate] = []
+    var exclusions = Exclusions()
+    var recurrenceID: RecurrenceID?
+
+    var isRecurring: Bool { !rules.isEmpty || !extraDates.isEmpty }
+}
+
+/// What reading a VEVENT's times gave.
+enum ScheduleOutcome: Sendable {
+    case schedule(EventSchedule)
+    /// A DATE DTSTART: not a shift; already warned about.
+    case allDay
+    /// Errors were reported.
+    case failed
+}
+
+/// Reads the parts of a VEVENT that jitd needs, reporting every problem with its line.
+struct ICalEventReader {
+    var resolver: ICalZoneResolver
+    var defaults: CalendarDefaults
+    var zones: UnitZones
+
+    /// Properties an override takes from its series when it does not repeat them.
+    static let inheritedNames: Set<String> = ["X-JITD-STAFF-ID", "X-JITD-UNIT", "X-JITD-ROLE", "X-JITD-KIND",
+                                              "ATTENDEE", "LOCATION", "CATEGORIES"]
+
+    // MARK: Who
+
+    /// Staff, unit and role from `X-JITD-*` on the event or calendar, else ATTENDEE, LOCATION and CATEGORIES.
+    func template(of event: ICalComponent, sink: inout DiagnosticSink) -> ShiftTemplate? {
+        let attendees = event.all("ATTENDEE")
+        let staff = event.first("X-JITD-STAFF-ID")?.text.icalNonEmpty ?? defaults.staffID ?? attendees.first.flatMap(Self.address)
+        let unit = event.first("X-JITD-UNIT")?.text.icalNonEmpty ?? defaults.unit ?? event.first("LOCATION")?.text.icalNonEmpty
+        let role = event.first("X-JITD-ROLE")?.text.icalNonEmpty ?? defaults.role
+            ?? event.all("CATEGORIES").lazy.compactMap { ICalText.list($0.value).first { !$0.isEmpty } }.first
+        if staff == nil {
+            sink.error("VEVENT has no staff member: add X-JITD-STAFF-ID:<staff id> to the event (or the calendar), "
+                + "or an ATTENDEE:mailto:<address>", line: event.line)
+        }
+        if unit == nil {
+            sink.error("VEVENT has no unit: add X-JITD-UNIT:<unit> to the event (or the calendar), or LOCATION:<unit>", line: event.line)
+        }
+        if role == nil {
+            sink.error("VEVENT has no role: add X-JITD-ROLE:<role> to the event (or the calendar), or CATEGORIES:<role>", line: event.line)
+        }
+        let kind = self.kind(of: event, sink: &sink)
+        guard let staff, let unit, let role, let kind else { return nil }
+        if event.first("X-JITD-STAFF-ID") == nil, defaults.staffID == nil, attendees.count > 1 {
+            sink.warning("VEVENT has \(attendees.count) attendees; jitd takes the first (\(staff)) as the staff member; "
+                + "add X-JITD-STAFF-ID to say who works the shift", line: attendees[1].line)
+        }
+        let name = attendees.count == 1 || staff == attendees.first.flatMap(Self.address)
+            ? attendees.first?.parameter("CN")?.icalTrimmed.icalNonEmpty : nil
+        return ShiftTemplate(staffID: staff, role: role, unit: unit, kind: kind, name: name)
+    }
+
+    private func kind(of event: ICalComponent, sink: inout DiagnosticSink) -> ShiftKind? {
+        guard let line = event.first("X-JITD-KIND") ?? defaults.kind else { return .shift }
+        guard let kind = ShiftKind(rawValue: line.text.lowercased()) else {
+            sink.error("X-JITD-KIND:\(line.text) is not a kind; use X-JITD-KIND:shift or X-JITD-KIND:busy", line: line.line)
+            return nil
+        }
+        return kind
+    }
+
+    /// The address after `mailto:` (or the whole value when it is not a mailto URI).
+    static func address(_ attendee: ICalContentLine) -> String? {
+        let value = attendee.value.icalTrimmed
+        let address = value.lowercased().hasPrefix("mailto:") ? String(value.dropFirst(7)) : value
+        return address.icalTrimmed.icalNonEmpty
+    }
+
+    // MARK: When
+
+    /// DTSTART, the end, and the recurrence properties of `event`; `seriesClock` reads floating EXDATE,
+    /// RDATE and RECURRENCE-ID values of an override the way its series does.
+    func schedule(of event: ICalComponent, template: ShiftTemplate, seriesClock: ICalClock? = nil,
+                  sink: inout DiagnosticSink) -> ScheduleOutcome {
+        guard let startLine = event.first("DTSTART") else {
+            sink.error("VEVENT has no DTSTART; add one, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000", line: event.line)
+            return .failed
+        }
+        var ok = true
+        func report(_ message: String, _ line: Int) { sink.error(message, line: line); ok = false }
+        let start: ICalTimeValue
+        do throws(ICalValueError) { start = try ICalTimeParser.value(of: startLine) } catch {
+            report(error.message, startLine.line)
+            return .failed
+        }
+        guard case .dateTime(let local, let reference) = start else {
+            sink.warning("all-day event (DTSTART is a DATE) skipped: it is not a shift; "
+                + "if it is one, give DTSTART and DTEND a time, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000", line: startLine.line)
+            return .allDay
+        }
+        let unitZone = zones.zone(of: template.unit)
+        guard let clock = self.clock(reference, floating: .iana(unitZone), line: startLine, sink: &sink) else { return .failed }
+        let startInstant: Instant
+        do throws(LocalTimeError) { startInstant = try clock.instant(local) } catch {
+            report(ICalClock.nonexistentMessage(error, what: "DTSTART"), startLine.line)
+            return .failed
+        }
+        guard let end = endRule(of: event, start: local, startInstant: startInstant, reference: reference, clock: clock,
+                                unitZone: unitZone, sink: &sink) else { return .failed }
+        var schedule = EventSchedule(line: event.line, template: template, clock: clock, start: local.naiveSeconds,
+                                     startInstant: startInstant, startLine: startLine.line, end: end)
+        ok = readRecurrence(of: event, into: &schedule, seriesClock: seriesClock ?? clock, sink: &sink) && ok
+        return ok ? .schedule(schedule) : .failed
+    }
+
+    /// DTEND or DURATION, checked to come after DTSTART.
+    private func endRule(of event: ICalComponent, start: LocalDateTime, startInstant: Instant, reference: ICalTimeReference,
+                         clock: ICalClock, unitZone: Zone, sink: inout DiagnosticSink) -> EndRule? {
+        let dtend = event.first("DTEND"), duration = event.first("DURATION")
+        if let dtend, duration != nil {
+            sink.error("VEVENT has both DTEND and DURATION; keep only one", line: dtend.line)
+            return nil
+        }
+        guard let line = dtend ?? duration else {
+            sink.error("VEVENT has no end; add DTEND (e.g. DTEND;TZID=Europe/Berlin:20260105T190000) or DURATION (e.g. DURATION:PT12H)",
+                       line: event.line)
+            return nil
+        }
+        do throws(ICalValueError) {
+            let rule = try dtend != nil
+                ? endRule(dtend: line, start: start, startInstant: startInstant, reference: reference, unitZone: unitZone)
+                : .duration(ICalDuration.parse(line.value))
+            let endInstant: Instant
+            do throws(LocalTimeError) { endInstant = try rule.end(startingAt: start.naiveSeconds, startInstant, on: clock) } catch {
+                throw ICalValueError(ICalClock.nonexistentMessage(error, what: "the end"))
+            }
+            guard endInstant > startInstant else {
+                throw ICalValueError("\(line.name) is not after DTSTART (\(startInstant.rfc3339) → \(endInstant.rfc3339)); "
+                    + "a shift must end after it starts (a night shift's DTEND is on the next day)")
+            }
+            return rule
+        } catch {
+            sink.error(error.message, line: line.line)
+            return nil
+        }
+    }
+
+    private func endRule(dtend: ICalContentLine, start: LocalDateTime, startInstant: Instant, reference: ICalTimeReference,
+                         unitZone: Zone) throws(ICalValueError) -> EndRule {
+        guard case .dateTime(let endLocal, let endReference) = try ICalTimeParser.value(of: dtend) else {
+            throw ICalValueError("DTEND is a DATE but DTSTART has a time; give DTEND a time too, e.g. DTEND:20260106T070000")
+        }
+        if endReference == reference { return .wallClock(endLocal.naiveSeconds - start.naiveSeconds) }
+        var silent = DiagnosticSink(file: "")
+        guard let endClock = clock(endReference, floating: .iana(unitZone), line: dtend, sink: &silent) else {
+            throw ICalValueError(silent.items.first?.message ?? "DTEND has an unknown TZID")
+        }
+        do throws(LocalTimeError) {
+            return .exact(try endClock.instant(endLocal).seconds - startInstant.seconds)
+        } catch {
+            throw ICalValueError(ICalClock.nonexistentMessage(error, what: "DTEND"))
+        }
+    }
+
+    /// The clock a time reference names; reports an unknown TZID on `line`.
+    func clock(_ reference: ICalTimeReference, floating: ICalClock, line: ICalContentLine, sink: inout DiagnosticSink) -> ICalClock? {
+        switch reference {
+        case .utc: return .iana(.utc)
+        case .floating: return floating
+        case .tzid(let tzid):
+            if let clock = resolver.clock(for: tzid) { return clock }
+            sink.error("\(line.name) has TZID=\(tzid), which is neither an IANA zone nor a Windows zone name and has no VTIMEZONE "
+                + "in this calendar; use e.g. TZID=Europe/Berlin or add a VTIMEZONE with TZID:\(tzid)", line: line.line)
+            return nil
+        }
+    }
+
+    // MARK: Recurrence
+
+    /// RRULE, RDATE, EXDATE and RECURRENCE-ID; false when any was reported as an error.
+    private func readRecurrence(of event: ICalComponent, into schedule: inout EventSchedule, seriesClock: ICalClock,
+                                sink: inout DiagnosticSink) -> Bool {
+        var ok = true
+        for line in event.properties {
+            do throws(ICalValueError) {
+                switch line.name {
+                case "RRULE": schedule.rules.append(LinedRule(rule: try RecurrenceRule.parse(line.value), line: line.line))
+                case "EXRULE": throw ICalValueError("EXRULE was removed from iCalendar (RFC 5545); list the excluded instances with EXDATE")
+                case "RDATE": schedule.extraDates += try extraDates(line, clock: schedule.clock, sink: &sink)
+                case "EXDATE": try addExclusions(line, clock: seriesClock, to: &schedule.exclusions, sink: &sink)
+                case "RECURRENCE-ID": schedule.recurrenceID = try recurrenceID(line, clock: seriesClock, sink: &sink)
+                default: break
+                }
+            } catch {
+                sink.error(error.message, line: line.line)
+                ok = false
+            }
+        }
+        return ok
+    }
+
+    /// A value's instant (gap times shifted per RFC 5545), with floating values on `clock`.
+    private func lenientInstant(_ value: ICalTimeValue, line: ICalContentLine, clock: ICalClock,
+                                sink: inout DiagnosticSink) throws(ICalValueError) -> Instant {
+        guard case .dateTime(let local, let reference) = value else { return clock.lenientInstant(value.local) }
+        var inner = DiagnosticSink(file: "")
+        guard let own = self.clock(reference, floating: clock, line: line, sink: &inner) else {
+            throw ICalValueError(inner.items.first?.message ?? "\(line.name) has an unknown TZID")
+        }
+        return own.lenientInstant(local)
+    }
+
+    private func extraDates(_ line: ICalContentLine, clock: ICalClock, sink: inout DiagnosticSink) throws(ICalValueError) -> [ExtraDate] {
+        let isPeriod = line.parameter("VALUE")?.uppercased() == "PERIOD"
+        var result: [ExtraDate] = []
+        for item in line.value.split(separator: ",") {
+            let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
+            guard isPeriod == (parts.count == 2) else {
+                throw ICalValueError("RDATE value '\(item)' does not match VALUE=\(isPeriod ? "PERIOD (start/end)" : "DATE-TIME")")
+            }
+            var single = line
+            single.value = parts[0]
+            single.parameters["VALUE"] = nil
+            let value = try ICalTimeParser.value(of: single)
+            guard !value.isDate else {
+                throw ICalValueError("RDATE '\(parts[0])' is a DATE (an all-day instance), which is not a shift; give it a time")
+            }
+            let instant = try strictInstant(value, line: single, clock: clock, sink: &sink)
+            var end: EndRule?
+            if parts.count == 2 {
+                end = parts[1].uppercased().contains("P") ? .duration(try ICalDuration.parse(parts[1])) : nil
+                if end == nil {
+                    single.value = parts[1]
+                    end = .at(try strictInstant(try ICalTimeParser.value(of: single), line: single, clock: clock, sink: &sink))
+                }
+            }
+            result.append(ExtraDate(local: clock.local(instant).naiveSeconds, end: end, line: line.line))
+        }
+        return result
+    }
+
+    private func strictInstant(_ value: ICalTimeValue, line: ICalContentLine, clock: ICalClock,
+                               sink: inout DiagnosticSink) throws(ICalValueError) -> Instant {
+        guard case .dateTime(let local, let reference) = value else { throw ICalValueError("\(line.name) needs a DATE-TIME here") }
+        var inner = DiagnosticSink(file: "")
+        guard let own = self.clock(reference, floating: clock, line: line, sink: &inner) else {
+            throw ICalValueError(inner.items.first?.message ?? "\(line.name) has an unknown TZID")
+        }
+        do throws(LocalTimeError) { return try own.instant(local) } catch {
+            throw ICalValueError(ICalClock.nonexistentMessage(error, what: line.name))
+        }
+    }
+
+    private func addExclusions(_ line: ICalContentLine, clock: ICalClock, to exclusions: inout Exclusions,
+                               sink: inout DiagnosticSink) throws(ICalValueError) {
+        for value in try ICalTimeParser.values(of: line) {
+            if case .date(let day) = value {
+                exclusions.days.insert(icalFloorDiv(day.naiveSeconds, 86_400))
+            } else {
+                exclusions.instants.insert(try lenientInstant(value, line: line, clock: clock, sink: &sink))
+            }
+        }
+    }
+
+    private func recurrenceID(_ line: ICalContentLine, clock: ICalClock, sink: inout DiagnosticSink) throws(ICalValueError) -> RecurrenceID {
+        let value = try ICalTimeParser.value(of: line)
+        let range = line.parameter("RANGE")?.uppercased()
+        guard range == nil || range == "THISANDFUTURE" else {
+            throw ICalValueError("RECURRENCE-ID RANGE=\(range ?? "") is not allowed; use RANGE=THISANDFUTURE or no RANGE")
+        }
+        let instant = try lenientInstant(value, line: line, clock: clock, sink: &sink)
+        let day = value.isDate ? icalFloorDiv(value.local.naiveSeconds, 86_400) : nil
+        return RecurrenceID(instant: instant, day: day, thisAndFuture: range != nil, line: line.line)
+    }
+
+    /// Only the RECURRENCE-ID of a cancelled override, which needs neither staff nor times.
+    func cancelledRecurrenceID(of event: ICalComponent, seriesClock: ICalClock?, sink: inout DiagnosticSink) -> RecurrenceID? {
+        guard let line = event.first("RECURRENCE-ID") else { return nil }
+        let fallback = seriesClock ?? .iana(zones.site)
+        do throws(ICalValueError) { return try recurrenceID(line, clock: fallback, sink: &sink) } catch {
+            sink.error(error.message, line: line.line)
+            return nil
+        }
+    }
+}
+
+extension String {
+    /// nil for an empty string, so that `??` can fall through to the next source.
+    var icalNonEmpty: String? { isEmpty ? nil : self }
+}

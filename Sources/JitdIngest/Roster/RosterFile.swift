@@ -1,0 +1,37 @@
+import JitdCore
+
+/// One shift or busy block read from a roster file, with the line it came from.
+public struct RosterEntry: Hashable, Sendable {
+    public var shift: Shift
+    public var line: Int
+
+    public init(shift: Shift, line: Int) {
+        self.shift = shift
+        self.line = line
+    }
+}
+
+/// The zone of each unit: its own when configured, else the site's.
+public struct UnitZones: Sendable {
+    public var site: Zone
+    public var units: [String: Zone]
+
+    public init(site: Zone = .utc, units: [String: Zone] = [:]) {
+        self.site = site
+        self.units = units
+    }
+
+    public func zone(of unit: String) -> Zone { units[unit] ?? site }
+}
+
+/// What a roster parser needs besides the text.
+public struct RosterContext: Sendable {
+    public var zones: UnitZones
+    /// Recurring events are expanded only inside this window.
+    public var window: Interval
+
+    public init(zones: UnitZones, window: Interval) {
+        self.zones = zones
+        self.window = window
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import JitdCore
+
+/// What saving a plan changed: the measure of churn between runs.
+public struct PlanChange: Sendable, Equatable {
+    public var added = 0
+    public var removed = 0
+    public var kept = 0
+    public var cancelled = 0
+}
+
+/// An assignment with its state, as the store keeps it.
+public struct StoredAssignment: Sendable, Hashable {
+    public var assignment: Assignment
+    public var state: AssignmentState
+    public var reason: String?
+    public var updatedAt: Instant
+}
+
+extension Store {
+    /// Assignments people have been told about and that have not ended.
+    public func committedAssignments(endingAfter now: Instant) throws -> [Assignment] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM assignment WHERE state IN ('notified', 'acknowledged') AND "end" > ? ORDER BY start, id
+                """, arguments: [now.seconds]).map { Self.assignment($0) }
+        }
+    }
+
+    static func assignment(_ row: Row) -> Assignment {
+        Assignment(id: row["id"], staffID: row["staff_id"], moduleID: row["module_id"], unit: row["unit"], role: row["role"],
+                   interval: Interval(row: row), group: row["group_id"])
+    }
+
+    static func stored(_ row: Row) -> StoredAssignment {
+        StoredAssignment(assignment: assignment(row), state: AssignmentState(rawValue: row["state"]) ?? .planned,
+                         reason: row["reason"], updatedAt: Instant(seconds: row["updated_at"]))
+    }
+
+    /// Saves a plan in one transaction: planned assignments that left the plan are removed with
+    /// their unsent messages; new ones are inserted with their `assignment.scheduled` messages due
+    /// `leadSeconds` before the start; cancelled commitments are marked and announced.
+    public func savePlan(_ plan: Plan, now: Instant, leadSeconds: Int64,
+                         scheduled: @Sendable (Assignment) -> [(WebhookEvent, [String])],
+                         cancelled: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> PlanChange {
+        try pool.write { db in
+            var change = PlanChange()
+            let planned = Set(try String.fetchAll(db, sql: "SELECT id FROM assignment WHERE state = 'planned'"))
+            let known = Set(try String.fetchAll(db, sql: "SELECT id FROM assignment WHERE state <> 'planned'"))
+            let wanted = Set(plan.assignments.map(\.id))
+            for id in planned.subtracting(wanted).sorted() {
+                try db.execute(sql: "DELETE FROM outbox WHERE assignment_id = ? AND state = 'pending'", arguments: [id])
+                try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [id])
+                change.removed += 1
+            }
+            for a in plan.assignments where !known.contains(a.id) {
+                if planned.contains(a.id) { change.kept += 1; continue }
+                try db.execute(sql: """
+                    INSERT INTO assignment (id, staff_id, module_id, unit, role, start, "end", group_id, state, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?)
+                    """, arguments: [a.id, a.staffID, a.moduleID, a.unit, a.role, a.interval.start.seconds,
+                                     a.interval.end.seconds, a.group, now.seconds, now.seconds])
+                for (event, endpoints) in scheduled(a) {
+                    try Self.enqueue(db, event, endpoints: endpoints, runAt: max(now, a.interval.start.adding(seconds: -leadSeconds)))
+                }
+                change.added += 1
+            }
+            for c in plan.cancellations {
+                try db.execute(sql: "UPDATE assignment SET state = 'cancelled', reason = ?, updated_at = ? WHERE id = ? AND state IN ('notified', 'acknowledged')",
+                               arguments: [c.reason, now.seconds, c.assignment.id])
+                guard db.changesCount > 0 else { continue }
+                try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
+                               arguments: [now.seconds, c.assignment.id])
+                for (event, endpoints) in cancelled(c.assignment, c.reason) {
+                    try Self.enqueue(db, event, endpoints: endpoints, runAt: now)
+                }
+                change.cancelled += 1
+            }
+            return change
+        }
+    }
+
+    /// Assignments matching a filter, ordered by start then id; `after` is a cursor (the last id of the previous page).
+    public func assignments(unit: String? = nil, staff: String? = nil, state: AssignmentState? = nil,
+                            from: Instant? = nil, to: Instant? = nil, after: (Int64, String)? = nil,
+                            limit: Int = 100) throws -> [StoredAssignment] {
+        try pool.read { db in
+            var sql = "SELECT * FROM assignment WHERE 1"
+            var args: [any DatabaseValueConvertible] = []
+            if let unit { sql += " AND unit = ?"; args.append(unit) }
+            if let staff { sql += " AND staff_id = ?"; args.append(staff) }
+            if let state { sql += " AND state = ?"; args.append(state.rawValue) }
+            if let from { sql += " AND \"end\" > ?"; args.append(from.seconds) }
+            if let to { sql += " AND start < ?"; args.append(to.seconds) }
+            if let (start, id) = after { sql += " AND (start, id) > (?, ?)"; args += [start, id] }
+            sql += " ORDER BY start, id LIMIT ?"
+            args.append(limit)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)).map(Self.stored)
+        }
+    }
+
+    public func assignment(id: String) throws -> StoredAssignment? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM assignment WHERE id = ?", arguments: [id]).map(Self.stored) }
+    }
+
+    /// Counts of assignments by state.
+    public func assignmentCounts() throws -> [String: Int] {
+        try pool.read { db in
+            var out: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM assignment GROUP BY state") { out[row["state"]] = row["n"] }
+            return out
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import JitdCore
+
+/// jitd's state in one SQLite database: rosters, completions, assignments and the outbox.
+///
+/// WAL mode with `synchronous=FULL`: a committed transaction survives a power cut. One writer
+/// at a time (GRDB serialises writes); readers never block it. Every state change of a file,
+/// a plan or a message is one transaction.
+public final class Store: Sendable {
+    public let pool: DatabasePool
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: rosters, completions, assignments, outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbox_file (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    outcome TEXT NOT NULL,          -- accepted | rejected | duplicate
+                    received_at INTEGER NOT NULL,
+                    summary TEXT NOT NULL           -- JSON: counts or errors
+                );
+                CREATE INDEX inbox_file_sha ON inbox_file(sha256, outcome);
+                CREATE TABLE shift (
+                    id INTEGER PRIMARY KEY,
+                    staff_id TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL,
+                    local_day TEXT NOT NULL,        -- the unit-local date of start, for the replacement rule
+                    name TEXT,
+                    file_id INTEGER NOT NULL REFERENCES inbox_file(id)
+                );
+                CREATE INDEX shift_unit_day ON shift(unit, local_day);
+                CREATE INDEX shift_time ON shift(start, "end");
+                CREATE TABLE staff (
+                    staff_id TEXT PRIMARY KEY,
+                    first_seen INTEGER NOT NULL
+                );
+                CREATE TABLE completion (
+                    staff_id TEXT NOT NULL,
+                    module_id TEXT NOT NULL,
+                    completed_at INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    PRIMARY KEY (staff_id, module_id, completed_at)
+                );
+                CREATE TABLE assignment (
+                    id TEXT PRIMARY KEY,
+                    staff_id TEXT NOT NULL,
+                    module_id TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL,
+                    group_id TEXT,
+                    state TEXT NOT NULL,
+                    reason TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX assignment_state ON assignment(state, start);
+                CREATE INDEX assignment_unit ON assignment(unit, start);
+                CREATE INDEX assignment_staff ON assignment(staff_id, start);
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY,
+                    event_id TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    assignment_id TEXT,
+                    body BLOB NOT NULL,
+                    run_at INTEGER NOT NULL,
+                    expires_at INTEGER,
+                    state TEXT NOT NULL,            -- pending | leased | delivered | dead | expired | cancelled
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    lease_until INTEGER,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (event_id, endpoint)
+                );
+                CREATE INDEX outbox_due ON outbox(state, run_at);
+                CREATE INDEX outbox_assignment ON outbox(assignment_id);
+                CREATE TABLE delivery_attempt (
+                    message_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+                    attempt INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    status INTEGER,
+                    error TEXT,
+                    duration_ms INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, attempt)
+                );
+                """)
+        }
+        return m
+    }
+}
+
+extension Interval {
+    init(row: Row) {
+        self.init(start: Instant(seconds: row["start"]), end: Instant(seconds: row["end"]))
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import JitdCore
+import JitdIngest
+
+/// `jitd plan`: plans offline from files and prints the plan; writes nothing.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan offline from roster and completions files and print the plan; writes nothing.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, ics }
+
+    @Option(help: "The config (policy, coverage, catalog).") var config: String
+    @Option(help: "A roster file; repeat for several, applied in order.") var roster: [String] = []
+    @Option(help: "A completions CSV; repeatable.") var completions: [String] = []
+    @Option(help: "Plan as if it were this time (RFC 3339; default: now).") var now: TimeArgument?
+    @Option(help: "Hours ahead to plan (default: the config's horizon_hours).") var horizon: Int?
+    @Option(help: "table, json or ics.") var format: Format = .table
+
+    func run() throws {
+        var cfg = loadConfigOrExit(config)
+        if let horizon {
+            guard (1...24 * 31).contains(horizon) else { throw ValidationError("--horizon must be between 1 and 744 hours") }
+            cfg.policy.horizonHours = horizon
+        }
+        let modules = loadCatalogOrExit(cfg)
+        let at = now?.instant ?? JitdCommandClock.now()
+        let zones = UnitZones(site: cfg.siteZone, units: cfg.unitZones)
+        let context = RosterContext(zones: zones, window: Interval(start: at.adding(seconds: -86_400),
+                                                                    end: at.adding(seconds: Int64(cfg.policy.horizonHours) * 3600 + 86_400)))
+        var shifts: [Shift] = []
+        var done: [Completion] = []
+        var failed = false
+        for file in roster + completions {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("\(file): error: cannot read the file"); failed = true; continue
+            }
+            var sink = DiagnosticSink(file: file)
+            let parsed = InputFileReader.text(data, sink: &sink).flatMap { InputFileReader.parse(name: file, text: $0, context: context, sink: &sink) }
+            sink.items.forEach { printError($0.description) }
+            if sink.hasErrors { failed = true; continue }
+            switch parsed {
+            case .roster(let entries): shifts = RosterMerge.apply(entries.map(\.shift), to: shifts, zones: zones)
+            case .completions(let list): done += list
+            case nil: failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
+        let input = PlanningInput(now: at, policy: cfg.policy, siteZone: cfg.siteZone, unitZones: cfg.unitZones,
+                                  shifts: shifts, coverage: cfg.coverage, modules: modules, completions: done)
+        let plan = Planner().plan(input)
+        let out: String
+        switch format {
+        case .json: out = String(decoding: PlanDocument.json(plan, modules: modules).encoded(pretty: true), as: UTF8.self) + "\n"
+        case .table: out = PlanTable.render(plan, modules: modules, zone: zones.zone(of:))
+        case .ics: out = PlanCalendar.render(plan, modules: modules)
+        }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+}
+
+enum JitdCommandClock {
+    static func now() -> Instant { Instant(seconds: Int64(Date().timeIntervalSince1970)) }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import JitdCore
+import JitdIngest
+import JitdStore
+
+/// `jitd queue`: the operator's view of the webhook outbox.
+struct Queue: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect and repair the webhook queue.",
+        subcommands: [List.self, Redeliver.self, PurgeDead.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List messages in a state (default: dead).")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Option(help: "pending, leased, delivered, dead, expired or cancelled.") var state = "dead"
+        @Option(help: "Only this endpoint.") var endpoint: String?
+
+        func run() throws {
+            let store = try openStore(config)
+            for m in try store.messages(state: state, endpoint: endpoint) {
+                let line: JSONValue = .object(["id": .int(Int(m.id)), "webhook_id": .string(m.eventID), "endpoint": .string(m.endpoint),
+                                               "type": .string(m.type), "attempts": .int(m.attempts), "run_at": .string(m.runAt.rfc3339),
+                                               "last_error": m.lastError.map(JSONValue.string) ?? .null])
+                FileHandle.standardOutput.write(line.encoded() + Data("\n".utf8))
+            }
+        }
+    }
+
+    struct Redeliver: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Queue dead messages again: by id, or all of an endpoint.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Option(help: "Redeliver every dead message of this endpoint.") var endpoint: String?
+        @Argument(help: "Message ids (from `jitd queue list`).") var ids: [Int64] = []
+
+        func validate() throws {
+            if ids.isEmpty == (endpoint == nil) { throw ValidationError("give message ids or --endpoint NAME (not both)") }
+        }
+
+        func run() throws {
+            let store = try openStore(config)
+            let n = try store.redeliver(ids: ids.isEmpty ? nil : ids, endpoint: endpoint, now: JitdCommandClock.now())
+            print("\(n) messages queued again; a running daemon sends them within its next poll")
+        }
+    }
+
+    struct PurgeDead: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "purge-dead", abstract: "Delete dead messages older than N days.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Option(help: "Age in days.") var olderThanDays = 30
+
+        func run() throws {
+            let store = try openStore(config)
+            let n = try store.purgeDead(before: JitdCommandClock.now().adding(seconds: -Int64(olderThanDays) * 86_400))
+            print("\(n) dead messages deleted")
+        }
+    }
+}
+
+/// `jitd status`: counts from the store, for a quick look without the API.
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show assignment and queue counts.")
+    @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+
+    func run() throws {
+        let store = try openStore(config)
+        let a = try store.assignmentCounts(), q = try store.queueCounts()
+        print("assignments: " + a.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("queue: " + q.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    }
+}
+
+func openStore(_ configPath: String) throws -> Store {
+    let cfg = loadConfigOrExit(configPath)
+    guard FileManager.default.fileExists(atPath: cfg.databasePath) else {
+        printError("\(cfg.databasePath): error: no database yet; has `jitd serve` run with this config?")
+        throw ExitCode(1)
+    }
+    return try Store(path: cfg.databasePath)
+}

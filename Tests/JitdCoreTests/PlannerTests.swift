@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+@testable import JitdCore
+
+@Suite struct PlannerTests {
+    static let t0 = Instant(rfc3339: "2026-11-24T12:00:00Z")!
+
+    func shift(_ staff: String, _ role: String = "RN", _ unit: String = "MICU", from: Int, to: Int, kind: ShiftKind = .shift) -> Shift {
+        Shift(staffID: staff, role: role, unit: unit, kind: kind,
+              interval: Interval(start: Self.t0.adding(minutes: from * 60), end: Self.t0.adding(minutes: to * 60)))
+    }
+
+    func online(_ id: String, minutes: Int = 10, priority: Priority = .normal, prerequisites: [String] = []) -> Module {
+        Module(id: id, title: id, minutes: minutes, roles: ["RN"], priority: priority,
+               published: Self.t0.adding(minutes: -1440), prerequisites: prerequisites)
+    }
+
+    @Test func placesOnlineModulesOnlyWhereSlackAllows() {
+        // Three nurses, minimum two: only one may be away at a time.
+        let input = PlanningInput(now: Self.t0, policy: Policy(),
+                                  shifts: ["a", "b", "c"].map { shift($0, from: -1, to: 8) },
+                                  coverage: [CoverageRule(unit: "MICU", role: "RN", min: 2)],
+                                  modules: [online("sepsis")])
+        let plan = Planner().plan(input)
+        #expect(plan.assignments.count == 3)
+        #expect(PlanChecker(input: input).violations(plan).isEmpty)
+        let starts = Set(plan.assignments.map(\.interval.start))
+        #expect(starts.count == 3) // never two at once
+    }
+
+    @Test func understaffedUnitGetsNoTrainingAndIsReported() {
+        let input = PlanningInput(now: Self.t0, policy: Policy(),
+                                  shifts: ["a", "b"].map { shift($0, from: -1, to: 8) },
+                                  coverage: [CoverageRule(unit: "MICU", role: "RN", min: 3)],
+                                  modules: [online("sepsis")])
+        let plan = Planner().plan(input)
+        #expect(plan.assignments.isEmpty)
+        #expect(plan.unmet.allSatisfy { $0.reason == .understaffed })
+        #expect(plan.understaffed.first?.shortBy == 1)
+        #expect(plan.understaffed.first?.unit == "MICU")
+    }
+
+    @Test func prerequisitePlacedFirstInTheSamePlan() {
+        let input = PlanningInput(now: Self.t0, policy: Policy(), shifts: [shift("a", from: -1, to: 11)], coverage: [],
+                                  modules: [online("advanced", priority: .critical, prerequisites: ["basics"]), online("basics", priority: .low)])
+        let plan = Planner().plan(input)
+        let basics = plan.assignments.first { $0.moduleID == "basics" }
+        let advanced = plan.assignments.first { $0.moduleID == "advanced" }
+        #expect(basics != nil && advanced != nil)
+        #expect(basics!.interval.end.adding(minutes: 60) <= advanced!.interval.start)
+        #expect(PlanChecker(input: input).violations(plan).isEmpty)
+    }
+
+    @Test func busyBlocksBuffersAndCapsAreRespected() {
+        var policy = Policy()
+        policy.maxSessionsPerShift = 1
+        let input = PlanningInput(now: Self.t0, policy: policy,
+                                  shifts: [shift("a", from: 0, to: 4), shift("a", from: 0, to: 2, kind: .busy)],
+                                  coverage: [], modules: [online("m1"), online("m2")])
+        let plan = Planner().plan(input)
+        #expect(plan.assignments.count == 1)
+        #expect(plan.assignments[0].interval.start >= Self.t0.adding(minutes: 120))
+        #expect(plan.unmet.count == 1)
+        #expect(PlanChecker(input: input).violations(plan).isEmpty)
+    }
+
+    @Test func committedAssignmentsStayAndImpossibleOnesAreCancelled() {
+        let shifts = ["a", "b"].map { shift($0, from: -1, to: 8) }
+        let keep = Assignment(id: "keep", staffID: "a", moduleID: "sepsis", unit: "MICU", role: "RN",
+                              interval: Interval(start: Self.t0.adding(minutes: 200), end: Self.t0.adding(minutes: 210)))
+        let gone = Assignment(id: "gone", staffID: "z", moduleID: "sepsis", unit: "MICU", role: "RN",
+                              interval: Interval(start: Self.t0.adding(minutes: 100), end: Self.t0.adding(minutes: 110)))
+        let input = PlanningInput(now: Self.t0, policy: Policy(), shifts: shifts, coverage: [], modules: [online("sepsis")],
+                                  committed: [keep, gone])
+        let plan = Planner().plan(input)
+        #expect(plan.assignments.contains(keep))
+        #expect(plan.cancellations.map(\.assignment.id) == ["gone"])
+        #expect(plan.assignments.filter { $0.staffID == "a" }.count == 1) // not placed twice
+    }
+
+    @Test func drillReleasesAGroupTogetherWithinSlack() {
+        let drill = Module(id: "drill", title: "Drill", minutes: 15, kind: .drill, roles: ["RN"], priority: .high,
+                           published: Self.t0.adding(minutes: -60), groupMin: 2, groupMax: 3)
+        let input = PlanningInput(now: Self.t0, policy: Policy(), shifts: ["a", "b", "c", "d", "e"].map { shift($0, from: -1, to: 8) },
+                                  coverage: [CoverageRule(unit: "MICU", role: "RN", min: 2)], modules: [drill])
+        let plan = Planner().plan(input)
+        #expect(plan.assignments.count >= 2)
+        #expect(Set(plan.assignments.compactMap(\.group)).count >= 1)
+        #expect(PlanChecker(input: input).violations(plan).isEmpty)
+    }
+
+    @Test func classroomKeepsSessionTimeAndCapacity() {
+        let cls = Module(id: "lift", title: "Lift", minutes: 20, kind: .classroom, roles: ["RN"], published: Self.t0.adding(minutes: -60),
+                         sessions: [ClassSession(start: Self.t0.adding(minutes: 180), location: "Lab", capacity: 2)])
+        let input = PlanningInput(now: Self.t0, policy: Policy(), shifts: ["a", "b", "c"].map { shift($0, from: -1, to: 8) },
+                                  coverage: [], modules: [cls])
+        let plan = Planner().plan(input)
+        #expect(plan.assignments.count == 2)
+        #expect(plan.assignments.allSatisfy { $0.interval.start == Self.t0.adding(minutes: 180) })
+        #expect(plan.unmet.map(\.reason) == [.capacity])
+    }
+
+    /// Thousands of random small hospitals: the independent checker always passes, and the same
+    /// input (even with its lists shuffled) gives byte-identical plan documents.
+    @Test func randomHospitalsAlwaysPassTheCheckerAndPlanDeterministically() {
+        var placed = 0
+        for seed in UInt64(1)...2000 {
+            let input = RandomHospital.make(seed: seed)
+            let plan = Planner().plan(input)
+            let problems = PlanChecker(input: input).violations(plan)
+            #expect(problems.isEmpty, "seed \(seed): \(problems.prefix(3))")
+            var shuffled = input
+            var rng = SeededRandom(seed: seed * 7)
+            shuffled.shifts.shuffle(using: &rng)
+            shuffled.modules.shuffle(using: &rng)
+            shuffled.completions.shuffle(using: &rng)
+            let again = Planner().plan(shuffled)
+            #expect(PlanDocument.json(plan, modules: input.modules).encoded() == PlanDocument.json(again, modules: input.modules).encoded(),
+                    "seed \(seed): plan differs when the input is shuffled")
+            placed += plan.assignments.count
+        }
+        #expect(placed > 1000) // the generator makes hospitals where training happens
+    }
+}

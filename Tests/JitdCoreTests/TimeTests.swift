@@ -1,0 +1,64 @@
+import Testing
+@testable import JitdCore
+
+@Suite struct TimeTests {
+    @Test func civilDateRoundTrips() {
+        for days in stride(from: Int64(-800_000), through: 800_000, by: 997) {
+            let (y, m, d) = CivilDate.fromDays(days)
+            #expect(CivilDate.days(year: y, month: m, day: d) == days)
+        }
+        #expect(CivilDate.days(year: 1970, month: 1, day: 1) == 0)
+        #expect(CivilDate.isoWeekday(days: CivilDate.days(year: 2026, month: 11, day: 24)) == 2) // a Tuesday
+        #expect(!CivilDate.isValid(year: 2026, month: 2, day: 29))
+        #expect(CivilDate.isValid(year: 2028, month: 2, day: 29))
+    }
+
+    @Test func rfc3339RoundTripsAndParsesOffsets() {
+        let t = Instant(rfc3339: "2026-11-24T12:00:00Z")!
+        #expect(t.rfc3339 == "2026-11-24T12:00:00Z")
+        #expect(Instant(rfc3339: "2026-11-24T07:00:00-05:00") == t)
+        #expect(Instant(rfc3339: "2026-11-24T13:00+01:00") == t)
+        #expect(Instant(rfc3339: "2026-11-24T12:00:00.250Z") == t)
+        #expect(Instant(rfc3339: "2026-11-24T12:00:00") == nil)
+        #expect(Instant(rfc3339: "2026-02-30T12:00:00Z") == nil)
+    }
+
+    @Test func nightShiftAcrossAutumnChangeLasts13Hours() throws {
+        let ny = Zone("America/New_York")!
+        let start = try ny.instant(LocalDateTime(year: 2026, month: 10, day: 31, hour: 19))
+        let end = try ny.instant(LocalDateTime(year: 2026, month: 11, day: 1, hour: 7))
+        #expect(end.seconds - start.seconds == 13 * 3600)
+    }
+
+    @Test func nightShiftAcrossSpringChangeLasts11Hours() throws {
+        let ny = Zone("America/New_York")!
+        let start = try ny.instant(LocalDateTime(year: 2026, month: 3, day: 7, hour: 19))
+        let end = try ny.instant(LocalDateTime(year: 2026, month: 3, day: 8, hour: 7))
+        #expect(end.seconds - start.seconds == 11 * 3600)
+    }
+
+    @Test func nonexistentLocalTimeIsAnErrorAndAmbiguousTakesTheEarlier() throws {
+        let ny = Zone("America/New_York")!
+        #expect(throws: LocalTimeError.self) { try ny.instant(LocalDateTime(year: 2026, month: 3, day: 8, hour: 2, minute: 30)) }
+        let ambiguous = try ny.instant(LocalDateTime(year: 2026, month: 11, day: 1, hour: 1, minute: 30))
+        #expect(ambiguous.rfc3339 == "2026-11-01T05:30:00Z") // EDT (-4), the earlier of the two
+    }
+
+    @Test func coverageWindowWrapsPastMidnightAndKeepsItsStartDay() {
+        let rule = CoverageRule(unit: "MICU", role: "RN", min: 4, window: (19 * 60, 7 * 60), days: [5]) // Friday nights
+        #expect(rule.isActive(at: LocalDateTime(year: 2026, month: 11, day: 27, hour: 22))) // Fri 22:00
+        #expect(rule.isActive(at: LocalDateTime(year: 2026, month: 11, day: 28, hour: 3)))  // Sat 03:00, Friday's night
+        #expect(!rule.isActive(at: LocalDateTime(year: 2026, month: 11, day: 28, hour: 22))) // Sat 22:00
+        #expect(!rule.isActive(at: LocalDateTime(year: 2026, month: 11, day: 27, hour: 12)))
+    }
+
+    @Test func cidrMatching() {
+        #expect(CIDR("127.0.0.0/8")!.contains(IPAddress.parse("127.0.0.1")!))
+        #expect(!CIDR("10.0.0.0/8")!.contains(IPAddress.parse("11.0.0.1")!))
+        #expect(CIDR("fd00::/8")!.contains(IPAddress.parse("fd12::1")!))
+        #expect(IPAddress.isInternal(IPAddress.parse("192.168.1.4")!))
+        #expect(!IPAddress.isInternal(IPAddress.parse("8.8.8.8")!))
+        #expect(IPAddress.isInternal(IPAddress.parse("::1")!))
+        #expect(CIDR("300.0.0.0/8") == nil)
+    }
+}
