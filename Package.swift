@@ -60,8 +60,15 @@ let package = Package(
         .testTarget(name: "JitdCoreTests", dependencies: ["JitdCore"]),
         .testTarget(name: "JitdIngestTests", dependencies: ["JitdIngest"]),
         .testTarget(name: "JitdStoreTests", dependencies: ["JitdStore"]),
-        .testTarget(name: "JitdDispatchTests", dependencies: ["JitdDispatch"]),
-        .testTarget(name: "JitdServerTests", dependencies: ["JitdServer"]),
+        .testTarget(name: "JitdDispatchTests", dependencies: [
+            "JitdDispatch",
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "JitdServerTests", dependencies: [
+            "JitdServer",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "JitdSystemdTests", dependencies: ["JitdSystemd"]),
         .testTarget(name: "EndToEndTests", dependencies: ["JitdCore"]),
     ],

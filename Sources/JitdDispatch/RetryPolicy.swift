@@ -22,7 +22,7 @@ public struct RetryPolicy: Sendable {
             return 1 + random(cap)
         }
         let base = Self.schedule[min(attempt - 1, Self.schedule.count - 1)]
-        return base / 2 + random(base / 2 + 1)
+        return base / 2 + random(base - base / 2)
     }
 
     /// Parses `Retry-After`: delay seconds or an HTTP date.

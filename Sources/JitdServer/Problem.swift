@@ -3,7 +3,7 @@ import Hummingbird
 import JitdCore
 
 /// An RFC 9457 problem document.
-struct Problem: Error {
+struct Problem: HTTPResponseError {
     var status: HTTPResponse.Status
     var title: String
     var detail: String?
@@ -13,6 +13,8 @@ struct Problem: Error {
         if let detail { body["detail"] = .string(detail) }
         return JSONResponse.make(.object(body), status: status, contentType: "application/problem+json")
     }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response { response }
 }
 
 enum JSONResponse {

@@ -110,7 +110,10 @@ struct ICalCalendarReader {
 
     /// The master with the highest SEQUENCE; two with the same SEQUENCE are an error, since both would be shifts.
     private func newest(_ masters: [ICalComponent], sink: inout DiagnosticSink) -> ICalComponent? {
-        let sorted = masters.enumerated().sorted { (Self.sequence($0.element), $0.offset) > (Self.sequence($1.element), $1.offset) }
+        let sorted = masters.enumerated().sorted { a, b in
+            let (sa, sb) = (Self.sequence(a.element), Self.sequence(b.element))
+            return sa != sb ? sa > sb : a.offset < b.offset
+        }
         guard let best = sorted.first?.element else { return nil }
         for other in sorted.dropFirst() where Self.sequence(other.element) == Self.sequence(best) {
             let uid = best.first("UID")?.value.icalTrimmed ?? ""

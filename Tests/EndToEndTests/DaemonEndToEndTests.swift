@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct DaemonEndToEndTests {
+    /// The walking skeleton: a roster file dropped into the inbox of the real daemon leads to a
+    /// signed `assignment.scheduled` webhook that an independent implementation verifies; SIGTERM
+    /// then stops the daemon cleanly with exit 0.
+    @Test(.timeLimit(.minutes(4))) func rosterInSignedWebhookOutCleanExit() async throws {
+        let h = try Harness()
+        try h.write("secret", Harness.secret())
+        try h.write("token", "test-token-0123456789abcdef\n")
+        try h.write("catalog.toml", """
+            [[module]]
+            id = "sepsis-bundle-2026"
+            title = "Sepsis hour-1 bundle update"
+            minutes = 10
+            roles = ["RN"]
+            priority = "high"
+            published = "2026-01-01"
+            url = "https://lms.example.org/launch/sepsis"
+            """)
+        let (receiver, port) = try await h.startReceiver(secretFile: h.dir + "/secret", out: "received.jsonl")
+        defer { receiver.terminate() }
+        try h.write("jitd.toml", """
+            [paths]
+            state = "state"
+            inbox = "inbox"
+            catalog = "catalog.toml"
+            [policy]
+            slot_minutes = 1
+            notify_lead_minutes = 1
+            [[coverage]]
+            unit = "MICU"
+            role = "RN"
+            min = 2
+            [[webhook]]
+            name = "receiver"
+            url = "http://127.0.0.1:\(port)/hook"
+            secret_file = "secret"
+            events = ["*"]
+            allow_networks = ["127.0.0.0/8"]
+            [api]
+            listen = "127.0.0.1:\(Harness.freePort())"
+            token_file = "token"
+            """)
+        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        defer { if daemon.isRunning { daemon.terminate() } }
+
+        let now = Date()
+        let start = Harness.utc(now.addingTimeInterval(-7200)), end = Harness.utc(now.addingTimeInterval(36_000))
+        let roster = "staff_id,role,unit,start,end\n" + (0..<4).map { "rn\($0),RN,MICU,\(start),\(end)" }.joined(separator: "\n") + "\n"
+        try roster.write(toFile: h.dir + "/inbox/.roster.csv.part", atomically: false, encoding: .utf8)
+        try FileManager.default.moveItem(atPath: h.dir + "/inbox/.roster.csv.part", toPath: h.dir + "/inbox/roster.csv")
+
+        let scheduled = try await h.waitFor(seconds: 150) {
+            h.deliveries("received.jsonl").first { ($0["event"] as? [String: Any])?["type"] as? String == "assignment.scheduled" }
+        }
+        #expect(scheduled["verified"] as? Bool == true, "signature must verify with standardwebhooks")
+        let event = scheduled["event"] as! [String: Any]
+        let data = event["data"] as! [String: Any]
+        #expect(data["module_id"] as? String == "sepsis-bundle-2026")
+        #expect((data["module"] as? [String: Any])?["title"] as? String == "Sepsis hour-1 bundle update")
+        #expect((data["staff_id"] as? String)?.hasPrefix("rn") == true)
+        #expect(data["staff_name"] == nil)
+        #expect((scheduled["webhook_id"] as? String)?.contains(".") == false)
+        #expect((scheduled["signature"] as? String)?.hasPrefix("v1,") == true)
+        #expect(h.deliveries("received.jsonl").contains { ($0["event"] as? [String: Any])?["type"] as? String == "roster.accepted" })
+        #expect(FileManager.default.fileExists(atPath: h.dir + "/inbox/processed/roster.csv"))
+
+        daemon.terminate() // SIGTERM
+        let status = try await Harness.waitExit(daemon, seconds: 30)
+        #expect(status == 0, "jitd log:\n\(h.read("jitd.log"))")
+    }
+
+    /// A bad roster is rejected whole, with a sidecar report, and the daemon keeps running.
+    @Test(.timeLimit(.minutes(2))) func badRosterIsRejectedWithASidecar() async throws {
+        let h = try Harness()
+        try h.write("catalog.toml", "")
+        try h.write("jitd.toml", """
+            [paths]
+            state = "state"
+            inbox = "inbox"
+            catalog = "catalog.toml"
+            [api]
+            listen = "127.0.0.1:\(Harness.freePort())"
+            """)
+        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        defer { if daemon.isRunning { daemon.terminate() } }
+        try "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z\n2,RN,MICU,tomorrow,2026-11-24T19:00Z\n"
+            .write(toFile: h.dir + "/inbox/bad.csv", atomically: true, encoding: .utf8)
+        let report = try await h.waitFor(seconds: 30) { () -> String? in
+            let r = h.read("inbox/rejected/bad.csv.errors.txt")
+            return r.isEmpty ? nil : r
+        }
+        #expect(report.hasPrefix("bad.csv:3:4: error: 'start': 'tomorrow' is not a date-time"))
+        #expect(daemon.isRunning)
+        daemon.terminate()
+        #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
+    }
+}

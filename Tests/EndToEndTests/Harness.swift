@@ -1,0 +1,108 @@
+import Foundation
+
+/// Runs the real `jitd` binary and the Python receiver (which checks signatures with the
+/// independent `standardwebhooks` package) in a temporary folder.
+struct Harness {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The built binary: next to the test bundle, or `$JITD_BINARY`.
+    static var binary: String {
+        if let b = ProcessInfo.processInfo.environment["JITD_BINARY"] { return b }
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let p = candidate.appendingPathComponent("jitd").path
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return repo.appendingPathComponent(".build/debug/jitd").path
+    }
+
+    let dir: String
+
+    init() throws {
+        dir = NSTemporaryDirectory() + "jitd-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir + "/inbox", withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws {
+        try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+    }
+
+    func read(_ name: String) -> String { (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
+
+    /// Runs a command to completion; returns its status, stdout and stderr.
+    static func run(_ args: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: args[0])
+        p.arguments = Array(args.dropFirst())
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// Starts a long-running process with its output going to files in the folder.
+    func start(_ args: [String], log: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: args[0])
+        p.arguments = Array(args.dropFirst())
+        _ = FileManager.default.createFile(atPath: dir + "/" + log, contents: nil)
+        let h = FileHandle(forWritingAtPath: dir + "/" + log)!
+        p.standardOutput = h
+        p.standardError = h
+        try p.run()
+        return p
+    }
+
+    /// Starts the receiver and returns it with its port.
+    func startReceiver(secretFile: String, out: String, status: Int = 200) async throws -> (Process, Int) {
+        let script = Self.repo.appendingPathComponent("scripts/receiver.py").path
+        let p = try start(["/usr/bin/env", "python3", script, "--secret-file", secretFile, "--out", dir + "/" + out,
+                           "--port-file", dir + "/receiver.port", "--status", String(status)], log: "receiver.log")
+        let port = try await waitFor(seconds: 20) { Int(read("receiver.port")) }
+        return (p, port)
+    }
+
+    /// Polls until `probe` returns a value or the time is up.
+    func waitFor<T>(seconds: Double, _ probe: () -> T?) async throws -> T {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let v = probe() { return v }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw HarnessError.timeout(dir)
+    }
+
+    /// JSON lines the receiver wrote.
+    func deliveries(_ out: String) -> [[String: Any]] {
+        read(out).split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    static func secret() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        return "whsec_" + Data(bytes).base64EncodedString() + "\n"
+    }
+
+    /// Waits for a process to exit, up to a limit, and returns its status.
+    static func waitExit(_ p: Process, seconds: Double) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        if p.isRunning { p.interrupt(); throw HarnessError.stillRunning }
+        return p.terminationStatus
+    }
+
+    static func utc(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+
+    static func freePort() -> Int { Int.random(in: 20_000...40_000) }
+}
+
+enum HarnessError: Error { case timeout(String), stillRunning }

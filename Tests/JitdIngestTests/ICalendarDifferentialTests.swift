@@ -1,0 +1,244 @@
+import Foundation
+import Testing
+import JitdCore
+@testable import JitdIngest
+
+/// Random RRULE calendars expanded by jitd and by python's `recurring_ical_events` (on top of
+/// `icalendar` and `dateutil`), which share none of jitd's code; both must give the same instances.
+@Suite("iCalendar RRULE against python recurring_ical_events")
+struct ICalendarDifferentialTests {
+    static let floatingZone = "America/Chicago"
+    static let windows = [
+        Interval(start: ICalFixture.utc(2026, 2, 25), end: ICalFixture.utc(2026, 4, 15)),
+        Interval(start: ICalFixture.utc(2026, 10, 10), end: ICalFixture.utc(2026, 11, 20)),
+    ]
+
+    @Test(.enabled(if: PythonICal.isAvailable, "python3 with icalendar and recurring_ical_events is not installed"))
+    func randomRulesExpandLikePython() throws {
+        var generator = SeededGenerator(seed: 20_260_105)
+        let events = (0..<300).map { RandomEvent.make(index: $0, using: &generator) }
+        let text = ICalFixture.calendar(RandomEvent.customEastern + "\n" + events.map(\.text).joined(separator: "\n"))
+        let python = try PythonICal.expand(calendar: text, windows: Self.windows, floatingZone: Self.floatingZone)
+        #expect(python.failed.isEmpty, "python could not expand: \(python.failed.sorted().prefix(5))")
+        var compared = 0, instances = 0
+        for (w, window) in Self.windows.enumerated() {
+            let context = ICalFixture.context(window: window, units: ["u": Zone(Self.floatingZone)!])
+            let (entries, diagnostics) = ICalFixture.parse(text, context)
+            #expect(diagnostics.isEmpty, "\(diagnostics.prefix(3))")
+            let ours = Dictionary(grouping: entries, by: \.shift.staffID).mapValues { Set($0.map(\.shift.interval)) }
+            for event in events where !python.failed.contains(event.uid) {
+                let theirs = python.instances[w][event.uid] ?? []
+                let mine = ours[event.uid] ?? []
+                #expect(mine == theirs, "\(event.text)\nwindow \(w): only jitd \(mine.subtracting(theirs).sorted().prefix(4).map(\.start.rfc3339)), only python \(theirs.subtracting(mine).sorted().prefix(4).map(\.start.rfc3339))")
+                compared += 1
+                instances += mine.count
+            }
+        }
+        #expect(compared >= 580)
+        #expect(instances > 2_000, "the random rules should produce a fair number of instances")
+    }
+}
+
+/// A deterministic SplitMix64 stream, so that every run generates the same calendars.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// One random recurring VEVENT.
+///
+/// Start hours stay within 05:00–22:59 and shifts last at most three hours, so no instance starts
+/// or ends in a DST gap: there jitd reports an error by design while python moves the time.
+struct RandomEvent {
+    var uid: String
+    var text: String
+
+    static let customEastern = """
+        BEGIN:VTIMEZONE
+        TZID:Custom Eastern
+        BEGIN:STANDARD
+        DTSTART:20071104T020000
+        RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+        TZOFFSETFROM:-0400
+        TZOFFSETTO:-0500
+        END:STANDARD
+        BEGIN:DAYLIGHT
+        DTSTART:20070311T020000
+        RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+        TZOFFSETFROM:-0500
+        TZOFFSETTO:-0400
+        END:DAYLIGHT
+        END:VTIMEZONE
+        """
+
+    static func make<G: RandomNumberGenerator>(index: Int, using g: inout G) -> RandomEvent {
+        let uid = "r\(index)"
+        let zone = ["America/New_York", "Europe/Berlin", "Australia/Sydney", "Custom Eastern", "UTC", "floating"].randomElement(using: &g)!
+        let day = LocalDateTime(year: 2025, month: 9, day: 1).naiveSeconds + Int64.random(in: 0..<455, using: &g) * 86_400
+        let minute = Bool.random(using: &g) ? [0, 15, 30, 45].randomElement(using: &g)! : Int.random(in: 0...59, using: &g)
+        let start = LocalDateTime(naiveSeconds: day + Int64(Int.random(in: 5...22, using: &g) * 3600 + minute * 60))
+        let end = LocalDateTime(naiveSeconds: start.naiveSeconds + Int64(Int.random(in: 15...180, using: &g) * 60))
+        let format = { (t: LocalDateTime) -> String in
+            let stamp = String(format: "%04d%02d%02dT%02d%02d%02d", t.year, t.month, t.day, t.hour, t.minute, t.second)
+            switch zone {
+            case "UTC": return ":" + stamp + "Z"
+            case "floating": return ":" + stamp
+            default: return ";TZID=\(zone):" + stamp
+            }
+        }
+        var lines = ["BEGIN:VEVENT", "UID:\(uid)", "X-JITD-STAFF-ID:\(uid)", "X-JITD-UNIT:u", "X-JITD-ROLE:rn",
+                     "DTSTART" + format(start), "DTEND" + format(end),
+                     "RRULE:" + randomRule(start: start, floating: zone == "floating", using: &g)]
+        if Int.random(in: 0..<100, using: &g) < 15 {
+            lines.append("EXDATE" + format(LocalDateTime(naiveSeconds: start.naiveSeconds + Int64.random(in: 0...60, using: &g) * 86_400)))
+        }
+        if Int.random(in: 0..<100, using: &g) < 15 {
+            let extra = day + Int64.random(in: 0...400, using: &g) * 86_400 + Int64(Int.random(in: 5...22, using: &g) * 3600)
+            lines.append("RDATE" + format(LocalDateTime(naiveSeconds: extra)))
+        }
+        lines.append("END:VEVENT")
+        return RandomEvent(uid: uid, text: lines.joined(separator: "\n"))
+    }
+
+    static func randomRule<G: RandomNumberGenerator>(start: LocalDateTime, floating: Bool, using g: inout G) -> String {
+        func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &g) < percent }
+        func some(_ range: ClosedRange<Int>, _ count: ClosedRange<Int>, signed: Bool = false) -> String {
+            let n = Int.random(in: count, using: &g)
+            let values = Set((0..<n).map { _ in Int.random(in: range, using: &g) * (signed && Bool.random(using: &g) ? -1 : 1) })
+            return values.sorted().map(String.init).joined(separator: ",")
+        }
+        let days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+        let freq = ["YEARLY", "YEARLY", "MONTHLY", "MONTHLY", "MONTHLY", "WEEKLY", "WEEKLY", "WEEKLY", "DAILY", "DAILY", "DAILY",
+                    "HOURLY", "HOURLY", "MINUTELY", "SECONDLY"].randomElement(using: &g)!
+        var parts = ["FREQ=\(freq)"]
+        let subDaily = ["HOURLY", "MINUTELY", "SECONDLY"].contains(freq)
+        switch freq {
+        case "HOURLY": parts.append("INTERVAL=\(Int.random(in: 1...30, using: &g))")
+        case "MINUTELY": parts.append("INTERVAL=\(Int.random(in: 1...200, using: &g))")
+        case "SECONDLY": parts.append("INTERVAL=\(Int.random(in: 1...900, using: &g))")
+        default: if chance(50) { parts.append("INTERVAL=\(Int.random(in: 2...4, using: &g))") }
+        }
+        if chance(25) { parts.append("BYMONTH=\(some(1...12, 1...4))") }
+        var byWeekNo = false
+        if freq == "YEARLY", chance(15) { parts.append("BYWEEKNO=\(some(1...53, 1...3, signed: true))"); byWeekNo = true }
+        if freq == "YEARLY" || subDaily, chance(15) { parts.append("BYYEARDAY=\(some(1...366, 1...3, signed: true))") }
+        if freq != "WEEKLY", chance(25) { parts.append("BYMONTHDAY=\(some(1...31, 1...3, signed: true))") }
+        if chance(40) {
+            if (freq == "MONTHLY" || freq == "YEARLY") && !byWeekNo && chance(50) {
+                let n = Int.random(in: 1...2, using: &g)
+                let ordinal = { (d: String) -> String in "\(Int.random(in: 1...5, using: &g) * (Bool.random(using: &g) ? -1 : 1))\(d)" }
+                parts.append("BYDAY=" + Set((0..<n).map { _ in days.randomElement(using: &g)! }).sorted().map(ordinal).joined(separator: ","))
+            } else {
+                parts.append("BYDAY=" + Set((0..<Int.random(in: 1...4, using: &g)).map { _ in days.randomElement(using: &g)! }).sorted().joined(separator: ","))
+            }
+        }
+        switch freq {
+        case "HOURLY": parts.append("BYHOUR=\(some(5...22, 3...10))"); if chance(30) { parts.append("BYMINUTE=\(some(0...59, 1...3))") }
+        case "MINUTELY": parts.append("BYHOUR=\(some(5...22, 1...2))"); if chance(50) { parts.append("BYMINUTE=\(some(0...59, 1...5))") }
+        case "SECONDLY": parts.append("BYHOUR=\(some(5...22, 1...1))"); parts.append("BYMINUTE=\(some(0...59, 1...3))")
+            if chance(50) { parts.append("BYSECOND=\(some(0...59, 1...4))") }
+        default:
+            if chance(25) { parts.append("BYHOUR=\(some(5...22, 1...3))") }
+            if chance(20) { parts.append("BYMINUTE=\(some(0...59, 1...3))") }
+            if chance(10) { parts.append("BYSECOND=\(some(0...59, 1...2))") }
+        }
+        if parts.count > (parts.contains { $0.hasPrefix("INTERVAL") } ? 2 : 1), chance(20) {
+            parts.append("BYSETPOS=\(some(1...4, 1...2, signed: true))")
+        }
+        if chance(20) { parts.append("WKST=\(days.randomElement(using: &g)!)") }
+        let end = Int.random(in: 0..<100, using: &g)
+        if end < 40 {
+            parts.append("COUNT=\(Int.random(in: 1...40, using: &g))")
+        } else if end < 65 {
+            let u = LocalDateTime(naiveSeconds: start.naiveSeconds + Int64.random(in: 10...500, using: &g) * 86_400 + Int64.random(in: 0..<86_400, using: &g))
+            parts.append(String(format: "UNTIL=%04d%02d%02dT%02d%02d%02d", u.year, u.month, u.day, u.hour, u.minute, u.second) + (floating ? "" : "Z"))
+        }
+        return parts.joined(separator: ";")
+    }
+}
+
+/// Runs the python reference expansion.
+enum PythonICal {
+    static let isAvailable: Bool = (try? run(["-c", "import icalendar, recurring_ical_events"]).status) == 0
+
+    /// Instances per window and UID (as UTC intervals), and the UIDs python failed on.
+    static func expand(calendar: String, windows: [Interval], floatingZone: String) throws
+        -> (instances: [[String: Set<Interval>]], failed: Set<String>) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jitd-ical-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("expand.py"), ics = dir.appendingPathComponent("cal.ics")
+        try program.write(to: script, atomically: true, encoding: .utf8)
+        try calendar.write(to: ics, atomically: true, encoding: .utf8)
+        let spans = windows.map { "\($0.start.seconds):\($0.end.seconds)" }.joined(separator: ",")
+        let result = try run([script.path, ics.path, spans, floatingZone])
+        guard result.status == 0 else { throw PythonFailure(message: result.output) }
+        var instances = Array(repeating: [String: Set<Interval>](), count: windows.count)
+        var failed = Set<String>()
+        for line in result.output.split(separator: "\n") {
+            let f = line.split(separator: " ").map(String.init)
+            if f.first == "FAILED", f.count >= 2 { failed.insert(f[1]); continue }
+            guard f.count == 4, let w = Int(f[0]), let s = Int64(f[2]), let e = Int64(f[3]) else { continue }
+            instances[w][f[1], default: []].insert(Interval(start: Instant(seconds: s), end: Instant(seconds: e)))
+        }
+        return (instances, failed)
+    }
+
+    struct PythonFailure: Error { var message: String }
+
+    private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Expands each VEVENT on its own (so one failure names its UID) and prints `WINDOW UID START END` in UTC seconds.
+    static let program = #"""
+        import sys, datetime, zoneinfo
+        import icalendar, recurring_ical_events
+
+        cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+        spans = [tuple(int(x) for x in w.split(":")) for w in sys.argv[2].split(",")]
+        floating = zoneinfo.ZoneInfo(sys.argv[3])
+        utc = datetime.timezone.utc
+        timezones = [c for c in cal.walk("VTIMEZONE")]
+
+        def seconds(t):
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=floating)
+            return int(t.timestamp())
+
+        for event in cal.walk("VEVENT"):
+            uid = str(event["UID"])
+            single = icalendar.Calendar()
+            for tz in timezones:
+                single.add_component(tz)
+            single.add_component(event)
+            try:
+                rows = []
+                for w, (start, end) in enumerate(spans):
+                    a = datetime.datetime.fromtimestamp(start, utc)
+                    b = datetime.datetime.fromtimestamp(end, utc)
+                    for occ in recurring_ical_events.of(single).between(a, b):
+                        s, e = seconds(occ["DTSTART"].dt), seconds(occ["DTEND"].dt)
+                        if s < end and start < e:
+                            rows.append(f"{w} {uid} {s} {e}")
+                print("\n".join(rows))
+            except Exception as error:
+                print("FAILED", uid, type(error).__name__, str(error).replace("\n", " "))
+        """#
+}
