@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "JitdServer", dependencies: [
             "JitdCore", "JitdStore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -65,6 +67,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
+        .executableTarget(name: "jitd-bench-planner", dependencies: ["JitdCore"], path: "Benchmarks/PlannerBench"),
         .testTarget(name: "JitdCoreTests", dependencies: ["JitdCore"]),
         .testTarget(name: "JitdIngestTests", dependencies: ["JitdIngest"]),
         .testTarget(name: "JitdStoreTests", dependencies: ["JitdStore"]),

@@ -42,8 +42,11 @@ public struct WebhookSecret: Sendable, Hashable {
 public enum CredentialFile {
     public static func resolve(_ file: String, environment: [String: String]) -> String {
         if let dir = environment["CREDENTIALS_DIRECTORY"] {
-            let candidate = dir + "/" + (file as NSString).lastPathComponent
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            // `LoadCredential=NAME:FILE` gives `NAME`; `LoadCredential=secrets:DIR` gives `secrets_NAME` per file.
+            let base = (file as NSString).lastPathComponent
+            for candidate in [dir + "/" + base, dir + "/secrets_" + base] where FileManager.default.fileExists(atPath: candidate) {
+                return candidate
+            }
         }
         return file
     }

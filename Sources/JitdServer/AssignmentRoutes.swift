@@ -3,73 +3,163 @@ import Hummingbird
 import JitdCore
 import JitdStore
 
-/// `GET /v1/assignments` (filters: unit, staff_id, state, from, to; paged with `cursor`) and `GET /v1/assignments/{id}`.
+/// `GET /v1/assignments` (filters: unit, staff_id, state, from, to; paged with `cursor`),
+/// `GET /v1/assignments/{id}`, and `POST /v1/assignments/{id}/acknowledge|complete|decline`.
 struct AssignmentRoutes {
     let store: Store
+    let hooks: APIHooks
 
-    func register(_ group: RouterGroup<BasicRequestContext>) {
-        group.get("assignments") { request, _ in try list(request) }
-        group.get("assignments/{id}") { _, context in
+    func register(_ routes: RouteTable) {
+        routes.get("/v1/assignments") { request, _ in try list(request) }
+        routes.get("/v1/assignments/{id}") { _, context in
             let id = try context.parameters.require("id")
-            guard let a = try store.assignment(id: id) else {
-                return Problem(status: .notFound, title: "Not Found", detail: "no assignment \(id)").response
+            guard let a = try store.assignment(id: id) else { throw Problem.notFound("no assignment \(id)") }
+            return Self.response(a)
+        }
+        for action in AssignmentAction.allCases {
+            routes.post("/v1/assignments/{id}/\(action.rawValue)") { _, context in
+                try change(try context.parameters.require("id"), action)
             }
-            return JSONResponse.make(.object(Self.json(a)))
         }
     }
 
     func list(_ request: Request) throws -> Response {
-        let q = request.uri.queryParameters
-        func instant(_ key: String) throws -> Instant? {
-            guard let v = q[key[...]].map(String.init) else { return nil }
-            guard let t = Instant(rfc3339: v) else {
-                throw Problem(status: .badRequest, title: "Bad Request", detail: "'\(key)' must be an RFC 3339 time such as 2026-11-24T12:00:00Z")
-            }
-            return t
-        }
-        var state: AssignmentState? = nil
-        if let s = q["state"].map(String.init) {
-            guard let parsed = AssignmentState(rawValue: s) else {
-                throw Problem(status: .badRequest, title: "Bad Request",
-                              detail: "'state' must be one of \(AssignmentState.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            state = parsed
-        }
-        let limit = min(1000, max(1, q["limit"].flatMap { Int($0) } ?? 100))
+        let q = QueryInput(request)
+        let filter = AssignmentFilter(unit: try q.string("unit"), staffID: try q.string("staff_id"),
+                                      state: try q.oneOf("state", AssignmentState.self),
+                                      from: try q.instant("from"), to: try q.instant("to"))
+        let limit = try q.int("limit", in: 1...1000) ?? 100
         var after: (Int64, String)? = nil
-        if let c = q["cursor"].map(String.init) {
-            guard let decoded = Cursor.decode(c) else { throw Problem(status: .badRequest, title: "Bad Request", detail: "'cursor' is not a cursor this server gave") }
+        if let c = try q.string("cursor") {
+            guard let decoded = Cursor.decode(c) else {
+                throw Problem.badRequest("'cursor' must be the next_cursor of a previous page")
+            }
             after = decoded
         }
-        let rows = try store.assignments(unit: q["unit"].map(String.init), staff: q["staff_id"].map(String.init), state: state,
-                                         from: try instant("from"), to: try instant("to"), after: after, limit: limit)
-        var body: [String: JSONValue] = ["assignments": .array(rows.map { .object(Self.json($0)) })]
-        if rows.count == limit, let last = rows.last {
-            body["next_cursor"] = .string(Cursor.encode(last.assignment.interval.start.seconds, last.assignment.id))
+        var w = JSONWriter(capacity: 64 + limit * 300)
+        w.beginObject()
+        w.key("assignments")
+        w.beginArray()
+        var count = 0
+        var last: (Int64, String)? = nil
+        try store.visitAssignmentPage(filter, after: after, limit: limit) { row in
+            Self.write(row, &w)
+            count += 1
+            if count == limit, let id = row.text(.id) { last = (row.int64(.start), String(decoding: id, as: UTF8.self)) }
         }
-        return JSONResponse.make(.object(body))
+        w.endArray()
+        w.key("next_cursor")
+        if let (start, id) = last { w.string(Cursor.encode(start, id)) } else { w.null() }
+        w.endObject()
+        return JSONResponse.buffer(w.buffer)
     }
 
-    static func json(_ s: StoredAssignment) -> [String: JSONValue] {
-        var d = s.assignment.json
-        d["state"] = .string(s.state.rawValue)
-        if let r = s.reason { d["reason"] = .string(r) }
-        d["updated_at"] = .string(s.updatedAt.rfc3339)
-        return d
+    /// Applies an integrator's acknowledge, complete or decline. The same call twice answers 200
+    /// with the assignment as it is; a move its state does not allow is a 409 saying why.
+    func change(_ id: String, _ action: AssignmentAction) throws -> Response {
+        let now = hooks.now()
+        let hooks = self.hooks
+        let result = try store.transition(id, action, now: now) { a, reason in hooks.cancelledEvents(a, reason, now) }
+        switch result {
+        case .notFound:
+            throw Problem.notFound("no assignment \(id)")
+        case .illegal(let a):
+            throw Problem(status: .conflict, detail: Self.refusal(action, a))
+        case .unchanged(let a):
+            return Self.response(a)
+        case .changed(let a):
+            if action != .acknowledge { hooks.replan() }
+            hooks.outboxChanged()
+            return Self.response(a)
+        }
+    }
+
+    static func refusal(_ action: AssignmentAction, _ a: StoredAssignment) -> String {
+        let allowed = action.sources.union([action.target]).map(\.rawValue).sorted().joined(separator: ", ")
+        var text = "cannot \(action.rawValue) assignment \(a.assignment.id): it is \(a.state.rawValue)"
+        if let r = a.reason { text += " (\(r))" }
+        text += "; \(action.rawValue) is allowed from \(allowed)"
+        if action == .complete && a.state != .completed {
+            text += ". To record that the person completed the module anyway, POST it to /v1/completions"
+        }
+        return text
+    }
+
+    static func response(_ a: StoredAssignment) -> Response {
+        var w = JSONWriter(capacity: 400)
+        write(a, &w)
+        return JSONResponse.buffer(w.buffer)
+    }
+
+    /// An assignment with its state, keys in sorted order.
+    static func write(_ s: StoredAssignment, _ w: inout JSONWriter) {
+        let a = s.assignment
+        w.beginObject()
+        w.key("end"); w.instant(a.interval.end)
+        w.key("group"); w.string(a.group)
+        w.key("id"); w.string(a.id)
+        w.key("module_id"); w.string(a.moduleID)
+        w.key("reason"); w.string(s.reason)
+        w.key("role"); w.string(a.role)
+        w.key("staff_id"); w.string(a.staffID)
+        w.key("start"); w.instant(a.interval.start)
+        w.key("state"); w.string(s.state.rawValue)
+        w.key("unit"); w.string(a.unit)
+        w.key("updated_at"); w.instant(s.updatedAt)
+        w.endObject()
+    }
+
+    /// The same object straight from the database row, in one write: the page fast path. Each
+    /// column is read from SQLite once (every call takes the connection's mutex).
+    static func write(_ row: AssignmentRowView, _ w: inout JSONWriter) {
+        let group = row.text(.group), id = row.text(.id), module = row.text(.moduleID), reason = row.text(.reason)
+        let role = row.text(.role), staff = row.text(.staffID), state = row.text(.state), unit = row.text(.unit)
+        func size(_ t: UnsafeBufferPointer<UInt8>?) -> Int { JSONBytes.maxQuoted(t?.count ?? 2) }
+        let max = 160 + 3 * JSONBytes.maxInstant + size(group) + size(id) + size(module) + size(reason) + size(role)
+            + size(staff) + size(state) + size(unit)
+        let start = row.int64(.start), end = row.int64(.end), updated = row.int64(.updatedAt)
+        w.inPlace(maxCount: max) { p in
+            func text(_ key: StaticString, _ t: UnsafeBufferPointer<UInt8>?) {
+                p.bytes(key)
+                if let t { p.quoted(t) } else { p.bytes("null") }
+            }
+            p.bytes(#"{"end":"#); p.instant(end)
+            text(#","group":"#, group)
+            text(#","id":"#, id)
+            text(#","module_id":"#, module)
+            text(#","reason":"#, reason)
+            text(#","role":"#, role)
+            text(#","staff_id":"#, staff)
+            p.bytes(#","start":"#); p.instant(start)
+            text(#","state":"#, state)
+            text(#","unit":"#, unit)
+            p.bytes(#","updated_at":"#); p.instant(updated)
+            p.byte(UInt8(ascii: "}"))
+        }
     }
 }
 
-/// Opaque page cursors: the (start, id) of the last row, base64url.
+/// Page cursors for assignments: `START:ID` of the last row, where START is Unix seconds.
+/// Any string of that shape is a valid position, so a cursor never goes stale.
 enum Cursor {
-    static func encode(_ start: Int64, _ id: String) -> String {
-        Data("\(start):\(id)".utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
+    static func encode(_ start: Int64, _ id: String) -> String { "\(start):\(id)" }
 
     static func decode(_ s: String) -> (Int64, String)? {
-        var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while b.count % 4 != 0 { b += "=" }
-        guard let d = Data(base64Encoded: b), let text = String(data: d, encoding: .utf8),
-              let colon = text.firstIndex(of: ":"), let start = Int64(text[..<colon]) else { return nil }
-        return (start, String(text[text.index(after: colon)...]))
+        guard let colon = s.firstIndex(of: ":") else { return nil }
+        let number = s[..<colon]
+        let digits = number.hasPrefix("-") ? number.dropFirst() : number[...]
+        guard (1...18).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let start = Int64(number) else { return nil }
+        return (start, String(s[s.index(after: colon)...]))
+    }
+}
+
+/// Cursors for newest-first lists keyed by an integer id: the id of the last row.
+enum IDCursor {
+    static func decode(_ q: QueryInput) throws -> Int64? {
+        guard let c = try q.string("cursor") else { return nil }
+        guard (1...18).contains(c.count), c.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int64(c) else {
+            throw Problem.badRequest("'cursor' must be the next_cursor of a previous page")
+        }
+        return v
     }
 }

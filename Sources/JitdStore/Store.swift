@@ -108,6 +108,17 @@ public final class Store: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v2: shift end index") { db in
+            try db.execute(sql: #"CREATE INDEX shift_end ON shift("end")"#)
+        }
+        m.registerMigration("v3: covering index for assignment pages, completion by module") { db in
+            try db.execute(sql: """
+                DROP INDEX assignment_unit;
+                CREATE INDEX assignment_unit_page ON assignment(unit, start, id, state, "end", staff_id, module_id, role, group_id, reason, updated_at);
+                CREATE INDEX completion_module ON completion(module_id, staff_id, completed_at);
+                CREATE INDEX assignment_start ON assignment(start, id);
+                """)
+        }
         return m
     }
 }

@@ -19,14 +19,6 @@ struct ICalendarContentLineTests {
         #expect(result.map(\.line) == [1, 2, 5, 7])
     }
 
-    @Test func foldInsideAMultiByteCharacterIsJoinedBeforeDecoding() {
-        let bytes = Array("SUMMARY:Zürich".utf8)
-        let split = bytes.firstIndex(of: 0xC3)! + 1
-        let folded = String(decoding: bytes[..<split] + [0x0D, 0x0A, 0x20] + bytes[split...], as: UTF8.self)
-        let raw = ICalContentLines.unfold(folded)
-        #expect(String(decoding: raw[0].bytes, as: UTF8.self) == "SUMMARY:Zürich")
-    }
-
     @Test func parametersWithQuotesListsAndCaretEscapes() throws {
         let line = try ICalContentLines.parseLine(Array(#"attendee;cn="Doe; Jane: MD";member="a,b","c";x-note=say ^'hi^'^n:mailto:j@x.org"#.utf8), line: 3)
         #expect(line.name == "ATTENDEE")

@@ -166,6 +166,48 @@ struct ICalendarParserTests {
         #expect(entries.count == 38)
     }
 
+    @Test func vtimezoneWithHistoricRulesEndingInUntil() {
+        let vtimezone = """
+            BEGIN:VTIMEZONE
+            TZID:US-Eastern-Historic
+            BEGIN:STANDARD
+            DTSTART:19671029T020000
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10;UNTIL=20061029T060000Z
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0500
+            END:STANDARD
+            BEGIN:DAYLIGHT
+            DTSTART:19870405T020000
+            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4;UNTIL=20060402T070000Z
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0400
+            END:DAYLIGHT
+            BEGIN:DAYLIGHT
+            DTSTART:20070311T020000
+            RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0400
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:20071104T020000
+            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0500
+            END:STANDARD
+            END:VTIMEZONE
+            """
+        let starts = ["20060401T120000", "20060403T120000", "20061028T120000", "20061030T120000",
+                      "20260307T120000", "20260309T120000", "20261031T120000", "20261102T120000"]
+        let events = starts.enumerated().map { i, s in F.event("DTSTART;TZID=US-Eastern-Historic:\(s)\nDURATION:PT1H", uid: "h\(i)") }
+        let (entries, diagnostics) = F.parse(F.calendar(vtimezone + "\n" + events.joined(separator: "\n")))
+        #expect(diagnostics.isEmpty)
+        let expected = starts.map { s -> Instant in
+            let (local, _) = try! ICalTimeParser.dateTime(s, property: "test")
+            return try! F.newYork.instant(local)
+        }
+        #expect(entries.map(\.shift.interval.start) == expected)
+    }
+
     @Test func vtimezoneWithRDatesAndFixedOffset() {
         let text = F.calendar("""
             BEGIN:VTIMEZONE
@@ -283,6 +325,29 @@ struct ICalendarParserTests {
                                          Interval(start: F.utc(2026, 1, 8, 8), end: F.utc(2026, 1, 8, 12))])
     }
 
+    @Test func cancelledThisAndFutureOverrideEndsTheSeries() {
+        let text = F.calendar(F.event("DTSTART:20260105T070000Z\nDURATION:PT8H\nRRULE:FREQ=DAILY;COUNT=5", uid: "s")
+            + "\nBEGIN:VEVENT\nUID:s\nRECURRENCE-ID;RANGE=THISANDFUTURE:20260107T070000Z\nSTATUS:CANCELLED\nEND:VEVENT")
+        let (entries, diagnostics) = F.parse(text)
+        #expect(diagnostics.isEmpty)
+        #expect(entries.map(\.shift.interval.start) == [F.utc(2026, 1, 5, 7), F.utc(2026, 1, 6, 7)])
+    }
+
+    @Test func severalAttendeesTakeTheFirstAndWarnOnce() {
+        let text = F.calendar(F.event("""
+            ATTENDEE;CN=Ann:mailto:ann@x.org
+            ATTENDEE;CN=Bob:mailto:bob@x.org
+            LOCATION:icu
+            CATEGORIES:rn
+            DTSTART:20260105T070000Z
+            DURATION:PT8H
+            RRULE:FREQ=DAILY;COUNT=3
+            """, uid: "s", who: "") + "\nBEGIN:VEVENT\nUID:s\nRECURRENCE-ID:20260106T070000Z\nDTSTART:20260106T090000Z\nDURATION:PT1H\nEND:VEVENT")
+        let (entries, diagnostics) = F.parse(text)
+        #expect(entries.count == 3 && entries.allSatisfy { $0.shift.staffID == "ann@x.org" && $0.shift.name == "Ann" })
+        #expect(diagnostics.count == 1 && diagnostics[0].severity == .warning && diagnostics[0].line == 8)
+    }
+
     @Test func cancelledEventsAreDropped() {
         let text = F.calendar(F.event("STATUS:CANCELLED\nDTSTART:20260105T070000Z\nDURATION:PT8H\nRRULE:FREQ=DAILY", uid: "gone")
             + "\n" + F.event("STATUS:CONFIRMED\nDTSTART:20260105T070000Z\nDURATION:PT8H", uid: "kept")
@@ -299,6 +364,26 @@ struct ICalendarParserTests {
         #expect(entries.count == 1)
         #expect(diagnostics.count == 1 && diagnostics[0].severity == .warning && diagnostics[0].line == 9)
         #expect(diagnostics[0].message.contains("all-day"))
+    }
+
+    @Test func allDayEventsNeedNoStaffUnitOrRole() {
+        let text = F.calendar(F.event("SUMMARY:Annual leave\nDTSTART;VALUE=DATE:20260105\nDTEND;VALUE=DATE:20260110", who: "ATTENDEE:mailto:a@x.org"))
+        let (entries, diagnostics) = F.parse(text)
+        #expect(entries.isEmpty)
+        #expect(diagnostics.map(\.severity) == [.warning])
+    }
+
+    @Test func oneEventWithSeveralProblemsReportsThemAll() {
+        let text = F.calendar(F.event("""
+            DTSTART;TZID=Nowhere:20260105T070000
+            DURATION:PT1X
+            RRULE:FREQ=DAILY;BYHOUR=25
+            EXDATE;TZID=Elsewhere:20260106T070000
+            """, who: "X-JITD-UNIT:icu"))
+        let (entries, diagnostics) = F.parse(text)
+        #expect(entries.isEmpty)
+        #expect(diagnostics.map(\.line) == [4, 4, 7, 8, 9, 10])
+        #expect(diagnostics.allSatisfy { $0.severity == .error })
     }
 
     @Test func expansionIsBoundedByTheWindowButCountsFromDTSTART() {

@@ -137,7 +137,7 @@ struct ICalendarRecurrenceTests {
                      "FREQ=DAILY;INTERVAL=9", "FREQ=HOURLY;INTERVAL=7", "FREQ=MINUTELY;INTERVAL=131;BYHOUR=8"] {
             let parsed = try RecurrenceRule.parse(rule)
             let start = LocalDateTime(year: 2001, month: 3, day: 7, hour: 8, minute: 15)
-            let lower = LocalDateTime(year: 2026, month: 5, day: 1).naiveSeconds, upper = LocalDateTime(year: 2026, month: 9, day: 1).naiveSeconds
+            let lower = LocalDateTime(year: 2026, month: 5, day: 1).naiveSeconds, upper = LocalDateTime(year: 2028, month: 9, day: 1).naiveSeconds
             var budget = RecurrenceExpander.defaultBudget
             let expander = RecurrenceExpander(rule: parsed, start: start)
             let all = try expander.occurrences(upTo: upper, from: nil, beyondUntil: { _ in false }, budget: &budget)

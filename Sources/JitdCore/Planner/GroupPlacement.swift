@@ -6,23 +6,36 @@ extension PlannerRun {
         var key: StaffingGrid.Key
     }
 
-    /// Who among `pending` could attend `iv`, on the given units, in the order they should be picked:
-    /// least trained first, then by id.
-    func candidates(_ pending: [Need], _ module: Module, at iv: Interval, unit: String? = nil) -> [Candidate] {
+    /// A pending need with the earliest time it may start (after publication and prerequisites).
+    struct Pending {
+        var need: Need
+        var from: Instant
+    }
+
+    /// Splits needs into those that may be placed (with their earliest start) and those whose
+    /// prerequisites are neither held nor placed, which are given up at once.
+    mutating func pendingNeeds(_ module: Module, _ needs: [Need]) -> [Pending] {
+        var out: [Pending] = []
+        for need in needs {
+            if let from = earliestStart(module, for: need.staffID) { out.append(Pending(need: need, from: from)) }
+            else { giveUp(need, prerequisiteMissing: true) }
+        }
+        return out
+    }
+
+    /// Who among `pending` could attend `iv`, optionally only from one unit, least trained first.
+    func candidates(_ pending: [Pending], _ module: Module, at iv: Interval, unit: String? = nil) -> [Candidate] {
         var out: [Candidate] = []
-        for need in pending {
-            guard let person = people[need.staffID], let from = earliestStart(module, for: need.staffID),
-                  iv.start >= from else { continue }
+        for p in pending where iv.start >= p.from {
+            guard let person = people[p.need.staffID] else { continue }
             for (k, s) in person.shifts.enumerated()
-            where (unit == nil || s.unit == unit) && module.isEligible(role: s.role, unit: s.unit)
-                && person.isFree(iv, inShift: k, policy: policy) {
-                out.append(Candidate(need: need, shift: k, key: .init(unit: s.unit, role: s.role)))
+            where (unit == nil || s.unit == unit) && s.interval.start < iv.end && iv.start < s.interval.end
+                && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k, policy: policy) {
+                out.append(Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role)))
                 break
             }
         }
-        return out.sorted {
-            (people[$0.need.staffID]!.trainedMinutes, $0.need.staffID) < (people[$1.need.staffID]!.trainedMinutes, $1.need.staffID)
-        }
+        return out.sorted { (load($0.need.staffID), $0.need.staffID) < (load($1.need.staffID), $1.need.staffID) }
     }
 
     /// Takes candidates in order while their units can spare them, up to `limit`.
@@ -36,39 +49,78 @@ extension PlannerRun {
                 perKey[c.key] = n
                 taken.append(c)
             } else {
-                blockedByStaffing.insert([c.need.staffID, c.need.moduleID])
+                blockedByStaffing.insert(c.need.key)
             }
         }
         return taken
     }
 
     /// Drills: `group_min`…`group_max` people of one unit released together, earliest first.
-    mutating func placeDrill(_ module: Module, _ pending: [Need]) {
+    /// Each unit is searched on its own, only at slots where enough of its people could leave.
+    mutating func placeDrill(_ module: Module, _ needs: [Need]) {
         let length = Int64(module.minutes) * 60
         let lo = max(1, module.groupMin ?? 1), hi = max(lo, module.groupMax ?? lo)
-        var open = pending
-        let units = Set(pending.flatMap { n in people[n.staffID]?.shifts.map(\.unit) ?? [] }).sorted()
-        var start = earliest
-        while start.seconds + length <= input.horizon.end.seconds, !open.isEmpty {
-            let iv = Interval(start: start, end: start.adding(seconds: length))
-            for unit in units {
-                while true {
-                    let team = pick(candidates(open, module, at: iv, unit: unit), over: iv, limit: hi)
+        var byUnit: [String: [Pending]] = [:]
+        for p in pendingNeeds(module, needs) {
+            for unit in Set(people[p.need.staffID]?.shifts.filter { module.isEligible(role: $0.role, unit: $0.unit) }.map(\.unit) ?? []) {
+                byUnit[unit, default: []].append(p)
+            }
+        }
+        var placedStaff: Set<String> = []
+        for unit in byUnit.keys.sorted() {
+            let open = byUnit[unit]!
+            for (start, who) in drillStarts(open, module, unit: unit, length: length, atLeast: lo) {
+                let iv = Interval(start: start, end: start.adding(seconds: length))
+                var can: [Candidate] = []
+                for (i, k) in who where !placedStaff.contains(open[i].need.staffID) {
+                    let s = people[open[i].need.staffID]!.shifts[k]
+                    if people[open[i].need.staffID]!.isFree(iv, inShift: k, policy: policy) {
+                        can.append(Candidate(need: open[i].need, shift: k, key: .init(unit: s.unit, role: s.role)))
+                    }
+                }
+                guard can.count >= lo else { continue }
+                can.sort { (load($0.need.staffID), $0.need.staffID) < (load($1.need.staffID), $1.need.staffID) }
+                while can.count >= lo {
+                    let team = pick(can, over: iv, limit: hi)
                     guard team.count >= lo else { break }
                     let group = "g_" + StableHash.hex("\(module.id)\u{1F}\(unit)\u{1F}\(iv.start.seconds)\u{1F}\(team[0].need.staffID)")
                     for c in team { record(c.need, module, shift: c.shift, at: iv, group: group) }
                     let done = Set(team.map(\.need.staffID))
-                    open.removeAll { done.contains($0.staffID) }
+                    placedStaff.formUnion(done)
+                    can.removeAll { done.contains($0.need.staffID) }
                 }
             }
-            start = start.adding(seconds: step)
         }
-        for need in open { giveUp(need, prerequisiteMissing: earliestStart(module, for: need.staffID) == nil) }
+        for p in byUnit.values.joined() where !placedStaff.contains(p.need.staffID) {
+            placedStaff.insert(p.need.staffID) // report each need once
+            giveUp(p.need)
+        }
+    }
+
+    /// Grid starts at which at least `atLeast` of the unit's open people have room in an eligible
+    /// trainable window, with who (index into `open`, shift index) could come.
+    func drillStarts(_ open: [Pending], _ module: Module, unit: String, length: Int64, atLeast: Int) -> [(Instant, [(Int, Int)])] {
+        var who: [Int64: [(Int, Int)]] = [:]
+        for (i, p) in open.enumerated() {
+            guard let person = people[p.need.staffID] else { continue }
+            var seen: Set<Int64> = []
+            for k in person.shifts.indices
+            where person.shifts[k].unit == unit && module.isEligible(role: person.shifts[k].role, unit: unit)
+                && person.hasRoom(k, minutes: module.minutes, policy: policy) {
+                let w = person.trainable(k, policy: policy)
+                var t = max(w.start, p.from, earliest).ceiled(to: step)
+                while t.seconds + length <= min(w.end, input.horizon.end).seconds {
+                    if seen.insert(t.seconds).inserted { who[t.seconds, default: []].append((i, k)) }
+                    t = t.adding(seconds: step)
+                }
+            }
+        }
+        return who.filter { $0.value.count >= atLeast }.sorted { $0.key < $1.key }.map { (Instant(seconds: $0.key), $0.value) }
     }
 
     /// Classroom sessions: fixed times and capacities; people attend from a shift that covers the session.
-    mutating func placeClassroom(_ module: Module, _ pending: [Need]) {
-        var open = pending
+    mutating func placeClassroom(_ module: Module, _ needs: [Need]) {
+        var open = pendingNeeds(module, needs)
         let length = Int64(module.minutes) * 60
         for session in module.sessions.sorted(by: { ($0.start, $0.location) < ($1.start, $1.location) }) {
             let iv = Interval(start: session.start, end: session.start.adding(seconds: length))
@@ -77,13 +129,13 @@ extension PlannerRun {
             let class_ = pick(can, over: iv, limit: session.capacity)
             if class_.count == session.capacity {
                 let taken = Set(class_.map(\.need.staffID))
-                for c in can where !taken.contains(c.need.staffID) { blockedByCapacity.insert([c.need.staffID, module.id]) }
+                for c in can where !taken.contains(c.need.staffID) { blockedByCapacity.insert(c.need.key) }
             }
             let group = "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
             for c in class_ { record(c.need, module, shift: c.shift, at: iv, group: group) }
             let done = Set(class_.map(\.need.staffID))
-            open.removeAll { done.contains($0.staffID) }
+            open.removeAll { done.contains($0.need.staffID) }
         }
-        for need in open { giveUp(need, prerequisiteMissing: earliestStart(module, for: need.staffID) == nil) }
+        for p in open { giveUp(p.need) }
     }
 }

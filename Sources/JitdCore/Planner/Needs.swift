@@ -5,6 +5,9 @@ public struct Need: Hashable, Sendable {
     /// When it should be done by; `nil` when the module has no due date.
     public var due: Instant?
     public var weight: Int
+
+    /// One string naming the pair, for sets.
+    var key: String { staffID + "\u{1F}" + moduleID }
 }
 
 /// Finds the needs of the people on the roster: eligibility by role and unit, publication,
@@ -39,8 +42,9 @@ struct NeedFinder {
             posts[s.staffID, default: []].insert([s.unit, s.role])
         }
         var out: [Need] = []
+        let modules = input.modules.sorted { $0.id < $1.id }
         for staff in posts.keys.sorted() {
-            for module in input.modules.sorted(by: { $0.id < $1.id }) {
+            for module in modules {
                 guard posts[staff]!.contains(where: { module.isEligible(role: $0[1], unit: $0[0]) }) else { continue }
                 let done = completed[staff]?[module.id]
                 if Self.holds(module, completedAt: done, at: horizon.end) { continue }

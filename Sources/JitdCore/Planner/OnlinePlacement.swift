@@ -2,10 +2,8 @@ extension PlannerRun {
     /// Online modules: each person alone, at the earliest slot that keeps their unit staffed.
     /// People with less training so far go first among needs due at the same time.
     mutating func placeOnline(_ module: Module, _ pending: [Need]) {
-        let ordered = pending.sorted {
-            ($0.due?.seconds ?? .max, people[$0.staffID]?.trainedMinutes ?? 0, $0.staffID)
-                < ($1.due?.seconds ?? .max, people[$1.staffID]?.trainedMinutes ?? 0, $1.staffID)
-        }
+        let keyed = pending.map { ($0.due?.seconds ?? .max, load($0.staffID), $0) }
+        let ordered = keyed.sorted { ($0.0, $0.1, $0.2.staffID) < ($1.0, $1.1, $1.2.staffID) }.map(\.2)
         for need in ordered {
             guard let from = earliestStart(module, for: need.staffID) else {
                 giveUp(need, prerequisiteMissing: true)
@@ -21,19 +19,32 @@ extension PlannerRun {
 
     /// The earliest (shift, interval) where the person is free and their unit can spare them.
     mutating func firstSlot(for need: Need, _ module: Module, from: Instant) -> (Int, Interval)? {
-        guard let person = people[need.staffID] else { return nil }
+        guard var person = people[need.staffID] else { return nil }
+        defer { people[need.staffID]!.full = person.full }
         let length = Int64(module.minutes) * 60
-        for (k, shift) in person.shifts.enumerated() where module.isEligible(role: shift.role, unit: shift.unit) {
+        for (k, shift) in person.shifts.enumerated()
+        where module.isEligible(role: shift.role, unit: shift.unit) && person.hasRoom(k, minutes: module.minutes, policy: policy) {
             let window = person.trainable(k, policy: policy)
+            if window.end.seconds < from.seconds + length || window.start >= input.horizon.end { continue }
+            let (known, staffing) = person.isKnownFull(k, length: length, from: from)
+            if known {
+                if staffing { blockedByStaffing.insert(need.key) }
+                continue
+            }
+            var refusedForStaffing = false
             var start = max(window.start, from).ceiled(to: step)
-            let key = StaffingGrid.Key(unit: shift.unit, role: shift.role)
+            guard let key = grid.id(StaffingGrid.Key(unit: shift.unit, role: shift.role)) else { continue }
             while start.seconds + length <= min(window.end, input.horizon.end).seconds {
                 let iv = Interval(start: start, end: start.adding(seconds: length))
                 if person.isFree(iv, inShift: k, policy: policy) {
                     if grid.canRelease(key, over: iv) { return (k, iv) }
-                    blockedByStaffing.insert([need.staffID, need.moduleID])
+                    blockedByStaffing.insert(need.key)
+                    refusedForStaffing = true
                 }
                 start = start.adding(seconds: step)
+            }
+            if person.full[k].map({ length <= $0.length && from.seconds <= $0.from }) ?? true {
+                person.full[k] = (length, from.seconds, refusedForStaffing)
             }
         }
         return nil

@@ -1,12 +1,24 @@
 /// Places micro-training into the gaps of a roster without taking any unit below its
 /// coverage minimum. Pure: the same input gives the same plan, byte for byte.
 public struct Planner: Sendable {
-    public init() {}
+    /// How needs of equal priority and due date are ordered.
+    public enum Ordering: Sendable {
+        /// Least-trained people first, so minutes spread across people and shift types.
+        case fair
+        /// By staff id only: the plain greedy baseline the benchmarks compare against.
+        case plainGreedy
+    }
+
+    public var ordering: Ordering
+
+    public init(ordering: Ordering = .fair) { self.ordering = ordering }
 
     public func plan(_ input: PlanningInput) -> Plan {
         var run = PlannerRun(input: input)
+        run.fair = ordering == .fair
         run.keepCommitted()
         run.placeNeeds()
+        run.repair()
         return run.result()
     }
 }
@@ -28,8 +40,15 @@ struct PlannerRun {
     var unmet: [UnmetNeed] = []
     var needs: [Need] = []
     /// Needs for which a personally free time was refused only by staffing, or by a full class.
-    var blockedByStaffing: Set<[String]> = []
-    var blockedByCapacity: Set<[String]> = []
+    var blockedByStaffing: Set<String> = []
+    var blockedByCapacity: Set<String> = []
+    /// Latest completion per person and module.
+    let completed: [String: [String: Instant]]
+    /// Least-trained first (see `Planner.Ordering`).
+    var fair = true
+
+    /// How much training a person already carries, when ordering is fair.
+    func load(_ staff: String) -> Int { fair ? people[staff]?.trainedMinutes ?? 0 : 0 }
 
     init(input: PlanningInput) {
         self.input = input
@@ -38,7 +57,14 @@ struct PlannerRun {
         self.earliest = input.now.adding(minutes: input.policy.notifyLeadMinutes).ceiled(to: step)
         self.modules = Dictionary(input.modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.grid = StaffingGrid(input: input, origin: input.now.floored(to: step), end: input.horizon.end)
-        for s in input.shifts.sorted(by: Shift.canonicalOrder) {
+        var completed: [String: [String: Instant]] = [:]
+        for c in input.completions where completed[c.staffID]?[c.moduleID].map({ $0 < c.completedAt }) ?? true {
+            completed[c.staffID, default: [:]][c.moduleID] = c.completedAt
+        }
+        self.completed = completed
+        // Only what can matter: shifts and busy blocks that reach into the horizon.
+        let reach = Interval(start: input.now.adding(seconds: -86_400), end: input.horizon.end)
+        for s in input.shifts.sorted(by: Shift.canonicalOrder) where s.interval.overlaps(reach) {
             switch s.kind {
             case .shift:
                 people[s.staffID, default: PersonCalendar()].shifts.append(s)
@@ -97,7 +123,8 @@ struct PlannerRun {
     }
 
     /// Modules in the order they are planned: highest weight (a prerequisite inherits the weight
-    /// of what depends on it), prerequisites before dependants, rigid kinds first, earlier due first.
+    /// of what depends on it), prerequisites before dependants, rigid kinds first, earlier due
+    /// first, shorter first (a short module leaves more slack and minutes for the rest).
     func moduleOrder(_ byModule: [String: [Need]]) -> [Module] {
         var weight: [String: Int] = [:]
         var depth: [String: Int] = [:]
@@ -115,11 +142,13 @@ struct PlannerRun {
         }
         for m in input.modules { lift(m.id, m.priority.weight, []) }
         func rigidity(_ k: ModuleKind) -> Int { k == .classroom ? 0 : k == .drill ? 1 : 2 }
-        func due(_ m: Module) -> Int64 { byModule[m.id]?.compactMap { $0.due?.seconds }.min() ?? .max }
-        return input.modules.sorted {
-            (-(weight[$0.id] ?? 0), depthOf($0.id, []), rigidity($0.kind), due($0), $0.id)
-                < (-(weight[$1.id] ?? 0), depthOf($1.id, []), rigidity($1.kind), due($1), $1.id)
+        let keyed = input.modules.map { m in
+            (m, -(weight[m.id] ?? 0), depthOf(m.id, []), rigidity(m.kind),
+             byModule[m.id]?.compactMap { $0.due?.seconds }.min() ?? .max)
         }
+        return keyed.sorted {
+            ($0.1, $0.2, $0.3, $0.4, $0.0.minutes, $0.0.id) < ($1.1, $1.2, $1.3, $1.4, $1.0.minutes, $1.0.id)
+        }.map(\.0)
     }
 
     /// The earliest start a need may take: published, the first slot, and after its prerequisites.
@@ -138,9 +167,7 @@ struct PlannerRun {
         return t
     }
 
-    func lastCompletion(_ staff: String, _ module: String) -> Instant? {
-        input.completions.filter { $0.staffID == staff && $0.moduleID == module }.map(\.completedAt).max()
-    }
+    func lastCompletion(_ staff: String, _ module: String) -> Instant? { completed[staff]?[module] }
 
     mutating func record(_ need: Need, _ module: Module, shift k: Int, at iv: Interval, group: String? = nil) {
         let shift = people[need.staffID]!.shifts[k]
@@ -153,7 +180,7 @@ struct PlannerRun {
     }
 
     mutating func giveUp(_ need: Need, prerequisiteMissing: Bool = false) {
-        let key = [need.staffID, need.moduleID]
+        let key = need.key
         let reason: UnmetReason = prerequisiteMissing ? .prerequisite
             : blockedByCapacity.contains(key) ? .capacity
             : blockedByStaffing.contains(key) ? .understaffed : .noGap
@@ -163,8 +190,8 @@ struct PlannerRun {
     // MARK: Result
 
     func result() -> Plan {
-        let weights = Dictionary(needs.map { ([$0.staffID, $0.moduleID], $0.weight) }, uniquingKeysWith: max)
-        let placedWeight = assignments.reduce(0) { $0 + (weights[[$1.staffID, $1.moduleID]] ?? 0) }
+        let weights = Dictionary(needs.map { ($0.key, $0.weight) }, uniquingKeysWith: max)
+        let placedWeight = assignments.reduce(0) { $0 + (weights[$1.staffID + "\u{1F}" + $1.moduleID] ?? 0) }
         return Plan(generatedAt: input.now, horizon: input.horizon,
                     assignments: assignments.sorted(by: Assignment.canonicalOrder),
                     unmet: unmet.sorted { ($0.staffID, $0.moduleID) < ($1.staffID, $1.moduleID) },

@@ -15,7 +15,9 @@ struct StaffingGrid {
     let count: Int
     private(set) var headcount: [Key: [Int]] = [:]
     private(set) var minimum: [Key: [Int]] = [:]
-    private var training: [Key: [Int]] = [:]
+    /// Headcount − minimum − in training, per key id and slot: what `canRelease` reads.
+    private var slackColumns: [[Int]] = []
+    private var ids: [Key: Int] = [:]
     /// Per key, the slots between the first and last shift of its unit: where understaffing is reported.
     private var rosterSpan: [String: Range<Int>] = [:]
 
@@ -50,9 +52,15 @@ struct StaffingGrid {
                 let a = zone.local(start), b = zone.local(last)
                 return rules.reduce(0) { m, r in (r.isActive(at: a) || r.isActive(at: b)) ? max(m, r.min) : m }
             }
-            training[key] = Array(repeating: 0, count: count)
+        }
+        for (n, key) in headcount.keys.sorted().enumerated() {
+            ids[key] = n
+            slackColumns.append(zip(headcount[key]!, minimum[key]!).map { $0 - $1 })
         }
     }
+
+    /// A small integer for a key, for the hot paths; `nil` for a unit and role nobody works.
+    func id(_ key: Key) -> Int? { ids[key] }
 
     func slotStart(_ i: Int) -> Instant { origin.adding(seconds: Int64(i) * step) }
 
@@ -72,18 +80,25 @@ struct StaffingGrid {
 
     /// Slack left at slot `i`: on shift − minimum − already in training.
     func slack(_ key: Key, _ i: Int) -> Int {
-        guard let h = headcount[key], let m = minimum[key], let t = training[key] else { return 0 }
-        return h[i] - m[i] - t[i]
+        guard let id = ids[key] else { return 0 }
+        return slackColumns[id][i]
     }
 
     /// Whether `people` more can leave `key` over the interval.
     func canRelease(_ key: Key, over iv: Interval, people: Int = 1) -> Bool {
-        touchedSlots(iv).allSatisfy { slack(key, $0) >= people }
+        guard let id = ids[key] else { return false }
+        return canRelease(id, over: iv, people: people)
+    }
+
+    func canRelease(_ id: Int, over iv: Interval, people: Int = 1) -> Bool {
+        let column = slackColumns[id]
+        for i in touchedSlots(iv) where column[i] < people { return false }
+        return true
     }
 
     mutating func release(_ key: Key, over iv: Interval, people: Int = 1) {
-        guard training[key] != nil else { return }
-        for i in touchedSlots(iv) { training[key]![i] += people }
+        guard let id = ids[key] else { return }
+        for i in touchedSlots(iv) { slackColumns[id][i] -= people }
     }
 
     /// Runs of slots where a unit is short before training, merged while the shortfall is the same.

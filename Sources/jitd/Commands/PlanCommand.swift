@@ -17,6 +17,8 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Plan as if it were this time (RFC 3339; default: now).") var now: TimeArgument?
     @Option(help: "Hours ahead to plan (default: the config's horizon_hours).") var horizon: Int?
     @Option(help: "table, json or ics.") var format: Format = .table
+    @Option(help: "Also report when 50/90/100 % of eligible staff are projected trained in this module, next to the roster's lower bound.")
+    var surge: [String] = []
 
     func run() throws {
         var cfg = loadConfigOrExit(config)
@@ -25,6 +27,9 @@ struct PlanCommand: ParsableCommand {
             cfg.policy.horizonHours = horizon
         }
         let modules = loadCatalogOrExit(cfg)
+        for id in surge where !modules.contains(where: { $0.id == id }) {
+            throw ValidationError("--surge \(id): no such module in the catalog")
+        }
         let at = now?.instant ?? JitdCommandClock.now()
         let zones = UnitZones(site: cfg.siteZone, units: cfg.unitZones)
         let context = RosterContext(zones: zones, window: Interval(start: at.adding(seconds: -86_400),
@@ -52,8 +57,16 @@ struct PlanCommand: ParsableCommand {
         let plan = Planner().plan(input)
         let out: String
         switch format {
-        case .json: out = String(decoding: PlanDocument.json(plan, modules: modules).encoded(pretty: true), as: UTF8.self) + "\n"
-        case .table: out = PlanTable.render(plan, modules: modules, zone: zones.zone(of:))
+        case .json:
+            var doc = PlanDocument.json(plan, modules: modules)
+            if !surge.isEmpty, case .object(var o) = doc {
+                o["surge"] = .array(surge.map { SurgeReport(plan: plan, input: input, moduleID: $0).json })
+                doc = .object(o)
+            }
+            out = String(decoding: doc.encoded(pretty: true), as: UTF8.self) + "\n"
+        case .table:
+            out = PlanTable.render(plan, modules: modules, zone: zones.zone(of:))
+                + surge.map { "\n" + SurgeReport(plan: plan, input: input, moduleID: $0).table }.joined()
         case .ics: out = PlanCalendar.render(plan, modules: modules)
         }
         FileHandle.standardOutput.write(Data(out.utf8))

@@ -17,8 +17,11 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSetup.bootstrap()
+        let metricsRegistry = DaemonMetrics.bootstrap()
         let logger = Logger(label: "jitd")
         let notifier = SystemdNotifier()
+        let hangups = HangupSignal() // from now on SIGHUP reloads instead of ending the process
+        let passedSockets = notifier.listenFDs()
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
         let store: Store
@@ -38,34 +41,66 @@ struct Serve: AsyncParsableCommand {
         let orphans = try store.killOrphans(endpoints: endpoints.map(\.name), now: runtime.clock())
         if orphans > 0 { logger.warning("\(orphans) queued messages were for endpoints no longer configured; moved to dead") }
 
-        let heartbeat = Heartbeat()
-        let inbox = InboxService(runtime: runtime, heartbeat: heartbeat)
-        let planner = PlannerService(runtime: runtime, heartbeat: heartbeat)
+        let timing = WatchdogTiming(interval: notifier.watchdogInterval)
+        let liveness = Liveness(loops: [PlannerService.loopName, InboxService.loopName, DispatcherLoop.name])
+        let inbox = InboxService(runtime: runtime, liveness: liveness, beatPeriod: timing.beatPeriod)
+        let planner = PlannerService(runtime: runtime, liveness: liveness, beatPeriod: timing.beatPeriod)
         var scanner = InboxScanner(inbox: cfg.inboxPath, maxBytes: cfg.limits.maxInboxFileBytes)
         try scanner.prepare()
         let waiting = inbox.processReady(&scanner, settle: false)
         try planner.replan()
 
+        // The API's socket: the one systemd passed (jitd.socket, FileDescriptorName=api), else bind [api] listen.
+        let apiSocket: Int32
+        let apiWhere: String
+        if let fd = SystemdNotifier.pick(passedSockets, named: "api"), SystemdNotifier.isListeningStreamSocket(fd) {
+            apiSocket = fd
+            apiWhere = "the socket passed by systemd" + (APIListener.localPort(fd).map { " (port \($0))" } ?? "")
+        } else {
+            if !passedSockets.isEmpty {
+                logger.warning("systemd passed sockets \(passedSockets.map(\.name)) but none named 'api'; binding [api] listen")
+            }
+            do { apiSocket = try APIListener.bind(host: cfg.api.host, port: cfg.api.port) } catch {
+                printError("\(cfg.file): error: [api] listen: \(error)")
+                throw ExitCode(1)
+            }
+            apiWhere = "\(cfg.api.host):\(cfg.api.port)"
+        }
         let readiness = Readiness()
-        let api = APIServer.makeApplication(store: store, tokens: try APITokenFiles.load(cfg.api, logger: logger),
-                                            readiness: readiness, host: cfg.api.host, port: cfg.api.port, logger: logger)
-        let dispatcher = Dispatcher(store: store, endpoints: endpoints, wake: runtime.outboxChanged, logger: logger,
-                                    now: runtime.clock)
-        let status = StatusService(runtime: runtime, heartbeat: heartbeat, notifier: notifier)
-        let group = ServiceGroup(configuration: .init(
-            services: ([inbox, planner, dispatcher, api, status] as [any Service]).map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        let app = APIServer.makeApplication(store: store, tokens: try APITokenFiles.load(cfg.api, logger: logger),
+                                            readiness: readiness, host: cfg.api.host, port: cfg.api.port, logger: logger,
+                                            hooks: runtime.apiHooks,
+                                            metrics: try DaemonMetrics.exposition(metricsRegistry, store: store, now: runtime.clock))
+        let api = ListeningSocketServer(app: app, listeningSocket: apiSocket)
+        let slot = DispatcherSlot(endpoints)
+        let dispatcher = ReloadableDispatcher(runtime: runtime, slot: slot, liveness: liveness)
+        let status = StatusService(runtime: runtime, liveness: liveness, notifier: notifier, timing: timing)
+        let reload = ReloadService(runtime: runtime, configPath: config, hangups: hangups, notifier: notifier, dispatcher: slot)
+        let grace = ShutdownGrace.fromEnvironment()
+        // Graceful shutdown runs from the last service to the first: say STOPPING=1, stop taking
+        // requests and files, finish deliveries in flight, and keep the watchdog fed to the end.
+        let services: [(String, any Service)] = [
+            ("status", status), ("dispatcher", dispatcher), ("planner", planner), ("inbox", inbox),
+            ("reload", reload), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
+        ]
+        var groupConfig = ServiceGroupConfiguration(
+            services: services.map { name, service in
+                .init(service: Supervised(name: name, service: service, logger: logger),
+                      successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = grace
+        groupConfig.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfig)
         readiness.markReady()
-        notifier.ready(status: status.line())
-        logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(cfg.api.host):\(cfg.api.port)")
+        notifier.ready(status: StatusLine.current(runtime))
+        logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(apiWhere)")
         do {
             try await group.run()
         } catch {
-            logger.critical("stopping after a fatal error: \(error)")
-            notifier.stopping()
+            logger.critical("jitd stopped after a fatal error: \(error)")
+            notifier.stopping(status: "stopped after a fatal error: \(error)")
             throw ExitCode(1)
         }
         notifier.stopping()

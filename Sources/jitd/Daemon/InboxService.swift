@@ -3,22 +3,56 @@ import Foundation
 import JitdCore
 import JitdIngest
 import JitdStore
+import JitdSystemd
 import Logging
 import ServiceLifecycle
 
 /// Applies files dropped into the inbox: each whole in one transaction or not at all, then
 /// moved to `processed/` or `rejected/` (with a `NAME.errors.txt` beside it).
+///
+/// Sleeps on inotify while the inbox is empty (waking at least every `beatPeriod` to beat
+/// ``Liveness``); while a file waits to settle it polls every `pollSeconds`, so a file still
+/// being written is never read half-way however often it changes.
 struct InboxService: Service {
     let runtime: Runtime
-    let heartbeat: Heartbeat
+    let liveness: Liveness
     var pollSeconds: Double = 1
+    var beatPeriod: Duration = .seconds(60)
+
+    static let loopName = "inbox"
 
     func run() async throws {
-        var scanner = InboxScanner(inbox: runtime.config.inboxPath, maxBytes: runtime.config.limits.maxInboxFileBytes)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            processReady(&scanner, settle: true)
-            heartbeat.beat(.inbox)
-            try? await Task.sleep(for: .seconds(pollSeconds))
+        let config = runtime.config
+        var scanner = InboxScanner(inbox: config.inboxPath, maxBytes: config.limits.maxInboxFileBytes)
+        let changed = ChangeSignal()
+        let watch = InboxWatch(folder: config.inboxPath, signal: changed)
+        if watch == nil {
+            runtime.logger.warning("cannot watch \(config.inboxPath) with inotify (\(String(cString: strerror(errno)))); polling it every \(pollSeconds) s")
+        }
+        defer { watch?.stop() }
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
+                liveness.beat(Self.loopName)
+                processReady(&scanner, settle: true)
+                if watch == nil || hasWaitingFiles(config.inboxPath) {
+                    try? await Task.sleep(for: .seconds(pollSeconds))
+                } else {
+                    await changed.wait(seconds: PlannerService.seconds(beatPeriod))
+                }
+            }
+        } onGracefulShutdown: {
+            changed.notify()
+        }
+    }
+
+    /// Whether a file that may become an input is in the inbox (waiting to settle, or to be tried again).
+    func hasWaitingFiles(_ inbox: String) -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []
+        return names.contains { name in
+            guard !InboxScanner.isIgnored(name) else { return false }
+            var st = stat()
+            return lstat(inbox + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR
         }
     }
 
@@ -26,7 +60,15 @@ struct InboxService: Service {
     @discardableResult
     func processReady(_ scanner: inout InboxScanner, settle: Bool) -> Int {
         let files = scanner.ready(settle: settle)
-        for f in files { process(f) }
+        for f in files {
+            // A big file may keep the loop away for a while; say so, so the watchdog waits.
+            liveness.busy(Self.loopName, for: .seconds(60 + f.size / (1 << 20) * 2))
+            process(f)
+        }
+        if !files.isEmpty {
+            liveness.beat(Self.loopName)
+            runtime.statusChanged.notify()
+        }
         return files.count
     }
 
@@ -125,6 +167,36 @@ struct InboxService: Service {
             _ = FileManager.default.createFile(atPath: target + suffix, contents: Data(text.utf8))
         }
     }
+}
+
+/// An inotify watch on the inbox folder that wakes a signal when a file appears, is closed after
+/// writing, is renamed into it or has its attributes changed. Reads the events on a dispatch
+/// queue, off the cooperative pool.
+final class InboxWatch: @unchecked Sendable {
+    private let source: any DispatchSourceRead
+
+    /// `nil` when inotify is not available (then `errno` says why).
+    init?(folder: String, signal: ChangeSignal) {
+        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        guard fd >= 0 else { return nil }
+        let mask = UInt32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+        guard inotify_add_watch(fd, folder, mask) >= 0 else {
+            let saved = errno
+            close(fd)
+            errno = saved
+            return nil
+        }
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: DispatchQueue(label: "jitd.inbox.inotify"))
+        source.setEventHandler {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while read(fd, &buffer, buffer.count) > 0 {}
+            signal.notify()
+        }
+        source.setCancelHandler { close(fd) }
+        source.resume()
+    }
+
+    func stop() { source.cancel() }
 }
 
 extension Logger {

@@ -1,41 +1,91 @@
 import Foundation
 import JitdCore
+import JitdIngest
 import JitdStore
+import JitdSystemd
 import Logging
 import ServiceLifecycle
 
 /// Re-plans when something changed (a roster, completions, the catalog) and on a timer, and saves
 /// the plan with its outbox messages in one transaction.
+///
+/// The loop comes back to its wait at least every `beatPeriod` (half the watchdog timeout under
+/// systemd) and beats ``Liveness`` each time, re-planning only when a change arrived or the
+/// replan interval ran out: the watchdog sees a loop that is really going round, not one that
+/// merely planned within the last `replan_interval_minutes`.
 struct PlannerService: Service {
     let runtime: Runtime
-    let heartbeat: Heartbeat
+    let liveness: Liveness
+    var beatPeriod: Duration = .seconds(60)
+    /// How long one plan may keep the loop away before the watchdog counts it as stuck.
+    var planBudget: Duration = .seconds(300)
+
+    static let loopName = "planner"
 
     func run() async throws {
-        let interval = Double(runtime.config.policy.replanIntervalMinutes * 60)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await withGracefulShutdownHandler {
-                await runtime.planChanged.wait(seconds: interval)
-            } onGracefulShutdown: {
-                runtime.planChanged.notify()
+        // Changes arrive on `runtime.planChanged` from any service; a forwarder turns each into a
+        // flag plus a wake-up of the loop's own signal, so the loop can tell "something changed"
+        // from "time to beat" without racing the signal's timer.
+        let wake = ChangeSignal()
+        let changed = ChangeFlag()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                        await runtime.planChanged.wait(seconds: 3600)
+                        changed.set()
+                        wake.notify()
+                    }
+                }
+                group.addTask { await loop(wake: wake, changed: changed) }
+                await group.next()
+                group.cancelAll()
             }
-            if Task.isShuttingDownGracefully { break }
-            do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
-            heartbeat.beat(.planner)
+        } onGracefulShutdown: {
+            runtime.planChanged.notify()
+            wake.notify()
         }
+    }
+
+    private func loop(wake: ChangeSignal, changed: ChangeFlag) async {
+        let clock = ContinuousClock()
+        var nextPlan = clock.now + replanInterval
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let untilPlan = clock.now.duration(to: nextPlan)
+            await wake.wait(seconds: Self.seconds(min(max(untilPlan, .zero), beatPeriod)))
+            if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
+            liveness.beat(Self.loopName)
+            guard changed.take() || clock.now >= nextPlan else { continue }
+            liveness.busy(Self.loopName, for: planBudget)
+            do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
+            liveness.beat(Self.loopName)
+            nextPlan = clock.now + replanInterval
+        }
+    }
+
+    private var replanInterval: Duration { .seconds(max(1, runtime.config.policy.replanIntervalMinutes) * 60) }
+
+    static func seconds(_ d: Duration) -> Double {
+        let c = d.components
+        return Double(c.seconds) + Double(c.attoseconds) / 1e18
     }
 
     /// Plans from the store's current state and saves the result. Returns what changed.
     @discardableResult
     func replan() throws -> (Plan, PlanChange) {
         let now = runtime.clock()
-        let input = try snapshot(now: now)
+        let config = runtime.config
+        let input = try snapshot(now: now, config: config)
+        runtime.status.record(shifts: input.shifts)
         let started = DispatchTime.now()
         let plan = Planner().plan(input)
         let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+        DaemonMetrics.planned(plan, nanoseconds: DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds)
         let modules = Dictionary(runtime.catalog.current.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let names = Dictionary(input.shifts.compactMap { s in s.name.map { (s.staffID, $0) } }, uniquingKeysWith: { a, _ in a })
         let runtime = self.runtime
-        let change = try runtime.store.savePlan(plan, now: now, leadSeconds: Int64(runtime.config.policy.notifyLeadMinutes) * 60,
+        let change = try runtime.store.savePlan(plan, now: now, leadSeconds: Int64(config.policy.notifyLeadMinutes) * 60,
             scheduled: { a in
                 guard let m = modules[a.moduleID] else { return [] }
                 return runtime.route("assignment.scheduled", unit: a.unit, name: names[a.staffID]) {
@@ -50,16 +100,17 @@ struct PlannerService: Service {
         }
         try runtime.store.enqueue(understaffed, runAt: now)
         runtime.outboxChanged.notify()
+        runtime.statusChanged.notify()
         runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled")
         return (plan, change)
     }
 
-    func snapshot(now: Instant) throws -> PlanningInput {
-        let horizonEnd = now.adding(seconds: Int64(runtime.config.policy.horizonHours) * 3600)
+    func snapshot(now: Instant, config: Config) throws -> PlanningInput {
+        let horizonEnd = now.adding(seconds: Int64(config.policy.horizonHours) * 3600)
         var input = PlanningInput(
-            now: now, policy: runtime.config.policy, siteZone: runtime.config.siteZone, unitZones: runtime.config.unitZones,
+            now: now, policy: config.policy, siteZone: config.siteZone, unitZones: config.unitZones,
             shifts: try runtime.store.shifts(overlapping: Interval(start: now.adding(seconds: -86_400), end: horizonEnd)),
-            coverage: runtime.config.coverage, modules: runtime.catalog.current,
+            coverage: config.coverage, modules: runtime.catalog.current,
             completions: try runtime.store.completions(),
             committed: try runtime.store.committedAssignments(endingAfter: now))
         input.staffFirstSeen = try runtime.store.staffFirstSeen()
@@ -67,19 +118,13 @@ struct PlannerService: Service {
     }
 }
 
-/// Proof that the daemon's loops are alive, for the systemd watchdog.
-final class Heartbeat: @unchecked Sendable {
-    enum Loop: CaseIterable { case planner, inbox }
+/// A flag set by one task and taken (read and cleared) by another.
+final class ChangeFlag: @unchecked Sendable {
     private let lock = NSLock()
-    private var last: [Loop: UInt64] = [:]
+    private var value = false
 
-    init() { for l in Loop.allCases { last[l] = DispatchTime.now().uptimeNanoseconds } }
+    func set() { lock.withLock { value = true } }
 
-    func beat(_ loop: Loop) { lock.withLock { last[loop] = DispatchTime.now().uptimeNanoseconds } }
-
-    /// Whether every loop has beaten within `seconds`.
-    func allAlive(within seconds: Double) -> Bool {
-        let now = DispatchTime.now().uptimeNanoseconds
-        return lock.withLock { last.values.allSatisfy { Double(now - $0) / 1e9 <= seconds } }
-    }
+    /// Whether the flag was set since the last take; clears it.
+    func take() -> Bool { lock.withLock { defer { value = false }; return value } }
 }

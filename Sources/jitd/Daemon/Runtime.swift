@@ -6,30 +6,41 @@ import JitdStore
 import Logging
 
 /// What the daemon's services share: the config, the catalog in force, the store and the
-/// routing of events to endpoints. The catalog can be replaced on reload; the rest is fixed.
+/// routing of events to endpoints. The config and the catalog can be replaced whole on reload
+/// (`jitd` keeps the paths and the API of the config it started with); the rest is fixed.
 final class Runtime: Sendable {
-    let config: Config
+    /// The config in force. Read it once per piece of work: a reload may replace it between two reads.
+    var config: Config { configHolder.current }
+    private let configHolder: ConfigHolder
     let store: Store
     let logger: Logger
     let catalog: CatalogHolder
     let planChanged = ChangeSignal()
     let outboxChanged = ChangeSignal()
+    /// Something `STATUS=` shows changed (a file applied, a plan saved, a reload).
+    let statusChanged = ChangeSignal()
+    /// What `STATUS=` shows beyond the store's counts.
+    let status = DaemonStatus()
     let clock: @Sendable () -> Instant
 
     init(config: Config, store: Store, modules: [Module], logger: Logger,
          clock: @escaping @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) }) {
-        self.config = config
+        self.configHolder = ConfigHolder(config)
         self.store = store
         self.logger = logger
         self.catalog = CatalogHolder(modules)
         self.clock = clock
     }
 
-    var zones: UnitZones { UnitZones(site: config.siteZone, units: config.unitZones) }
+    /// Puts a reloaded config in force.
+    func replaceConfig(_ c: Config) { configHolder.replace(c) }
+
+    var zones: UnitZones { let c = config; return UnitZones(site: c.siteZone, units: c.unitZones) }
 
     /// Pairs each event with the endpoints that want it. Endpoints that may see staff names get
     /// a body with the name; the others get ids only.
     func route(_ type: String, unit: String?, name: String? = nil, _ make: (String?) -> WebhookEvent) -> [(WebhookEvent, [String])] {
+        let config = self.config
         let wanting = config.webhooks.filter { $0.wants(event: type, unit: unit) }
         let plain = wanting.filter { !$0.includeNames || name == nil }.map(\.name)
         let named = wanting.filter { $0.includeNames && name != nil }.map(\.name)
@@ -40,7 +51,9 @@ final class Runtime: Sendable {
     }
 
     /// Reads the secrets of every endpoint; a missing or malformed secret stops start-up.
-    func dispatchEndpoints() throws -> [DispatchEndpoint] {
+    func dispatchEndpoints() throws -> [DispatchEndpoint] { try Self.dispatchEndpoints(config) }
+
+    static func dispatchEndpoints(_ config: Config) throws -> [DispatchEndpoint] {
         try config.webhooks.map { w in
             DispatchEndpoint(name: w.name, url: w.url,
                              secrets: try w.secretFiles.map { f in try WebhookSecret.load(file: f) },
@@ -58,4 +71,15 @@ final class CatalogHolder: @unchecked Sendable {
 
     var current: [Module] { lock.withLock { modules } }
     func replace(_ m: [Module]) { lock.withLock { modules = m } }
+}
+
+/// The config in force; replaced whole on reload.
+final class ConfigHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var config: Config
+
+    init(_ config: Config) { self.config = config }
+
+    var current: Config { lock.withLock { config } }
+    func replace(_ c: Config) { lock.withLock { config = c } }
 }

@@ -34,8 +34,8 @@ struct ICalValueError: Error, Hashable, Sendable {
 
 /// Turns the text of an `.ics` file into content lines: strips a BOM, unfolds, splits off parameters.
 ///
-/// Works on UTF-8 bytes because RFC 5545 folds at octet boundaries, so a fold may split a
-/// multi-byte character; joining the bytes before decoding puts such characters back together.
+/// Works on UTF-8 bytes: every delimiter is ASCII, so byte scanning is exact and cheap, and values
+/// are decoded only once they are cut out.
 enum ICalContentLines {
     /// A logical line after unfolding, with the physical line it starts on.
     struct Unfolded: Hashable, Sendable {

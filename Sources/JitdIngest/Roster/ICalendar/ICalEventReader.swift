@@ -8,6 +8,9 @@ struct ShiftTemplate: Hashable, Sendable {
     var kind: ShiftKind
     var name: String?
 
+    /// Stands in for the template of an event whose staff, unit or role is missing, so that its times are still checked.
+    static let unknown = ShiftTemplate(staffID: "", role: "", unit: "", kind: .shift)
+
     func shift(_ interval: Interval) -> Shift {
         Shift(staffID: staffID, role: role, unit: unit, kind: kind, interval: interval, name: name)
     }
@@ -133,7 +136,9 @@ struct ICalEventReader {
     // MARK: Who
 
     /// Staff, unit and role from `X-JITD-*` on the event or calendar, else ATTENDEE, LOCATION and CATEGORIES.
-    func template(of event: ICalComponent, sink: inout DiagnosticSink) -> ShiftTemplate? {
+    ///
+    /// `warnAboutAttendees` is off for overrides, whose attendees usually come from their series, which already warned.
+    func template(of event: ICalComponent, warnAboutAttendees: Bool = true, sink: inout DiagnosticSink) -> ShiftTemplate? {
         let attendees = event.all("ATTENDEE")
         let staff = event.first("X-JITD-STAFF-ID")?.text.icalNonEmpty ?? defaults.staffID ?? attendees.first.flatMap(Self.address)
         let unit = event.first("X-JITD-UNIT")?.text.icalNonEmpty ?? defaults.unit ?? event.first("LOCATION")?.text.icalNonEmpty
@@ -151,7 +156,7 @@ struct ICalEventReader {
         }
         let kind = self.kind(of: event, sink: &sink)
         guard let staff, let unit, let role, let kind else { return nil }
-        if event.first("X-JITD-STAFF-ID") == nil, defaults.staffID == nil, attendees.count > 1 {
+        if warnAboutAttendees, event.first("X-JITD-STAFF-ID") == nil, defaults.staffID == nil, attendees.count > 1 {
             sink.warning("VEVENT has \(attendees.count) attendees; jitd takes the first (\(staff)) as the staff member; "
                 + "add X-JITD-STAFF-ID to say who works the shift", line: attendees[1].line)
         }
@@ -178,38 +183,46 @@ struct ICalEventReader {
 
     // MARK: When
 
+    /// Whether the event is all-day (a DATE DTSTART: leave, on-call days), warning that it is skipped.
+    ///
+    /// Checked before who works it, since such events rarely name a unit or role and are no error.
+    func skipsAllDay(_ event: ICalComponent, sink: inout DiagnosticSink) -> Bool {
+        guard let line = event.first("DTSTART"), let value = try? ICalTimeParser.value(of: line), value.isDate else { return false }
+        sink.warning("all-day event (DTSTART is a DATE) skipped: it is not a shift; "
+            + "if it is one, give DTSTART and DTEND a time, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000", line: line.line)
+        return true
+    }
+
     /// DTSTART, the end, and the recurrence properties of `event`; `seriesClock` reads floating EXDATE,
-    /// RDATE and RECURRENCE-ID values of an override the way its series does.
+    /// RDATE and RECURRENCE-ID values of an override the way its series does. Callers check ``skipsAllDay(_:sink:)`` first.
     func schedule(of event: ICalComponent, template: ShiftTemplate, seriesClock: ICalClock? = nil,
                   sink: inout DiagnosticSink) -> ScheduleOutcome {
         guard let startLine = event.first("DTSTART") else {
             sink.error("VEVENT has no DTSTART; add one, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000", line: event.line)
             return .failed
         }
-        var ok = true
-        func report(_ message: String, _ line: Int) { sink.error(message, line: line); ok = false }
         let start: ICalTimeValue
         do throws(ICalValueError) { start = try ICalTimeParser.value(of: startLine) } catch {
-            report(error.message, startLine.line)
+            sink.error(error.message, line: startLine.line)
             return .failed
         }
-        guard case .dateTime(let local, let reference) = start else {
-            sink.warning("all-day event (DTSTART is a DATE) skipped: it is not a shift; "
-                + "if it is one, give DTSTART and DTEND a time, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000", line: startLine.line)
-            return .allDay
-        }
+        guard case .dateTime(let local, let reference) = start else { return .allDay }
+        // After a problem the remaining properties are still read, so that one pass reports all of them.
         let unitZone = zones.zone(of: template.unit)
-        guard let clock = self.clock(reference, floating: .iana(unitZone), line: startLine, sink: &sink) else { return .failed }
+        let found = self.clock(reference, floating: .iana(unitZone), line: startLine, sink: &sink)
+        let clock = found ?? .iana(unitZone)
+        var ok = found != nil
         let startInstant: Instant
         do throws(LocalTimeError) { startInstant = try clock.instant(local) } catch {
-            report(ICalClock.nonexistentMessage(error, what: "DTSTART"), startLine.line)
-            return .failed
+            sink.error(ICalClock.nonexistentMessage(error, what: "DTSTART"), line: startLine.line)
+            startInstant = clock.lenientInstant(local)
+            ok = false
         }
-        guard let end = endRule(of: event, start: local, startInstant: startInstant, reference: reference, clock: clock,
-                                unitZone: unitZone, sink: &sink) else { return .failed }
+        let end = endRule(of: event, start: local, startInstant: startInstant, reference: reference, clock: clock,
+                          unitZone: unitZone, sink: &sink)
         var schedule = EventSchedule(line: event.line, template: template, clock: clock, start: local.naiveSeconds,
-                                     startInstant: startInstant, startLine: startLine.line, end: end)
-        ok = readRecurrence(of: event, into: &schedule, seriesClock: seriesClock ?? clock, sink: &sink) && ok
+                                     startInstant: startInstant, startLine: startLine.line, end: end ?? .exact(0))
+        ok = readRecurrence(of: event, into: &schedule, seriesClock: seriesClock ?? clock, sink: &sink) && ok && end != nil
         return ok ? .schedule(schedule) : .failed
     }
 
@@ -251,10 +264,7 @@ struct ICalEventReader {
             throw ICalValueError("DTEND is a DATE but DTSTART has a time; give DTEND a time too, e.g. DTEND:20260106T070000")
         }
         if endReference == reference { return .wallClock(endLocal.naiveSeconds - start.naiveSeconds) }
-        var silent = DiagnosticSink(file: "")
-        guard let endClock = clock(endReference, floating: .iana(unitZone), line: dtend, sink: &silent) else {
-            throw ICalValueError(silent.items.first?.message ?? "DTEND has an unknown TZID")
-        }
+        let endClock = try resolveClock(endReference, floating: .iana(unitZone), property: dtend.name)
         do throws(LocalTimeError) {
             return .exact(try endClock.instant(endLocal).seconds - startInstant.seconds)
         } catch {
@@ -264,14 +274,21 @@ struct ICalEventReader {
 
     /// The clock a time reference names; reports an unknown TZID on `line`.
     func clock(_ reference: ICalTimeReference, floating: ICalClock, line: ICalContentLine, sink: inout DiagnosticSink) -> ICalClock? {
+        do throws(ICalValueError) { return try resolveClock(reference, floating: floating, property: line.name) } catch {
+            sink.error(error.message, line: line.line)
+            return nil
+        }
+    }
+
+    /// The clock a time reference names, with floating times on `floating`.
+    func resolveClock(_ reference: ICalTimeReference, floating: ICalClock, property: String) throws(ICalValueError) -> ICalClock {
         switch reference {
         case .utc: return .iana(.utc)
         case .floating: return floating
         case .tzid(let tzid):
             if let clock = resolver.clock(for: tzid) { return clock }
-            sink.error("\(line.name) has TZID=\(tzid), which is neither an IANA zone nor a Windows zone name and has no VTIMEZONE "
-                + "in this calendar; use e.g. TZID=Europe/Berlin or add a VTIMEZONE with TZID:\(tzid)", line: line.line)
-            return nil
+            throw ICalValueError("\(property) has TZID=\(tzid), which is neither an IANA zone nor a Windows zone name and has no "
+                + "VTIMEZONE in this calendar; use e.g. TZID=Europe/Berlin or add a VTIMEZONE with TZID:\(tzid)")
         }
     }
 
@@ -286,9 +303,9 @@ struct ICalEventReader {
                 switch line.name {
                 case "RRULE": schedule.rules.append(LinedRule(rule: try RecurrenceRule.parse(line.value), line: line.line))
                 case "EXRULE": throw ICalValueError("EXRULE was removed from iCalendar (RFC 5545); list the excluded instances with EXDATE")
-                case "RDATE": schedule.extraDates += try extraDates(line, clock: schedule.clock, sink: &sink)
-                case "EXDATE": try addExclusions(line, clock: seriesClock, to: &schedule.exclusions, sink: &sink)
-                case "RECURRENCE-ID": schedule.recurrenceID = try recurrenceID(line, clock: seriesClock, sink: &sink)
+                case "RDATE": schedule.extraDates += try extraDates(line, clock: schedule.clock)
+                case "EXDATE": try addExclusions(line, clock: seriesClock, to: &schedule.exclusions)
+                case "RECURRENCE-ID": schedule.recurrenceID = try recurrenceID(line, clock: seriesClock)
                 default: break
                 }
             } catch {
@@ -300,17 +317,12 @@ struct ICalEventReader {
     }
 
     /// A value's instant (gap times shifted per RFC 5545), with floating values on `clock`.
-    private func lenientInstant(_ value: ICalTimeValue, line: ICalContentLine, clock: ICalClock,
-                                sink: inout DiagnosticSink) throws(ICalValueError) -> Instant {
+    private func lenientInstant(_ value: ICalTimeValue, line: ICalContentLine, clock: ICalClock) throws(ICalValueError) -> Instant {
         guard case .dateTime(let local, let reference) = value else { return clock.lenientInstant(value.local) }
-        var inner = DiagnosticSink(file: "")
-        guard let own = self.clock(reference, floating: clock, line: line, sink: &inner) else {
-            throw ICalValueError(inner.items.first?.message ?? "\(line.name) has an unknown TZID")
-        }
-        return own.lenientInstant(local)
+        return try resolveClock(reference, floating: clock, property: line.name).lenientInstant(local)
     }
 
-    private func extraDates(_ line: ICalContentLine, clock: ICalClock, sink: inout DiagnosticSink) throws(ICalValueError) -> [ExtraDate] {
+    private func extraDates(_ line: ICalContentLine, clock: ICalClock) throws(ICalValueError) -> [ExtraDate] {
         let isPeriod = line.parameter("VALUE")?.uppercased() == "PERIOD"
         var result: [ExtraDate] = []
         for item in line.value.split(separator: ",") {
@@ -325,13 +337,13 @@ struct ICalEventReader {
             guard !value.isDate else {
                 throw ICalValueError("RDATE '\(parts[0])' is a DATE (an all-day instance), which is not a shift; give it a time")
             }
-            let instant = try strictInstant(value, line: single, clock: clock, sink: &sink)
+            let instant = try strictInstant(value, line: single, clock: clock)
             var end: EndRule?
             if parts.count == 2 {
                 end = parts[1].uppercased().contains("P") ? .duration(try ICalDuration.parse(parts[1])) : nil
                 if end == nil {
                     single.value = parts[1]
-                    end = .at(try strictInstant(try ICalTimeParser.value(of: single), line: single, clock: clock, sink: &sink))
+                    end = .at(try strictInstant(try ICalTimeParser.value(of: single), line: single, clock: clock))
                 }
             }
             result.append(ExtraDate(local: clock.local(instant).naiveSeconds, end: end, line: line.line))
@@ -339,36 +351,31 @@ struct ICalEventReader {
         return result
     }
 
-    private func strictInstant(_ value: ICalTimeValue, line: ICalContentLine, clock: ICalClock,
-                               sink: inout DiagnosticSink) throws(ICalValueError) -> Instant {
+    private func strictInstant(_ value: ICalTimeValue, line: ICalContentLine, clock: ICalClock) throws(ICalValueError) -> Instant {
         guard case .dateTime(let local, let reference) = value else { throw ICalValueError("\(line.name) needs a DATE-TIME here") }
-        var inner = DiagnosticSink(file: "")
-        guard let own = self.clock(reference, floating: clock, line: line, sink: &inner) else {
-            throw ICalValueError(inner.items.first?.message ?? "\(line.name) has an unknown TZID")
-        }
+        let own = try resolveClock(reference, floating: clock, property: line.name)
         do throws(LocalTimeError) { return try own.instant(local) } catch {
             throw ICalValueError(ICalClock.nonexistentMessage(error, what: line.name))
         }
     }
 
-    private func addExclusions(_ line: ICalContentLine, clock: ICalClock, to exclusions: inout Exclusions,
-                               sink: inout DiagnosticSink) throws(ICalValueError) {
+    private func addExclusions(_ line: ICalContentLine, clock: ICalClock, to exclusions: inout Exclusions) throws(ICalValueError) {
         for value in try ICalTimeParser.values(of: line) {
             if case .date(let day) = value {
                 exclusions.days.insert(icalFloorDiv(day.naiveSeconds, 86_400))
             } else {
-                exclusions.instants.insert(try lenientInstant(value, line: line, clock: clock, sink: &sink))
+                exclusions.instants.insert(try lenientInstant(value, line: line, clock: clock))
             }
         }
     }
 
-    private func recurrenceID(_ line: ICalContentLine, clock: ICalClock, sink: inout DiagnosticSink) throws(ICalValueError) -> RecurrenceID {
+    private func recurrenceID(_ line: ICalContentLine, clock: ICalClock) throws(ICalValueError) -> RecurrenceID {
         let value = try ICalTimeParser.value(of: line)
         let range = line.parameter("RANGE")?.uppercased()
         guard range == nil || range == "THISANDFUTURE" else {
             throw ICalValueError("RECURRENCE-ID RANGE=\(range ?? "") is not allowed; use RANGE=THISANDFUTURE or no RANGE")
         }
-        let instant = try lenientInstant(value, line: line, clock: clock, sink: &sink)
+        let instant = try lenientInstant(value, line: line, clock: clock)
         let day = value.isDate ? icalFloorDiv(value.local.naiveSeconds, 86_400) : nil
         return RecurrenceID(instant: instant, day: day, thisAndFuture: range != nil, line: line.line)
     }
@@ -377,7 +384,7 @@ struct ICalEventReader {
     func cancelledRecurrenceID(of event: ICalComponent, seriesClock: ICalClock?, sink: inout DiagnosticSink) -> RecurrenceID? {
         guard let line = event.first("RECURRENCE-ID") else { return nil }
         let fallback = seriesClock ?? .iana(zones.site)
-        do throws(ICalValueError) { return try recurrenceID(line, clock: fallback, sink: &sink) } catch {
+        do throws(ICalValueError) { return try recurrenceID(line, clock: fallback) } catch {
             sink.error(error.message, line: line.line)
             return nil
         }

@@ -23,14 +23,9 @@ struct ICalSeries {
         var result: [RosterEntry] = []
         if let master { result += masterEntries(master, window: window, sink: &sink) }
         for override in overrides {
-            guard let s = override.schedule else { continue }
-            if let master, master.exclusions.excludes(override.recurrenceID.instant,
-                                                      localDay: icalFloorDiv(master.clock.local(override.recurrenceID.instant).naiveSeconds, 86_400)) {
-                continue
-            }
-            guard let end = try? s.end.end(startingAt: s.start, s.startInstant, on: s.clock) else { continue }
-            let interval = Interval(start: s.startInstant, end: end)
-            if interval.overlaps(window) { result.append(RosterEntry(shift: s.template.shift(interval), line: s.line)) }
+            guard let s = override.schedule, master?.excludes(override.recurrenceID) != true,
+                  let interval = s.interval, interval.overlaps(window) else { continue }
+            result.append(RosterEntry(shift: s.template.shift(interval), line: s.line))
         }
         return result
     }
@@ -44,8 +39,7 @@ struct ICalSeries {
 
     private func masterEntries(_ master: EventSchedule, window: Interval, sink: inout DiagnosticSink) -> [RosterEntry] {
         if !master.isRecurring, overrides.isEmpty {
-            guard let end = try? master.end.end(startingAt: master.start, master.startInstant, on: master.clock) else { return [] }
-            return [RosterEntry(shift: master.template.shift(Interval(start: master.startInstant, end: end)), line: master.line)]
+            return master.interval.map { [RosterEntry(shift: master.template.shift($0), line: master.line)] } ?? []
         }
         let futures = overrides.filter { $0.recurrenceID.thisAndFuture && $0.schedule != nil }
             .sorted { $0.recurrenceID.instant < $1.recurrenceID.instant }
@@ -55,6 +49,8 @@ struct ICalSeries {
         let candidates = self.candidates(of: master, lower: window.start.seconds - slack, upper: window.end.seconds + slack, sink: &sink)
         let replacedInstants = Set(overrides.map(\.recurrenceID.instant))
         let replacedDays = Set(overrides.compactMap(\.recurrenceID.day))
+        // A cancelled RANGE=THISANDFUTURE override ends the series at its instance.
+        let cancelledFrom = overrides.filter { $0.recurrenceID.thisAndFuture && $0.schedule == nil }.map(\.recurrenceID.instant).min()
         var result: [RosterEntry] = []
         for candidate in candidates {
             let original = master.clock.lenientInstant(LocalDateTime(naiveSeconds: candidate.local))
@@ -62,6 +58,7 @@ struct ICalSeries {
             if master.exclusions.excludes(original, localDay: day) || replacedInstants.contains(original) || replacedDays.contains(day) {
                 continue
             }
+            if let cancelledFrom, original >= cancelledFrom { break }
             let future = futures.last { $0.recurrenceID.instant < original }
             guard let entry = instance(candidate, of: master, following: future, window: window, slack: slack, sink: &sink) else { continue }
             result.append(entry)
@@ -138,5 +135,17 @@ struct ICalSeries {
             return nil
         }
         return RosterEntry(shift: template.shift(interval), line: line)
+    }
+}
+
+extension EventSchedule {
+    /// The event's own span (DTSTART to its end), already checked to be non-empty when it was read.
+    var interval: Interval? {
+        (try? end.end(startingAt: start, startInstant, on: clock)).map { Interval(start: startInstant, end: $0) }
+    }
+
+    /// Whether an EXDATE of this series removes the instance an override names, which drops the override too.
+    func excludes(_ id: RecurrenceID) -> Bool {
+        exclusions.excludes(id.instant, localDay: icalFloorDiv(clock.local(id.instant).naiveSeconds, 86_400))
     }
 }

@@ -40,7 +40,7 @@ struct ICalDuration: Hashable, Sendable {
         if chars.first == "-" || chars.first == "+" { chars.removeFirst() }
         guard chars.first == "P", chars.count > 1 else { throw invalid(text) }
         chars.removeFirst()
-        var days: Int64 = 0, seconds: Int64 = 0, inTime = false, number = "", sawPart = false
+        var days: Int64 = 0, seconds: Int64 = 0, inTime = false, number = "", sawPart = false, sawTimePart = false
         for ch in chars {
             if ch.isASCII, ch.isNumber { number.append(ch); continue }
             if ch == "T" {
@@ -59,8 +59,9 @@ struct ICalDuration: Hashable, Sendable {
             }
             number = ""
             sawPart = true
+            sawTimePart = inTime
         }
-        guard number.isEmpty, sawPart else { throw invalid(text) }
+        guard number.isEmpty, sawPart, !inTime || sawTimePart else { throw invalid(text) }
         return ICalDuration(days: Int(sign * days), seconds: sign * seconds)
     }
 

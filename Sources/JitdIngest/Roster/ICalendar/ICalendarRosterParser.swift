@@ -50,13 +50,14 @@ struct ICalCalendarReader {
     /// The years a VTIMEZONE must cover: those of the window and of every date the events mention, plus one either side.
     static func yearsMentioned(in calendar: ICalComponent, window: Interval) -> (Int, Int) {
         let names: Set<String> = ["DTSTART", "DTEND", "RDATE", "EXDATE", "RECURRENCE-ID"]
-        var years = [LocalDateTime(naiveSeconds: window.start.seconds).year, LocalDateTime(naiveSeconds: window.end.seconds).year]
+        var first = LocalDateTime(naiveSeconds: window.start.seconds).year, last = LocalDateTime(naiveSeconds: window.end.seconds).year
         for event in calendar.children("VEVENT") {
             for p in event.properties where names.contains(p.name) {
-                if let y = Int(p.value.icalTrimmed.prefix(4)) { years.append(y) }
+                guard let y = Int(p.value.icalTrimmed.prefix(4)) else { continue }
+                (first, last) = (min(first, y), max(last, y))
             }
         }
-        return (max(years.min()! - 1, 1), min(years.max()! + 1, 9998))
+        return (max(first - 1, 1), min(last + 1, 9998))
     }
 
     /// Every entry of the calendar's VEVENTs.
@@ -77,9 +78,10 @@ struct ICalCalendarReader {
         let masterEvent = newest(masters, sink: &sink)
         if let masterEvent, Self.isCancelled(masterEvent) { return ICalSeries() }
         var series = ICalSeries()
-        if let masterEvent, let template = reader.template(of: masterEvent, sink: &sink),
-           case .schedule(let schedule) = reader.schedule(of: masterEvent, template: template, sink: &sink) {
-            series.master = schedule
+        if let masterEvent, !reader.skipsAllDay(masterEvent, sink: &sink) {
+            let template = reader.template(of: masterEvent, sink: &sink)
+            let outcome = reader.schedule(of: masterEvent, template: template ?? .unknown, sink: &sink)
+            if template != nil, case .schedule(let schedule) = outcome { series.master = schedule }
         }
         for event in latestOverrides(events) {
             if let override = self.override(event, of: masterEvent, seriesClock: series.master?.clock, sink: &sink) {
@@ -100,9 +102,10 @@ struct ICalCalendarReader {
                 .map { ICalSeries.Override(recurrenceID: $0, schedule: nil) }
         }
         let merged = master.map { event.inheriting(ICalEventReader.inheritedNames, from: $0) } ?? event
-        guard let template = reader.template(of: merged, sink: &sink),
-              case .schedule(var schedule) = reader.schedule(of: merged, template: template, seriesClock: seriesClock, sink: &sink),
-              let id = schedule.recurrenceID else { return nil }
+        if reader.skipsAllDay(merged, sink: &sink) { return nil }
+        let template = reader.template(of: merged, warnAboutAttendees: false, sink: &sink)
+        let outcome = reader.schedule(of: merged, template: template ?? .unknown, seriesClock: seriesClock, sink: &sink)
+        guard template != nil, case .schedule(var schedule) = outcome, let id = schedule.recurrenceID else { return nil }
         schedule.rules = []
         schedule.extraDates = []
         return ICalSeries.Override(recurrenceID: id, schedule: schedule)

@@ -1,0 +1,114 @@
+import Foundation
+import JitdCore
+
+/// Planner benchmarks for issue 4, printed side by side in one run:
+///   speed     5,000 staff / 40 units / 200 modules: 48-hour and 7-day plans, and 10x the staff
+///   fairness  training minutes per person by day, night and weekend shifts, next to plain greedy
+///   surge     time to 50/90/100 % trained for a critical module, next to the roster's lower bound
+///   export D  small instances as JSON for the exact-solver check (bench/planner/exact.py)
+/// Times are CPU seconds of this process (one thread), so other load on the machine does not skew them.
+
+func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+
+func cpuSeconds(_ body: () -> Void) -> Double {
+    var a = timespec(), b = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a)
+    body()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b)
+    return Double(b.tv_sec - a.tv_sec) + Double(b.tv_nsec - a.tv_nsec) / 1e9
+}
+
+func speed() {
+    say("== speed: 7 days of rosters, 200 modules; CPU seconds, best of 3")
+    say("staff    units  horizon  shifts   needs    placed   cpu-s")
+    var times: [String: Double] = [:]
+    for (staff, units, hours) in [(5_000, 40, 48), (5_000, 40, 168), (50_000, 400, 48)] {
+        var input = GeneratedHospital(staff: staff, units: units, days: 7, modules: 200).make()
+        input.policy.horizonHours = hours
+        var plan: Plan? = nil
+        let t = (0..<(staff > 5_000 ? 1 : 3)).map { _ in cpuSeconds { plan = Planner().plan(input) } }.min()!
+        times["\(staff)/\(hours)"] = t
+        say(String(format: "%-8d %-6d %-8d %-8d %-8d %-8d %.3f", staff, units, hours, input.shifts.count, plan!.needsTotal, plan!.assignments.count, t))
+    }
+    say(String(format: "goals: 48 h < 1 s: %.3f s; 7 days < 5 s: %.3f s; 10x staff costs %.1fx the time (goal <= 12x)",
+               times["5000/48"]!, times["5000/168"]!, times["50000/48"]! / times["5000/48"]!))
+}
+
+func fairness() {
+    say("== fairness: 5,000 staff, 48 h; training minutes per person by shift type")
+    let input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+    say("planner        placed  weight   day min/p  night min/p  weekend min/p  spread  cv/person  untrained")
+    for (name, ordering) in [("jitd (fair)", Planner.Ordering.fair), ("plain greedy", .plainGreedy)] {
+        let plan = Planner(ordering: ordering).plan(input)
+        let f = plan.fairness
+        let avgs = [f.day, f.night, f.weekend].filter { $0.people > 0 }.map(\.minutesPerPerson)
+        var perPerson: [String: Int] = [:]
+        for s in input.shifts where s.kind == .shift && s.interval.overlaps(plan.horizon) { perPerson[s.staffID] = 0 }
+        for a in plan.assignments { perPerson[a.staffID, default: 0] += Int(a.interval.seconds / 60) }
+        let values = perPerson.values.map(Double.init)
+        let mean = values.reduce(0, +) / Double(values.count)
+        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+        say(String(format: "%-14@ %-7d %-8d %-10.2f %-12.2f %-14.2f %-7.2f %-10.2f %d", name as NSString, plan.assignments.count, plan.weightPlaced,
+                   f.day.minutesPerPerson, f.night.minutesPerPerson, f.weekend.minutesPerPerson,
+                   (avgs.max() ?? 0) / max(0.001, avgs.min() ?? 0), sd / max(mean, 0.001), values.filter { $0 == 0 }.count))
+    }
+    say("spread = highest / lowest of the three per-person averages (1.00 is even); cv = stddev / mean of minutes per person")
+}
+
+func surge() {
+    say("== surge: a critical module for every RN of a 2,000-staff hospital, slack not binding")
+    var hospital = GeneratedHospital(staff: 2_000, units: 16, days: 7, modules: 40)
+    hospital.coverageShare = 0.3
+    var input = hospital.make()
+    let critical = Module(id: "surge-critical", title: "Critical update", minutes: 10, roles: ["RN"], priority: .critical,
+                          published: input.now, dueDays: 2)
+    input.modules.append(critical)
+    let plan = Planner().plan(input)
+    let report = SurgeReport(plan: plan, input: input, moduleID: critical.id)
+    say("eligible \(report.eligible)")
+    for p in SurgeReport.percents {
+        guard let a = report.planned[p], let b = report.bound[p] else { say("\(p)%: not reached in the horizon"); continue }
+        let ratio = Double(a.seconds - input.now.seconds) / Double(max(1, b.seconds - input.now.seconds))
+        say(String(format: "%3d%%: planned +%.2f h, roster lower bound +%.2f h, ratio %.3f%@", p,
+                   Double(a.seconds - input.now.seconds) / 3600, Double(b.seconds - input.now.seconds) / 3600, ratio,
+                   (p == 90 ? " (goal <= 1.10)" : "") as NSString))
+    }
+}
+
+func export(_ dir: String) {
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for seed in UInt64(1)...20 {
+        var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
+        hospital.coverageShare = 0.85
+        hospital.withoutDrills = true
+        var input = hospital.make()
+        input.policy.horizonHours = 24 + Int(seed % 3) * 12
+        input.policy.slotMinutes = 15
+        let plan = Planner().plan(input)
+        let doc = ExactInstance.json(input: input, plan: plan)
+        _ = FileManager.default.createFile(atPath: "\(dir)/instance-\(seed).json", contents: doc.encoded())
+    }
+    say("wrote 20 instances to \(dir)")
+}
+
+say("jitd planner benchmark")
+if let seed = ProcessInfo.processInfo.environment["BENCH_DEBUG_SEED"].flatMap(UInt64.init) {
+    var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
+    hospital.coverageShare = 0.85
+    hospital.withoutDrills = true
+    var input = hospital.make()
+    input.policy.horizonHours = 24 + Int(seed % 3) * 12
+    input.policy.slotMinutes = 15
+    let plan = Planner().plan(input)
+    say("score \(plan.weightPlaced)")
+    for u in plan.unmet { say("unmet \(u.staffID) \(u.moduleID) \(u.reason)") }
+    for a in plan.assignments { say("placed \(a.staffID) \(a.moduleID) \(a.interval.start.rfc3339)") }
+    for m in input.modules { say("module \(m.id) \(m.kind) \(m.priority) \(m.minutes) min prereq \(m.prerequisites)") }
+}
+let args = Array(CommandLine.arguments.dropFirst())
+if let i = args.firstIndex(of: "export") { export(i + 1 < args.count ? args[i + 1] : "bench-instances") }
+else {
+    if args.isEmpty || args.contains("speed") { speed() }
+    if args.isEmpty || args.contains("fairness") { fairness() }
+    if args.isEmpty || args.contains("surge") { surge() }
+}

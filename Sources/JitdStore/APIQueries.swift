@@ -1,0 +1,446 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import JitdCore
+
+// What the HTTP API asks of the store: assignment pages and state changes, completions posted
+// by an LMS, module progress, dead deliveries and the ingest history. Queries only; the schema
+// is `Store.migrator`'s.
+
+/// A filter over assignments, as `GET /v1/assignments` takes it.
+public struct AssignmentFilter: Sendable, Hashable {
+    public var unit: String?
+    public var staffID: String?
+    public var state: AssignmentState?
+    /// Assignments that end after this instant.
+    public var from: Instant?
+    /// Assignments that start before this instant.
+    public var to: Instant?
+
+    public init(unit: String? = nil, staffID: String? = nil, state: AssignmentState? = nil, from: Instant? = nil, to: Instant? = nil) {
+        self.unit = unit
+        self.staffID = staffID
+        self.state = state
+        self.from = from
+        self.to = to
+    }
+}
+
+/// The columns of an assignment page, in the order ``AssignmentRowView`` reads them.
+public enum AssignmentColumn: Int32, Sendable {
+    case id, staffID, moduleID, unit, role, start, end, group, state, reason, updatedAt
+}
+
+/// One row of an assignment page, read in place from SQLite. Valid only inside the visitor that
+/// receives it: the bytes belong to the statement and change on its next step.
+public struct AssignmentRowView {
+    let statement: SQLiteStatement
+
+    /// The column's UTF-8 text, or `nil` when it is NULL.
+    public func text(_ c: AssignmentColumn) -> UnsafeBufferPointer<UInt8>? {
+        // sqlite3_column_text gives NULL for SQL NULL (and a pointer to "" for an empty text).
+        guard let p = sqlite3_column_text(statement, c.rawValue) else { return nil }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, c.rawValue)))
+    }
+
+    public func int64(_ c: AssignmentColumn) -> Int64 { sqlite3_column_int64(statement, c.rawValue) }
+}
+
+/// What asking an assignment to change state did.
+public enum TransitionResult: Sendable, Hashable {
+    /// The assignment moved to the asked state.
+    case changed(StoredAssignment)
+    /// It already was in the asked state: nothing changed (the same call made twice).
+    case unchanged(StoredAssignment)
+    /// Its state does not allow the move; nothing changed.
+    case illegal(StoredAssignment)
+    case notFound
+}
+
+/// A state change an integrator may ask for.
+public enum AssignmentAction: String, Sendable, CaseIterable {
+    case acknowledge, complete, decline
+
+    /// The state the action leads to.
+    public var target: AssignmentState {
+        switch self {
+        case .acknowledge: .acknowledged
+        case .complete: .completed
+        case .decline: .declined
+        }
+    }
+
+    /// States the action may start from (besides `target`, which makes it a no-op).
+    public var sources: Set<AssignmentState> {
+        switch self {
+        case .acknowledge: [.planned, .notified]
+        case .complete, .decline: [.planned, .notified, .acknowledged]
+        }
+    }
+}
+
+/// What applying posted completions did.
+public struct CompletionsApplied: Sendable, Hashable {
+    /// Completions not already recorded.
+    public var added = 0
+    /// Assignments the completions closed as `completed` (the person finished the module in that slot).
+    public var assignmentsCompleted = 0
+    /// Later assignments of the same module that were no longer needed and were cancelled.
+    public var assignmentsCancelled = 0
+}
+
+/// The store's view of one module's progress: who works where, who completed it, what is planned.
+public struct ModuleProgressInputs: Sendable {
+    public struct Post: Sendable, Hashable {
+        public var staffID: String
+        public var unit: String
+        public var role: String
+    }
+    /// Distinct (staff, unit, role) of shifts in the window.
+    public var posts: [Post]
+    /// The latest completion of the module per person.
+    public var latestCompletion: [String: Instant]
+    /// Assignments of the module not yet over and still to happen (planned, notified, acknowledged).
+    public var upcoming: [Assignment]
+}
+
+/// A row of `inbox_file`: one file the inbox handled.
+public struct InboxFileRecord: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var sha256: String
+    public var kind: String
+    public var outcome: String
+    public var receivedAt: Instant
+    /// JSON text: counts for accepted files, errors for rejected ones.
+    public var summary: String
+}
+
+/// One attempt at delivering a message.
+public struct DeliveryAttemptRecord: Sendable, Hashable {
+    public var attempt: Int
+    public var at: Instant
+    public var status: Int?
+    public var error: String?
+    public var durationMs: Int
+}
+
+/// A dead message with the history of its attempts.
+public struct DeadDelivery: Sendable, Hashable {
+    public var message: OutboxMessage
+    public var updatedAt: Instant
+    public var attempts: [DeliveryAttemptRecord]
+}
+
+/// A delivery attempt with what metrics need, in the order they were recorded.
+public struct DeliveryAttemptSample: Sendable, Hashable {
+    public var endpoint: String
+    /// `delivered`, `retry` or `dead`.
+    public var outcome: String
+    public var durationMs: Int
+}
+
+/// Counts read at scrape time for `/metrics`.
+public struct StoreGaugeValues: Sendable, Hashable {
+    public var shifts = 0
+    public var busyBlocks = 0
+    public var staff = 0
+    public var assignmentsByState: [String: Int] = [:]
+    /// Pending messages per endpoint.
+    public var pendingByEndpoint: [String: Int] = [:]
+    /// Messages per state, all endpoints.
+    public var messagesByState: [String: Int] = [:]
+    /// Seconds the oldest due pending message has waited past its `run_at`, per endpoint (0 when none is due).
+    public var oldestDueAgeByEndpoint: [String: Int64] = [:]
+    /// Inbox files per kind and outcome.
+    public var inboxFiles: [InboxCount] = []
+
+    public struct InboxCount: Sendable, Hashable {
+        public var kind: String
+        public var outcome: String
+        public var count: Int
+    }
+}
+
+extension Store {
+    /// Longest an assignment can last: a module takes at most 240 minutes (SPEC "Catalog", and
+    /// the catalog parser refuses more). It turns "ends after `from`" into an index range on `start`.
+    static let longestAssignmentSeconds: Int64 = 240 * 60
+
+    /// A page of assignments matching a filter, ordered by start then id; `after` is the (start, id)
+    /// of the last row of the previous page.
+    public func assignmentPage(_ f: AssignmentFilter, after: (Int64, String)?, limit: Int) throws -> [StoredAssignment] {
+        var out: [StoredAssignment] = []
+        try visitAssignmentPage(f, after: after, limit: limit) { row in
+            func text(_ c: AssignmentColumn) -> String? { row.text(c).map { String(decoding: $0, as: UTF8.self) } }
+            out.append(StoredAssignment(
+                assignment: Assignment(id: text(.id)!, staffID: text(.staffID)!, moduleID: text(.moduleID)!, unit: text(.unit)!,
+                                       role: text(.role)!, interval: Interval(start: Instant(seconds: row.int64(.start)),
+                                                                              end: Instant(seconds: row.int64(.end))),
+                                       group: text(.group)),
+                state: AssignmentState(rawValue: text(.state)!) ?? .planned, reason: text(.reason),
+                updatedAt: Instant(seconds: row.int64(.updatedAt))))
+        }
+        return out
+    }
+
+    /// Visits a page of assignments in place, without copying a column: the fast path under
+    /// `GET /v1/assignments`. Same order, filter and cursor as ``assignmentPage(_:after:limit:)``.
+    ///
+    /// Every filter rides an index whose next column is `start` (unit, staff or state), so a page
+    /// reads only its own rows; "ends after `from`" becomes a `start` range through
+    /// ``longestAssignmentSeconds``. A row view is valid only inside `visit`.
+    public func visitAssignmentPage(_ f: AssignmentFilter, after: (Int64, String)?, limit: Int,
+                                    _ visit: (AssignmentRowView) throws -> Void) throws {
+        var sql = "SELECT id, staff_id, module_id, unit, role, start, \"end\", group_id, state, reason, updated_at FROM assignment WHERE 1"
+        var args: [any DatabaseValueConvertible] = []
+        if let u = f.unit { sql += " AND unit = ?"; args.append(u) }
+        if let s = f.staffID { sql += " AND staff_id = ?"; args.append(s) }
+        if let s = f.state { sql += " AND state = ?"; args.append(s.rawValue) }
+        if let from = f.from {
+            sql += " AND \"end\" > ? AND start > ?"
+            args += [from.seconds, from.seconds - Self.longestAssignmentSeconds]
+        }
+        if let to = f.to { sql += " AND start < ?"; args.append(to.seconds) }
+        if let (start, id) = after {
+            sql += " AND start >= ? AND (start > ? OR id > ?)"
+            args += [start, start, id]
+        }
+        sql += " ORDER BY start, id LIMIT ?"
+        args.append(limit)
+        // One SELECT is its own snapshot in WAL mode, so the read needs no explicit transaction
+        // (GRDB's `read` would wrap it in BEGIN/COMMIT: a third of the cost of a small page).
+        try pool.unsafeRead { db in
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.setArguments(StatementArguments(args))
+            let raw = statement.sqliteStatement
+            defer { sqlite3_reset(raw) }
+            while true {
+                let code = sqlite3_step(raw)
+                if code == SQLITE_DONE { return }
+                guard code == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
+                }
+                try visit(AssignmentRowView(statement: raw))
+            }
+        }
+    }
+
+    // MARK: State changes
+
+    /// Moves an assignment as an integrator asks, in one transaction.
+    ///
+    /// The same call twice is `.unchanged`, not an error. A decline or completion cancels the
+    /// assignment's unsent messages. A completion also records a completion of the module at
+    /// `now` and cancels the person's other live assignments of that module that have not
+    /// ended (reason `completed_elsewhere`); those people were told about get the events
+    /// `cancelledEvents` returns, queued in the same transaction.
+    public func transition(_ id: String, _ action: AssignmentAction, now: Instant,
+                           cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> TransitionResult {
+        try pool.write { db in
+            guard let current = try Row.fetchOne(db, sql: "SELECT * FROM assignment WHERE id = ?", arguments: [id]).map(Self.stored) else {
+                return .notFound
+            }
+            if current.state == action.target { return .unchanged(current) }
+            guard action.sources.contains(current.state) else { return .illegal(current) }
+            try db.execute(sql: "UPDATE assignment SET state = ?, reason = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [action.target.rawValue, now.seconds, id])
+            if action != .acknowledge {
+                try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
+                               arguments: [now.seconds, id])
+            }
+            if action == .complete {
+                let a = current.assignment
+                try db.execute(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)",
+                               arguments: [a.staffID, a.moduleID, now.seconds, "api:assignment:" + id])
+                let others = try Row.fetchAll(db, sql: """
+                    SELECT * FROM assignment WHERE staff_id = ? AND module_id = ? AND id <> ?
+                    AND state IN ('planned', 'notified', 'acknowledged') AND "end" > ?
+                    """, arguments: [a.staffID, a.moduleID, id, now.seconds]).map(Self.stored)
+                for other in others {
+                    try Self.cancel(db, other, reason: "completed_elsewhere", now: now, events: cancelledEvents)
+                }
+            }
+            return .changed(try Row.fetchOne(db, sql: "SELECT * FROM assignment WHERE id = ?", arguments: [id]).map(Self.stored)!)
+        }
+    }
+
+    /// Cancels a live assignment and its unsent messages; announces it when the person had been told.
+    static func cancel(_ db: Database, _ a: StoredAssignment, reason: String, now: Instant,
+                       events: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws {
+        try db.execute(sql: "UPDATE assignment SET state = 'cancelled', reason = ?, updated_at = ? WHERE id = ?",
+                       arguments: [reason, now.seconds, a.assignment.id])
+        try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
+                       arguments: [now.seconds, a.assignment.id])
+        if a.state.isCommitted {
+            for (event, endpoints) in events(a.assignment, reason) {
+                try enqueue(db, event, endpoints: endpoints, runAt: now)
+            }
+        }
+    }
+
+    /// Records completions posted through the API, all in one transaction.
+    ///
+    /// For each completion, the person's live assignments of that module are settled: one that
+    /// had started by the completion (and ended at most a day before it) becomes `completed`; one
+    /// that starts after the completion and has not ended is cancelled (`completed_elsewhere`)
+    /// when the completion still holds at its start (`holdsUntil` gives when a completion lapses
+    /// for recertification, `nil` for never).
+    public func applyCompletions(_ list: [Completion], source: String, now: Instant,
+                                 holdsUntil: @Sendable (Completion) -> Instant?,
+                                 cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> CompletionsApplied {
+        try pool.write { db in
+            var result = CompletionsApplied()
+            let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)")
+            let live = try db.makeStatement(sql: """
+                SELECT * FROM assignment WHERE staff_id = ? AND module_id = ? AND state IN ('planned', 'notified', 'acknowledged')
+                ORDER BY start, id
+                """)
+            for c in list {
+                try insert.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, source])
+                result.added += db.changesCount
+                for a in try Row.fetchAll(live, arguments: [c.staffID, c.moduleID]).map(Self.stored) {
+                    let start = a.assignment.interval.start, end = a.assignment.interval.end
+                    if start <= c.completedAt && c.completedAt <= end.adding(seconds: 86_400) {
+                        try db.execute(sql: "UPDATE assignment SET state = 'completed', reason = NULL, updated_at = ? WHERE id = ?",
+                                       arguments: [now.seconds, a.assignment.id])
+                        try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
+                                       arguments: [now.seconds, a.assignment.id])
+                        result.assignmentsCompleted += 1
+                    } else if start > c.completedAt && end > now && (holdsUntil(c).map { $0 > start } ?? true) {
+                        try Self.cancel(db, a, reason: "completed_elsewhere", now: now, events: cancelledEvents)
+                        result.assignmentsCancelled += 1
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    // MARK: Progress
+
+    /// What a module's progress needs: who worked in `window` (shifts, not busy blocks), who
+    /// completed the module, and its live assignments that have not ended by `now`.
+    public func progressInputs(moduleID: String, window: Interval, now: Instant) throws -> ModuleProgressInputs {
+        try pool.read { db in
+            let posts = try Row.fetchAll(db, sql: """
+                SELECT DISTINCT staff_id, unit, role FROM shift WHERE kind = 'shift' AND start < ? AND "end" > ?
+                """, arguments: [window.end.seconds, window.start.seconds]).map {
+                ModuleProgressInputs.Post(staffID: $0[0], unit: $0[1], role: $0[2])
+            }
+            var latest: [String: Instant] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT staff_id, max(completed_at) FROM completion WHERE module_id = ? GROUP BY staff_id",
+                                        arguments: [moduleID]) {
+                latest[row[0]] = Instant(seconds: row[1])
+            }
+            let upcoming = try Row.fetchAll(db, sql: """
+                SELECT * FROM assignment WHERE module_id = ? AND state IN ('planned', 'notified', 'acknowledged') AND "end" > ?
+                ORDER BY "end", id
+                """, arguments: [moduleID, now.seconds]).map(Self.assignment)
+            return ModuleProgressInputs(posts: posts, latestCompletion: latest, upcoming: upcoming)
+        }
+    }
+
+    // MARK: Ingest history
+
+    /// Inbox files, newest first; `before` is the id of the last row of the previous page.
+    public func inboxFiles(outcome: String? = nil, kind: String? = nil, before: Int64? = nil, limit: Int) throws -> [InboxFileRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM inbox_file WHERE (?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR id < ?3)
+                ORDER BY id DESC LIMIT ?4
+                """, arguments: [outcome, kind, before, limit]).map {
+                InboxFileRecord(id: $0["id"], name: $0["name"], sha256: $0["sha256"], kind: $0["kind"], outcome: $0["outcome"],
+                                receivedAt: Instant(seconds: $0["received_at"]), summary: $0["summary"])
+            }
+        }
+    }
+
+    // MARK: Dead deliveries
+
+    /// Dead messages, newest first, each with its attempts; `before` is the id of the last row of the previous page.
+    public func deadDeliveries(endpoint: String? = nil, before: Int64? = nil, limit: Int) throws -> [DeadDelivery] {
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM outbox WHERE state = 'dead' AND (?1 IS NULL OR endpoint = ?1) AND (?2 IS NULL OR id < ?2)
+                ORDER BY id DESC LIMIT ?3
+                """, arguments: [endpoint, before, limit])
+            return try rows.map { row in
+                let m = OutboxMessage(row: row)
+                return DeadDelivery(message: m, updatedAt: Instant(seconds: row["updated_at"]), attempts: try Self.attempts(db, m.id))
+            }
+        }
+    }
+
+    /// One message with its attempts, in any state.
+    public func delivery(id: Int64) throws -> DeadDelivery? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]) else { return nil }
+            let m = OutboxMessage(row: row)
+            return DeadDelivery(message: m, updatedAt: Instant(seconds: row["updated_at"]), attempts: try Self.attempts(db, m.id))
+        }
+    }
+
+    static func attempts(_ db: Database, _ id: Int64) throws -> [DeliveryAttemptRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE message_id = ? ORDER BY attempt", arguments: [id]).map {
+            DeliveryAttemptRecord(attempt: $0["attempt"], at: Instant(seconds: $0["at"]), status: $0["status"], error: $0["error"],
+                                  durationMs: $0["duration_ms"])
+        }
+    }
+
+    // MARK: Metrics
+
+    /// Counts for the gauges of `/metrics`, read in one snapshot.
+    public func gaugeValues(now: Instant) throws -> StoreGaugeValues {
+        try pool.read { db in
+            var v = StoreGaugeValues()
+            for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) FROM shift GROUP BY kind") {
+                if row[0] as String == "busy" { v.busyBlocks = row[1] } else { v.shifts += row[1] as Int }
+            }
+            v.staff = try Int.fetchOne(db, sql: "SELECT count(*) FROM staff") ?? 0
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM assignment GROUP BY state") { v.assignmentsByState[row[0]] = row[1] }
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM outbox GROUP BY state") { v.messagesByState[row[0]] = row[1] }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT endpoint, count(*), min(CASE WHEN run_at <= ?1 THEN run_at END) FROM outbox WHERE state = 'pending' GROUP BY endpoint
+                """, arguments: [now.seconds]) {
+                v.pendingByEndpoint[row[0]] = row[1]
+                v.oldestDueAgeByEndpoint[row[0]] = (row[2] as Int64?).map { max(0, now.seconds - $0) } ?? 0
+            }
+            v.inboxFiles = try Row.fetchAll(db, sql: "SELECT kind, outcome, count(*) FROM inbox_file GROUP BY kind, outcome ORDER BY kind, outcome").map {
+                StoreGaugeValues.InboxCount(kind: $0[0], outcome: $0[1], count: $0[2])
+            }
+            return v
+        }
+    }
+
+    /// The newest delivery attempt's row id: where a metrics reader starts, so it counts only what happens from now on.
+    public func lastDeliveryAttemptRowID() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM delivery_attempt") ?? 0 }
+    }
+
+    /// Delivery attempts recorded after `rowID`, oldest first, with the endpoint and how the attempt
+    /// ended; returns them and the row id to continue from.
+    public func deliveryAttempts(after rowID: Int64, limit: Int = 10_000) throws -> ([DeliveryAttemptSample], Int64) {
+        try pool.read { db in
+            var last = rowID
+            let samples = try Row.fetchAll(db, sql: """
+                SELECT d.rowid, o.endpoint, d.status, d.duration_ms, d.attempt, o.attempts, o.state
+                FROM delivery_attempt d JOIN outbox o ON o.id = d.message_id
+                WHERE d.rowid > ? ORDER BY d.rowid LIMIT ?
+                """, arguments: [rowID, limit]).map { row -> DeliveryAttemptSample in
+                last = max(last, row[0])
+                let status: Int? = row[2]
+                let outcome: String
+                if let s = status, (200..<300).contains(s) {
+                    outcome = "delivered"
+                } else if (row[6] as String) == "dead" && (row[4] as Int) == (row[5] as Int) {
+                    outcome = "dead"
+                } else {
+                    outcome = "retry"
+                }
+                return DeliveryAttemptSample(endpoint: row[1], outcome: outcome, durationMs: row[3])
+            }
+            return (samples, last)
+        }
+    }
+}

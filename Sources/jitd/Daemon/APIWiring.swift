@@ -1,0 +1,18 @@
+import JitdCore
+import JitdServer
+
+extension Runtime {
+    /// What the HTTP API needs from the daemon: the clock, the catalog and horizon in force, a
+    /// re-plan after completions and declines, a wake-up for the dispatcher, and the routing of
+    /// `assignment.cancelled` events.
+    var apiHooks: APIHooks {
+        APIHooks(now: clock,
+                 modules: { [catalog] in catalog.current },
+                 horizonSeconds: { Int64(self.config.policy.horizonHours) * 3600 },
+                 replan: { [planChanged] in planChanged.notify() },
+                 outboxChanged: { [outboxChanged] in outboxChanged.notify() },
+                 cancelledEvents: { a, reason, now in
+                     self.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) }
+                 })
+    }
+}
