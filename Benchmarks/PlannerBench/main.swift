@@ -35,8 +35,10 @@ func speed() {
 }
 
 func fairness() {
-    say("== fairness: 5,000 staff, 48 h; training minutes per person by shift type")
-    let input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+    say("== fairness: 5,000 staff, Friday 09:00 + 72 h (a weekend in the horizon); training minutes per person by shift type")
+    var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+    input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + 9) * 60)
+    input.policy.horizonHours = 72
     say("planner        placed  weight   day min/p  night min/p  weekend min/p  spread  cv/person  untrained")
     for (name, ordering) in [("jitd (fair)", Planner.Ordering.fair), ("plain greedy", .plainGreedy)] {
         let plan = Planner(ordering: ordering).plan(input)
