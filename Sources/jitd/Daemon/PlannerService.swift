@@ -114,6 +114,12 @@ struct PlannerService: Service {
             completions: try runtime.store.completions(),
             committed: try runtime.store.committedAssignments(endingAfter: now))
         input.staffFirstSeen = try runtime.store.staffFirstSeen()
+        // A declined time is not offered again: it becomes a busy block of that person.
+        let declined = try runtime.store.assignments(state: .declined, from: now, limit: 100_000)
+        input.shifts += declined.map {
+            Shift(staffID: $0.assignment.staffID, role: $0.assignment.role, unit: $0.assignment.unit, kind: .busy,
+                  interval: $0.assignment.interval)
+        }
         return input
     }
 }
