@@ -24,14 +24,7 @@ struct Serve: AsyncParsableCommand {
         let passedSockets = notifier.listenFDs()
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
-        let store: Store
-        do {
-            try FileManager.default.createDirectory(atPath: cfg.statePath, withIntermediateDirectories: true)
-            store = try Store(path: cfg.databasePath)
-        } catch {
-            printError("\(cfg.databasePath): error: cannot open the database: \(error)")
-            throw ExitCode(1)
-        }
+        let store = try Self.openStore(cfg)
         let runtime = Runtime(config: cfg, store: store, modules: modules, logger: logger)
         let endpoints: [DispatchEndpoint]
         do { endpoints = try runtime.dispatchEndpoints() } catch {
@@ -50,22 +43,7 @@ struct Serve: AsyncParsableCommand {
         let waiting = inbox.processReady(&scanner, settle: false)
         try planner.replan()
 
-        // The API's socket: the one systemd passed (jitd.socket, FileDescriptorName=api), else bind [api] listen.
-        let apiSocket: Int32
-        let apiWhere: String
-        if let fd = SystemdNotifier.pick(passedSockets, named: "api"), SystemdNotifier.isListeningStreamSocket(fd) {
-            apiSocket = fd
-            apiWhere = "the socket passed by systemd" + (APIListener.localPort(fd).map { " (port \($0))" } ?? "")
-        } else {
-            if !passedSockets.isEmpty {
-                logger.warning("systemd passed sockets \(passedSockets.map(\.name)) but none named 'api'; binding [api] listen")
-            }
-            do { apiSocket = try APIListener.bind(host: cfg.api.host, port: cfg.api.port) } catch {
-                printError("\(cfg.file): error: [api] listen: \(error)")
-                throw ExitCode(1)
-            }
-            apiWhere = "\(cfg.api.host):\(cfg.api.port)"
-        }
+        let (apiSocket, apiWhere) = try Self.apiSocket(passed: passedSockets, cfg, logger)
         let readiness = Readiness()
         let app = APIServer.makeApplication(store: store, tokens: try APITokenFiles.load(cfg.api, logger: logger),
                                             readiness: readiness, host: cfg.api.host, port: cfg.api.port, logger: logger,
@@ -79,20 +57,10 @@ struct Serve: AsyncParsableCommand {
         let grace = ShutdownGrace.fromEnvironment()
         // Graceful shutdown runs from the last service to the first: say STOPPING=1, stop taking
         // requests and files, finish deliveries in flight, and keep the watchdog fed to the end.
-        let services: [(String, any Service)] = [
+        let group = Self.serviceGroup([
             ("status", status), ("dispatcher", dispatcher), ("planner", planner), ("inbox", inbox),
             ("reload", reload), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
-        ]
-        var groupConfig = ServiceGroupConfiguration(
-            services: services.map { name, service in
-                .init(service: Supervised(name: name, service: service, logger: logger),
-                      successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
-            },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger)
-        groupConfig.maximumGracefulShutdownDuration = grace
-        groupConfig.maximumCancellationDuration = .seconds(5)
-        let group = ServiceGroup(configuration: groupConfig)
+        ], grace: grace, logger: logger)
         readiness.markReady()
         notifier.ready(status: StatusLine.current(runtime))
         logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(apiWhere)")
@@ -105,6 +73,45 @@ struct Serve: AsyncParsableCommand {
         }
         notifier.stopping()
         logger.notice("jitd stopped")
+    }
+
+    static func openStore(_ cfg: Config) throws -> Store {
+        do {
+            try FileManager.default.createDirectory(atPath: cfg.statePath, withIntermediateDirectories: true)
+            return try Store(path: cfg.databasePath)
+        } catch {
+            printError("\(cfg.databasePath): error: cannot open the database: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The API's socket: the one systemd passed (jitd.socket, FileDescriptorName=api), else bind
+    /// `[api] listen` now, so a port in use fails start-up before READY=1. Returns it and where it listens.
+    static func apiSocket(passed: [(name: String, fd: Int32)], _ cfg: Config, _ logger: Logger) throws -> (Int32, String) {
+        if let fd = SystemdNotifier.pick(passed, named: "api"), SystemdNotifier.isListeningStreamSocket(fd) {
+            return (fd, "the socket passed by systemd" + (APIListener.localPort(fd).map { " (port \($0))" } ?? ""))
+        }
+        if !passed.isEmpty {
+            logger.warning("systemd passed sockets \(passed.map(\.name)) but none named 'api'; binding [api] listen")
+        }
+        do { return (try APIListener.bind(host: cfg.api.host, port: cfg.api.port), "\(cfg.api.host):\(cfg.api.port)") } catch {
+            printError("\(cfg.file): error: [api] listen: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// One group; graceful shutdown runs from the last service to the first.
+    static func serviceGroup(_ services: [(String, any Service)], grace: Duration, logger: Logger) -> ServiceGroup {
+        var config = ServiceGroupConfiguration(
+            services: services.map { name, service in
+                .init(service: Supervised(name: name, service: service, logger: logger),
+                      successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        config.maximumGracefulShutdownDuration = grace
+        config.maximumCancellationDuration = .seconds(5)
+        return ServiceGroup(configuration: config)
     }
 }
 
