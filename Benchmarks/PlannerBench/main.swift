@@ -5,6 +5,7 @@ import JitdCore
 ///   speed     5,000 staff / 40 units / 200 modules: 48-hour and 7-day plans, and 10x the staff
 ///   fairness  training minutes per person by day, night and weekend shifts, next to plain greedy
 ///   surge     time to 50/90/100 % trained for a critical module, next to the roster's lower bound
+///   churn     what moves when the planner runs again (timer, roster change)
 ///   export D  small instances as JSON for the exact-solver check (bench/planner/exact.py)
 /// Times are CPU seconds of this process (one thread), so other load on the machine does not skew them.
 
@@ -77,6 +78,37 @@ func surge() {
     }
 }
 
+/// Stability: re-plan five minutes later with what was notified by then kept, and again after a
+/// roster change that removes a tenth of one unit's shifts; count what moved.
+func churn() {
+    say("== churn: 5,000 staff, 48 h; re-plan 5 min later, then after a roster change")
+    var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+    let first = Planner().plan(input)
+    func compare(_ label: String, _ before: Plan, _ after: Plan, since: Instant) {
+        let old = Set(before.assignments.filter { $0.interval.start >= since }.map(\.id))
+        let new = Set(after.assignments.filter { $0.interval.start >= since }.map(\.id))
+        let kept = old.intersection(new).count
+        say(String(format: "%@: %d of %d future assignments kept (%.2f %%), %d removed or moved, %d new, %d notified cancelled",
+                   label as NSString, kept, old.count, 100 * Double(kept) / Double(max(1, old.count)), old.count - kept,
+                   new.count - kept, after.cancellations.count))
+    }
+    let later = input.now.adding(minutes: 5)
+    input.committed = first.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
+    input.now = later
+    let second = Planner().plan(input)
+    compare("timer re-plan", first, second, since: later)
+    let unit = input.shifts[0].unit
+    var dropped = 0
+    input.shifts.removeAll { s in
+        guard s.unit == unit && s.kind == .shift else { return false }
+        dropped += 1
+        return dropped % 10 == 0
+    }
+    input.committed = second.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
+    let third = Planner().plan(input)
+    compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
+}
+
 func export(_ dir: String) {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for seed in UInt64(1)...20 {
@@ -113,4 +145,5 @@ else {
     if args.isEmpty || args.contains("speed") { speed() }
     if args.isEmpty || args.contains("fairness") { fairness() }
     if args.isEmpty || args.contains("surge") { surge() }
+    if args.isEmpty || args.contains("churn") { churn() }
 }
