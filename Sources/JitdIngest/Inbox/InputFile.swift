@@ -21,20 +21,27 @@ public enum InputFileReader {
     /// Parses `text` as the kind of file its name says. Every problem is in `sink`.
     public static func parse(name: String, text: String, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
         let ext = (name as NSString).pathExtension.lowercased()
+        if rosterExtensions.contains(ext), !RosterChecks.hasContent(text, ext: ext, sink: &sink) { return nil }
         switch ext {
         case "csv", "tsv", "txt":
             if CompletionsCSVParser.looksLikeCompletions(text) {
                 return .completions(CompletionsCSVParser.parse(text: text, file: sink.file, zone: context.zones.site, sink: &sink))
             }
-            return .roster(RosterCSVParser.parse(text: text, file: sink.file, context: context, sink: &sink))
+            return checked(RosterCSVParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
         case "json":
-            return .roster(RosterJSONParser.parse(text: text, file: sink.file, context: context, sink: &sink))
+            return checked(RosterJSONParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
         case "ics":
-            return .roster(ICalendarRosterParser.parse(text: text, file: sink.file, context: context, sink: &sink))
+            return checked(ICalendarRosterParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
         default:
             sink.error("unsupported file type '.\(ext)'; drop rosters as .csv, .tsv, .txt, .json or .ics")
             return nil
         }
+    }
+
+    /// A parsed roster after the checks across its rows (`RosterChecks`).
+    static func checked(_ entries: [RosterEntry], _ context: RosterContext, _ sink: inout DiagnosticSink) -> InputFile {
+        RosterChecks.overlappingShifts(entries, zones: context.zones, sink: &sink)
+        return .roster(entries)
     }
 
     /// Decodes bytes as UTF-8 text or reports why not.
