@@ -62,7 +62,7 @@ public enum RosterTime {
               let h = Int(p[0]), let m = Int(p[1]), (0...23).contains(h), (0...59).contains(m) else { return nil }
         var sec = 0
         if p.count == 3 {
-            let whole = p[2].split(separator: ".", maxSplits: 1)[0]
+            let whole = p[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)[0]
             guard whole.count == 2, let v = Int(whole), (0...59).contains(v) else { return nil }
             sec = v
         }
