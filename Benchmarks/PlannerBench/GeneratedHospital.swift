@@ -1,17 +1,7 @@
 import JitdCore
 
-/// SplitMix64: deterministic random numbers so every figure can be reproduced.
-struct BenchRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Deterministic random numbers so every figure can be reproduced.
+typealias BenchRandom = SplitMix64
 
 /// A generated hospital: units with day, night and weekend staff on 12-hour shifts, busy blocks,
 /// coverage rules that leave some slack, and a catalog of online modules, drills and classes.

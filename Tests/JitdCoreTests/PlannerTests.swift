@@ -110,7 +110,7 @@ import Testing
             let problems = PlanChecker(input: input).violations(plan)
             #expect(problems.isEmpty, "seed \(seed): \(problems.prefix(3))")
             var shuffled = input
-            var rng = SeededRandom(seed: seed * 7)
+            var rng = SeededRandom.make(seed: seed * 7)
             shuffled.shifts.shuffle(using: &rng)
             shuffled.modules.shuffle(using: &rng)
             shuffled.completions.shuffle(using: &rng)

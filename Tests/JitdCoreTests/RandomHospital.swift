@@ -1,16 +1,8 @@
 import JitdCore
 
-/// A small deterministic random number generator (SplitMix64), so every failure reproduces from its seed.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Every failure reproduces from its seed.
+enum SeededRandom {
+    static func make(seed: UInt64) -> SplitMix64 { SplitMix64(seed: seed &+ 0x9E37_79B9_7F4A_7C15) }
 }
 
 /// Random small hospitals: a few units and people, day and night shifts, busy blocks,
@@ -19,7 +11,7 @@ enum RandomHospital {
     static let t0 = Instant(rfc3339: "2026-11-27T06:00:00Z")! // a Friday, so weekends occur
 
     static func make(seed: UInt64) -> PlanningInput {
-        var rng = SeededRandom(seed: seed)
+        var rng = SeededRandom.make(seed: seed)
         func r(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
         var policy = Policy()
         policy.slotMinutes = [5, 10, 15][r(0...2)]
