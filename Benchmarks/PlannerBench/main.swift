@@ -109,15 +109,21 @@ func churn() {
     compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
 }
 
+/// A small instance for the exact-solver check: 12–30 staff, 6–12 modules (online and classes), 24–48 h.
+func smallInstance(seed: UInt64) -> PlanningInput {
+    var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
+    hospital.coverageShare = 0.85
+    hospital.withoutDrills = true
+    var input = hospital.make()
+    input.policy.horizonHours = 24 + Int(seed % 3) * 12
+    input.policy.slotMinutes = 15
+    return input
+}
+
 func export(_ dir: String) {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for seed in UInt64(1)...20 {
-        var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
-        hospital.coverageShare = 0.85
-        hospital.withoutDrills = true
-        var input = hospital.make()
-        input.policy.horizonHours = 24 + Int(seed % 3) * 12
-        input.policy.slotMinutes = 15
+        let input = smallInstance(seed: seed)
         let plan = Planner().plan(input)
         let doc = ExactInstance.json(input: input, plan: plan)
         _ = FileManager.default.createFile(atPath: "\(dir)/instance-\(seed).json", contents: doc.encoded())
@@ -127,12 +133,7 @@ func export(_ dir: String) {
 
 say("jitd planner benchmark")
 if let seed = ProcessInfo.processInfo.environment["BENCH_DEBUG_SEED"].flatMap(UInt64.init) {
-    var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
-    hospital.coverageShare = 0.85
-    hospital.withoutDrills = true
-    var input = hospital.make()
-    input.policy.horizonHours = 24 + Int(seed % 3) * 12
-    input.policy.slotMinutes = 15
+    let input = smallInstance(seed: seed)
     let plan = Planner().plan(input)
     say("score \(plan.weightPlaced)")
     for u in plan.unmet { say("unmet \(u.staffID) \(u.moduleID) \(u.reason)") }
