@@ -145,11 +145,13 @@ enum Cursor {
     static func encode(_ start: Int64, _ id: String) -> String { "\(start):\(id)" }
 
     static func decode(_ s: String) -> (Int64, String)? {
-        guard let colon = s.firstIndex(of: ":") else { return nil }
-        let number = s[..<colon]
+        // Split on the scalar, not the Character: a combining mark after ':' would merge with it.
+        let scalars = s.unicodeScalars
+        guard let colon = scalars.firstIndex(of: ":") else { return nil }
+        let number = String(scalars[..<colon])
         let digits = number.hasPrefix("-") ? number.dropFirst() : number[...]
         guard (1...18).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }), let start = Int64(number) else { return nil }
-        return (start, String(s[s.index(after: colon)...]))
+        return (start, String(scalars[scalars.index(after: colon)...]))
     }
 }
 
