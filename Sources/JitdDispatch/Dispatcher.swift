@@ -1,10 +1,7 @@
-import AsyncHTTPClient
 import Foundation
 import JitdCore
 import JitdStore
 import Logging
-import NIOCore
-import NIOHTTP1
 import ServiceLifecycle
 
 /// An integrator's endpoint with what delivery needs.
@@ -16,7 +13,7 @@ public struct DispatchEndpoint: Sendable {
     /// Requests in flight at once to this endpoint.
     public var concurrency: Int
 
-    public init(name: String, url: String, secrets: [WebhookSecret], allowNetworks: [CIDR], concurrency: Int = 4) {
+    public init(name: String, url: String, secrets: [WebhookSecret], allowNetworks: [CIDR], concurrency: Int = 8) {
         self.name = name
         self.url = url
         self.secrets = secrets
@@ -25,142 +22,167 @@ public struct DispatchEndpoint: Sendable {
     }
 }
 
+/// The dispatcher's clocks, replaceable in tests: wall time for the queue (seconds), a
+/// monotonic clock for pacing (seconds), and the jitter source.
+public struct DispatchClock: Sendable {
+    public var now: @Sendable () -> Instant
+    public var ticks: @Sendable () -> Double
+    public var random: @Sendable (Int64) -> Int64
+
+    public init(now: @escaping @Sendable () -> Instant,
+                ticks: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
+                random: @escaping @Sendable (Int64) -> Int64 = { Int64.random(in: 0...max(0, $0)) }) {
+        self.now = now
+        self.ticks = ticks
+        self.random = random
+    }
+}
+
+/// How the dispatcher behaves; the defaults are the production values.
+public struct DispatchSettings: Sendable {
+    public var requestTimeout: Int64 = 10
+    public var retry = RetryPolicy()
+    public var breaker = CircuitBreaker()
+    public var recovery = RecoveryLimiter()
+    /// Delivered, expired and cancelled messages are deleted this long after they settled.
+    public var retentionSeconds: Int64 = 7 * 86_400
+    public var enabledPollSeconds = 5.0
+    public var disabledPollSeconds = 2.0
+    public var expirySweepSeconds = 1.0
+    public var maintenanceSeconds = 30.0
+
+    /// A lease outlives a request (with time to wait for a free slot first), so only a crash or
+    /// a hung process lets one run out.
+    public var leaseSeconds: Int64 { requestTimeout * 3 + 10 }
+
+    public init() {}
+}
+
 /// Delivers due outbox messages as signed webhooks.
 ///
-/// One loop per endpoint, so a slow or failing endpoint never delays the others. Each loop
-/// leases due messages, posts them, and records the outcome; the lease outlives the request
-/// timeout, so a crash mid-request returns the message to the queue and it is sent again
-/// with the same `webhook-id` (at-least-once).
+/// One ``EndpointWorker`` per endpoint, so a slow or failing endpoint never delays the others;
+/// one ``OutboxWriter`` for all of them, so claims and results commit in batches. A sweeper
+/// expires assignment messages that can no longer arrive in time, returns leases that outlived
+/// a hung request, gives up on messages past `max_age`, and prunes settled rows. At start-up
+/// every lease is returned to the queue: the process that held it is gone, and its messages are
+/// sent again with the same `webhook-id` (at-least-once).
 public struct Dispatcher: Service {
     let store: Store
     let endpoints: [DispatchEndpoint]
     let wake: ChangeSignal
     let logger: Logger
-    let now: @Sendable () -> Instant
-    let retry: RetryPolicy
-    let requestTimeout: Int64
+    let clock: DispatchClock
+    let settings: DispatchSettings
     let onChange: @Sendable () -> Void
+    let onExpired: @Sendable (Int) -> Void
 
-    public init(store: Store, endpoints: [DispatchEndpoint], wake: ChangeSignal, logger: Logger,
-                now: @escaping @Sendable () -> Instant, retry: RetryPolicy = RetryPolicy(), requestTimeout: Int64 = 10,
-                onChange: @escaping @Sendable () -> Void = {}) {
+    public init(store: Store, endpoints: [DispatchEndpoint], wake: ChangeSignal, logger: Logger, clock: DispatchClock,
+                settings: DispatchSettings = DispatchSettings(), onChange: @escaping @Sendable () -> Void = {},
+                onExpired: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.store = store
         self.endpoints = endpoints
         self.wake = wake
         self.logger = logger
-        self.now = now
-        self.retry = retry
-        self.requestTimeout = requestTimeout
+        self.clock = clock
+        self.settings = settings
         self.onChange = onChange
+        self.onExpired = onExpired
     }
 
     public func run() async throws {
-        let recovered = try store.recoverLeases(now: now())
+        let recovered = try store.recoverLeases(now: clock.now(), all: true)
         if recovered > 0 { logger.notice("returned \(recovered) interrupted deliveries to the queue") }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: .seconds(requestTimeout))))
+        let writer = OutboxWriter(store: store, now: clock.now, onExpired: onExpired)
         let signals = endpoints.map { _ in ChangeSignal() }
+        let stop = ChangeSignal()
+        let changed = Throttled(seconds: 0.25, ticks: clock.ticks, onChange)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                        await wake.wait(seconds: 3600)
-                        signals.forEach { $0.notify() }
-                    }
-                }
+                group.addTask { await forwardWakeUps(to: signals) }
+                group.addTask { await sweep(until: stop, alive: changed) }
                 for (endpoint, signal) in zip(endpoints, signals) {
-                    group.addTask { await endpointLoop(endpoint, signal, client) }
+                    let worker = EndpointWorker(endpoint: endpoint, settings: settings, writer: writer, store: store, signal: signal,
+                                                clock: clock, log: logger.with("jitd_endpoint", endpoint.name), onChange: changed.callAsFunction)
+                    group.addTask { await worker.run() }
                 }
-                await group.next()
-                group.cancelAll()
+                await group.waitForAll()
             }
         } onGracefulShutdown: {
             wake.notify()
+            stop.notify()
             signals.forEach { $0.notify() }
         }
-        try? await client.shutdown()
     }
 
-    func endpointLoop(_ endpoint: DispatchEndpoint, _ signal: ChangeSignal, _ client: HTTPClient) async {
-        let log = logger.with("jitd_endpoint", endpoint.name)
+    private func forwardWakeUps(to signals: [ChangeSignal]) async {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let batch: [OutboxMessage]
+            await wake.wait(seconds: 3600)
+            signals.forEach { $0.notify() }
+        }
+    }
+
+    /// Expiry every second; lease recovery, giving up and pruning every `maintenanceSeconds`.
+    /// Each turn also tells the daemon the dispatcher is alive (an endpoint whose circuit is
+    /// open leaves messages overdue, and that alone must not look like a wedged daemon).
+    private func sweep(until stop: ChangeSignal, alive: Throttled) async {
+        var lastMaintenance = -Double.infinity
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            alive()
             do {
-                batch = try store.claimDue(now: now(), limit: endpoint.concurrency, leaseSeconds: requestTimeout * 2 + 10,
-                                           endpoint: endpoint.name)
+                let now = clock.now()
+                let expired = try store.expireLate(now: now)
+                if expired > 0 {
+                    logger.warning("\(expired) assignment messages could not be delivered before their start and expired; the planner places those needs again")
+                    onExpired(expired)
+                }
+                if clock.ticks() - lastMaintenance >= settings.maintenanceSeconds {
+                    lastMaintenance = clock.ticks()
+                    try maintain(now: now)
+                }
             } catch {
-                log.error("cannot read the outbox: \(error)")
-                await signal.wait(seconds: 5)
-                continue
+                logger.error("queue sweep failed: \(error)")
             }
-            if batch.isEmpty {
-                let next = (try? store.nextDue(endpoint: endpoint.name)).flatMap { $0 }
-                let seconds = next.map { Double(max(0, $0.seconds - now().seconds)) } ?? 60
-                await signal.wait(seconds: min(max(seconds, 0.05), 60))
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                for m in batch { group.addTask { await deliver(m, to: endpoint, client, log) } }
-            }
-            onChange()
+            await stop.wait(seconds: settings.expirySweepSeconds)
         }
     }
 
-    func deliver(_ m: OutboxMessage, to endpoint: DispatchEndpoint, _ client: HTTPClient, _ log: Logger) async {
-        let started = DispatchTime.now()
-        let attemptTime = now()
-        var status: Int? = nil
-        var errorText: String? = nil
-        var retryAfter: Int64? = nil
-        if let refusal = NetworkGuard.refusal(url: endpoint.url, allowed: endpoint.allowNetworks) {
-            finish(m, DeliveryResult(outcome: .dead, status: nil, error: refusal, durationMs: 0), log)
-            return
-        }
-        var request = HTTPClientRequest(url: endpoint.url)
-        request.method = .POST
-        for (k, v) in WebhookSigner.headers(id: m.eventID, timestamp: attemptTime.seconds, body: m.body, secrets: endpoint.secrets) {
-            request.headers.add(name: k, value: v)
-        }
-        request.body = .bytes(ByteBuffer(bytes: m.body))
-        do {
-            let response = try await client.execute(request, timeout: .seconds(requestTimeout))
-            status = Int(response.status.code)
-            retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "retry-after"), now: attemptTime)
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-        } catch {
-            errorText = String(describing: error)
-        }
-        let ms = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
-        finish(m, outcome(m, status: status, error: errorText, retryAfter: retryAfter, durationMs: ms, at: attemptTime), log)
+    private func maintain(now: Instant) throws {
+        let recovered = try store.recoverLeases(now: now)
+        if recovered > 0 { logger.warning("\(recovered) deliveries outlived their lease and went back to the queue") }
+        let stale = try store.giveUpStale(createdBefore: now.adding(seconds: -settings.retry.maxAge), now: now)
+        if stale > 0 { logger.error("\(stale) messages waited longer than the queue's max age and went to dead") }
+        var pruned = 0, batch = 0
+        repeat {
+            batch = try store.pruneSettled(before: now.adding(seconds: -settings.retentionSeconds))
+            pruned += batch
+        } while batch > 0 && !Task.isCancelled
+        if pruned > 0 { logger.info("pruned \(pruned) settled messages past the retention") }
+    }
+}
+
+/// Calls `action` at most once per `seconds` (per-delivery notifications at thousands a second
+/// would otherwise keep the status line busy).
+final class Throttled: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = -Double.infinity
+    private let seconds: Double
+    private let ticks: @Sendable () -> Double
+    private let action: @Sendable () -> Void
+
+    init(seconds: Double, ticks: @escaping @Sendable () -> Double, _ action: @escaping @Sendable () -> Void) {
+        self.seconds = seconds
+        self.ticks = ticks
+        self.action = action
     }
 
-    func outcome(_ m: OutboxMessage, status: Int?, error: String?, retryAfter: Int64?, durationMs: Int, at t: Instant) -> DeliveryResult {
-        if let s = status, (200..<300).contains(s) {
-            return DeliveryResult(outcome: .delivered, status: s, error: nil, durationMs: durationMs)
+    func callAsFunction() {
+        let t = ticks()
+        let due = lock.withLock {
+            guard t - last >= seconds else { return false }
+            last = t
+            return true
         }
-        let why = error ?? "HTTP \(status ?? 0)"
-        if status == 410 {
-            return DeliveryResult(outcome: .dead, status: status, error: "410 Gone: the endpoint asked not to be called again", durationMs: durationMs)
-        }
-        let honour = (status == 429 || status == 503) ? retryAfter : nil
-        let delay = retry.delay(afterAttempt: m.attempts, type: m.type, retryAfter: honour) { Int64.random(in: 0...max(0, $0)) }
-        let next = t.adding(seconds: delay)
-        if m.createdAt.adding(seconds: retry.maxAge) < next {
-            return DeliveryResult(outcome: .dead, status: status, error: "gave up after \(m.attempts) attempts: \(why)", durationMs: durationMs)
-        }
-        return DeliveryResult(outcome: .retry(at: next), status: status, error: why, durationMs: durationMs)
-    }
-
-    func finish(_ m: OutboxMessage, _ r: DeliveryResult, _ log: Logger) {
-        do { try store.finish(m, r, now: now()) } catch { log.error("cannot record a delivery result: \(error)") }
-        var meta: Logger.Metadata = ["jitd_message": "\(m.eventID)", "jitd_type": "\(m.type)", "jitd_attempt": "\(m.attempts)"]
-        if let s = r.status { meta["jitd_status"] = "\(s)" }
-        switch r.outcome {
-        case .delivered: log.info("delivered", metadata: meta)
-        case .retry(let at): log.warning("delivery failed, retrying at \(at.rfc3339): \(r.error ?? "")", metadata: meta)
-        case .dead: log.error("delivery dead: \(r.error ?? "")", metadata: meta)
-        }
+        if due { action() }
     }
 }
 

@@ -5,19 +5,52 @@ import Glibc
 #endif
 
 /// Refuses webhook URLs that point into the hospital's own networks (loopback, private,
-/// link-local) unless the endpoint's `allow_networks` covers them, so a config typo or a
-/// hostile DNS answer cannot turn jitd into a probe of internal services.
+/// link-local, CGNAT, and their IPv4-mapped IPv6 forms) unless the endpoint's `allow_networks`
+/// covers them, so a config typo or a hostile DNS answer cannot turn jitd into a probe of
+/// internal services or the cloud metadata address.
+///
+/// Every address the name resolves to is checked, and the connection is then pinned to a
+/// checked address (``EndpointClient``), so a second DNS answer cannot slip past the check.
 public enum NetworkGuard {
-    /// Why the URL may not be called, or `nil` when it may.
-    public static func refusal(url: String, allowed: [CIDR]) -> String? {
-        guard let host = URL(string: url)?.host else { return "the URL has no host" }
-        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        let addresses = IPAddress.parse(bare).map { [$0] } ?? resolve(bare)
-        if addresses.isEmpty { return nil } // let the HTTP client report the DNS failure, and retry
-        for a in addresses where IPAddress.isInternal(a) && !allowed.contains(where: { $0.contains(a) }) {
-            return "\(host) resolves to an internal address; add its network to allow_networks if this receiver is on site"
+    /// Where to connect: the host as in the URL and the checked address to dial.
+    public struct Target: Sendable, Equatable {
+        public var host: String
+        /// The address to connect to (text); `nil` when the URL's host is itself an address.
+        public var pinned: String?
+    }
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        /// The URL or an address of its host is not allowed: never deliverable as configured.
+        case refused(String)
+        /// The name does not resolve now: worth retrying.
+        case unresolved(String)
+
+        public var description: String {
+            switch self {
+            case .refused(let s), .unresolved(let s): s
+            }
         }
-        return nil
+    }
+
+    /// Resolves and checks the URL's host (blocking: call it off the cooperative pool).
+    public static func target(url: String, allowed: [CIDR]) -> Result<Target, Problem> {
+        guard let host = URL(string: url)?.host, !host.isEmpty else { return .failure(.refused("the URL has no host")) }
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        let literal = IPAddress.parse(bare)
+        let addresses = literal.map { [$0] } ?? resolve(bare)
+        if addresses.isEmpty { return .failure(.unresolved("\(host) does not resolve")) }
+        for a in addresses where IPAddress.isInternal(a) && !IPAddress.isAllowed(a, by: allowed) {
+            return .failure(.refused("\(host) resolves to the internal address \(IPAddress.text(a)); add its network to allow_networks if this receiver is on site"))
+        }
+        let preferred = addresses.first { $0.count == 4 } ?? addresses[0]
+        return .success(Target(host: bare, pinned: literal == nil ? IPAddress.text(preferred) : nil))
+    }
+
+    /// `target(url:allowed:)` on a thread of its own, so a slow DNS server blocks no task.
+    public static func targetAsync(url: String, allowed: [CIDR]) async -> Result<Target, Problem> {
+        await withCheckedContinuation { c in
+            DispatchQueue.global().async { c.resume(returning: target(url: url, allowed: allowed)) }
+        }
     }
 
     static func resolve(_ host: String) -> [[UInt8]] {

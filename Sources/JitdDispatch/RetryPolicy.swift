@@ -1,5 +1,6 @@
 import Foundation
 import JitdCore
+import JitdStore
 
 /// When to try a failed message again.
 ///
@@ -35,5 +36,34 @@ public struct RetryPolicy: Sendable {
         f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let d = f.date(from: v) else { return nil }
         return max(0, Int64(d.timeIntervalSince1970) - now.seconds)
+    }
+}
+
+extension RetryPolicy {
+    /// What an attempt's answer means for the message: delivered, tried again later, the
+    /// endpoint retired (410), or given up (past `maxAge`).
+    func result(of sent: SendResult, for m: OutboxMessage, at t: Instant, random: (Int64) -> Int64) -> DeliveryResult {
+        let status = sent.status
+        if let s = status, (200..<300).contains(s) {
+            return DeliveryResult(outcome: .delivered, status: s, error: nil, durationMs: sent.durationMs)
+        }
+        if status == 410 {
+            return DeliveryResult(outcome: .endpointGone, status: 410, error: "410 Gone: the receiver asked not to be called again",
+                                  durationMs: sent.durationMs)
+        }
+        let why = sent.error ?? "HTTP \(status ?? 0)"
+        let honour = (status == 429 || status == 503) ? sent.retryAfter : nil
+        let next = t.adding(seconds: delay(afterAttempt: m.attempts, type: m.type, retryAfter: honour, random: random))
+        if m.createdAt.adding(seconds: maxAge) < next {
+            return DeliveryResult(outcome: .dead, status: status, error: "gave up after \(m.attempts) attempts: \(why)", durationMs: sent.durationMs)
+        }
+        return DeliveryResult(outcome: .retry(at: next), status: status, error: why, durationMs: sent.durationMs)
+    }
+
+    /// Whether an answer says the endpoint as a whole is unwell (it counts towards opening its
+    /// circuit): no answer, 5xx, 429, or a redirect. Other 4xx are about the one message.
+    static func isEndpointFailure(_ sent: SendResult) -> Bool {
+        guard let s = sent.status else { return true }
+        return s >= 500 || s == 429 || (300..<400).contains(s)
     }
 }

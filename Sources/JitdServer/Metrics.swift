@@ -25,6 +25,9 @@ public enum JitdMetric {
     public static let queueOldestDueAge = "jitd_queue_oldest_due_age_seconds"
     public static let deliveries = "jitd_deliveries_total"
     public static let deliveryDuration = "jitd_delivery_duration_seconds"
+    /// Recorded by the dispatcher (`DispatchMetric` in JitdDispatch).
+    public static let circuitOpen = "jitd_endpoint_circuit_open"
+    public static let endpointDisabled = "jitd_endpoint_disabled"
 
     static let help: [String: String] = [
         httpRequests: "HTTP requests answered, by route template, method and status code.",
@@ -41,6 +44,8 @@ public enum JitdMetric {
         queueOldestDueAge: "Seconds the oldest due pending message of an endpoint has waited past its due time (0 when none is late).",
         deliveries: "Webhook delivery attempts since start-up, by endpoint and outcome (delivered, retry, dead).",
         deliveryDuration: "Time of one webhook delivery attempt, by endpoint and outcome.",
+        circuitOpen: "1 while an endpoint's circuit breaker is open (it kept failing; probed again later), else 0.",
+        endpointDisabled: "1 while an endpoint is disabled (the receiver answered 410 Gone, or an operator); `jitd queue enable NAME` ends it.",
     ]
 
     static let durationBuckets: [String: [Duration]] = [

@@ -34,6 +34,15 @@ public struct OutboxMessage: Sendable, Hashable {
     }
 }
 
+/// One recorded attempt to deliver a message.
+public struct DeliveryAttempt: Sendable, Equatable {
+    public var attempt: Int
+    public var at: Instant
+    public var status: Int?
+    public var error: String?
+    public var durationMs: Int
+}
+
 /// How one delivery attempt ended, as the dispatcher reports it.
 public struct DeliveryResult: Sendable {
     public enum Outcome: Sendable, Equatable {
@@ -42,6 +51,9 @@ public struct DeliveryResult: Sendable {
         case retry(at: Instant)
         /// Never try again (kept for inspection and redelivery).
         case dead
+        /// The receiver answered 410 Gone: the endpoint is disabled until an operator enables
+        /// it again; the message waits in the queue.
+        case endpointGone
     }
     public var outcome: Outcome
     public var status: Int?
@@ -77,80 +89,17 @@ extension Store {
         }
     }
 
-    /// Leases up to `limit` due messages of one endpoint, oldest first.
-    ///
-    /// In the same transaction: `assignment.*` messages whose assignment has started expire
-    /// (and the assignment with them, so the planner can place the need again), and the
-    /// assignments of leased `assignment.scheduled` messages become `notified`.
+    /// Leases up to `limit` due messages of one endpoint, oldest first (see ``OutboxSQL/claim``).
     public func claimDue(now: Instant, limit: Int, leaseSeconds: Int64, endpoint: String) throws -> [OutboxMessage] {
         try pool.write { db in
-            try expireLate(db, now: now)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT * FROM outbox WHERE state = 'pending' AND endpoint = ? AND run_at <= ? ORDER BY run_at, id LIMIT ?
-                """, arguments: [endpoint, now.seconds, limit])
-            var out: [OutboxMessage] = []
-            for row in rows {
-                var m = OutboxMessage(row: row)
-                m.attempts += 1
-                m.state = "leased"
-                try db.execute(sql: "UPDATE outbox SET state = 'leased', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-                               arguments: [m.attempts, now.seconds + leaseSeconds, now.seconds, m.id])
-                if m.type == "assignment.scheduled", let a = m.assignmentID {
-                    try db.execute(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'",
-                                   arguments: [now.seconds, a])
-                }
-                out.append(m)
-            }
-            return out
+            var expired = 0
+            return try OutboxSQL.claim(db, endpoint: endpoint, now: now, limit: limit, leaseSeconds: leaseSeconds, expired: &expired)
         }
     }
 
-    /// `assignment.*` messages that can no longer arrive before their assignment starts.
-    private func expireLate(_ db: Database, now: Instant) throws {
-        let late = try Row.fetchAll(db, sql: """
-            SELECT id, assignment_id FROM outbox WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?
-            """, arguments: [now.seconds])
-        for row in late {
-            try db.execute(sql: "UPDATE outbox SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [now.seconds, row["id"] as Int64])
-            if let a: String = row["assignment_id"] {
-                try db.execute(sql: """
-                    UPDATE assignment SET state = 'expired', reason = 'notification_late', updated_at = ?
-                    WHERE id = ? AND state IN ('planned', 'notified')
-                    """, arguments: [now.seconds, a])
-            }
-        }
-    }
-
-    /// Records an attempt's result. Ignored when the lease is no longer this attempt's
-    /// (a late answer after the lease expired and another attempt began).
+    /// Records an attempt's result (see ``OutboxSQL/finish``).
     public func finish(_ m: OutboxMessage, _ r: DeliveryResult, now: Instant) throws {
-        try pool.write { db in
-            let current = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE id = ? AND state = 'leased'", arguments: [m.id])
-            guard current == m.attempts else { return }
-            try db.execute(sql: "INSERT OR REPLACE INTO delivery_attempt (message_id, attempt, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [m.id, m.attempts, now.seconds, r.status, r.error, r.durationMs])
-            switch r.outcome {
-            case .delivered:
-                try db.execute(sql: "UPDATE outbox SET state = 'delivered', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
-                               arguments: [now.seconds, m.id])
-            case .retry(let at):
-                try db.execute(sql: "UPDATE outbox SET state = 'pending', run_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                               arguments: [at.seconds, r.error, now.seconds, m.id])
-            case .dead:
-                try db.execute(sql: "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                               arguments: [r.error, now.seconds, m.id])
-            }
-        }
-    }
-
-    /// Returns leases that outlived a crash or a hung request to the queue. Returns how many.
-    @discardableResult
-    public func recoverLeases(now: Instant) throws -> Int {
-        try pool.write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'pending', lease_until = NULL, updated_at = ? WHERE state = 'leased' AND lease_until <= ?",
-                           arguments: [now.seconds, now.seconds])
-            return db.changesCount
-        }
+        try pool.write { db in try OutboxSQL.finish(db, m, r, now: now) }
     }
 
     /// Messages in a state, newest first.
@@ -167,15 +116,30 @@ extension Store {
     public func redeliver(ids: [Int64]? = nil, endpoint: String? = nil, now: Instant) throws -> Int {
         try pool.write { db in
             if let ids {
+                var changed = 0
                 for id in ids {
                     try db.execute(sql: "UPDATE outbox SET state = 'pending', run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead'",
                                    arguments: [now.seconds, now.seconds, id])
+                    changed += db.changesCount
                 }
-                return ids.count
+                return changed
             }
             try db.execute(sql: "UPDATE outbox SET state = 'pending', run_at = ?, updated_at = ? WHERE state = 'dead' AND (? IS NULL OR endpoint = ?)",
                            arguments: [now.seconds, now.seconds, endpoint, endpoint])
             return db.changesCount
+        }
+    }
+
+    /// One message and every attempt made to deliver it, oldest first.
+    public func message(id: Int64) throws -> (OutboxMessage, [DeliveryAttempt])? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]) else { return nil }
+            let attempts = try Row.fetchAll(db, sql: """
+                SELECT attempt, at, status, error, duration_ms FROM delivery_attempt WHERE message_id = ? ORDER BY attempt
+                """, arguments: [id]).map { r in
+                DeliveryAttempt(attempt: r[0], at: Instant(seconds: r[1]), status: r[2], error: r[3], durationMs: r[4])
+            }
+            return (OutboxMessage(row: row), attempts)
         }
     }
 
@@ -184,6 +148,17 @@ extension Store {
         try pool.read { db in
             var out: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM outbox GROUP BY state") { out[row["state"]] = row["n"] }
+            return out
+        }
+    }
+
+    /// Counts of messages by endpoint and state.
+    public func queueCountsByEndpoint() throws -> [String: [String: Int]] {
+        try pool.read { db in
+            var out: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT endpoint, state, count(*) FROM outbox GROUP BY endpoint, state") {
+                out[row[0], default: [:]][row[1]] = row[2]
+            }
             return out
         }
     }

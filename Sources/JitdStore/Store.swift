@@ -119,6 +119,19 @@ public final class Store: Sendable {
                 CREATE INDEX assignment_start ON assignment(start, id);
                 """)
         }
+        m.registerMigration("v4: outbox claim and sweep indexes, endpoint state") { db in
+            try db.execute(sql: """
+                CREATE INDEX outbox_claim ON outbox(endpoint, run_at, id) WHERE state = 'pending';
+                CREATE INDEX outbox_expiry ON outbox(expires_at) WHERE state = 'pending' AND expires_at IS NOT NULL;
+                CREATE INDEX outbox_lease ON outbox(lease_until) WHERE state = 'leased';
+                CREATE INDEX outbox_settled ON outbox(state, updated_at) WHERE state IN ('delivered', 'expired', 'cancelled');
+                CREATE TABLE endpoint_state (
+                    endpoint TEXT PRIMARY KEY,
+                    disabled_at INTEGER,            -- set when the receiver answered 410 Gone
+                    reason TEXT
+                );
+                """)
+        }
         return m
     }
 }

@@ -61,12 +61,33 @@ public enum IPAddress {
         return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
     }
 
-    /// Loopback, private, link-local or unspecified: addresses a webhook must not reach unless allowed.
-    public static func isInternal(_ b: [UInt8]) -> Bool {
-        let internal4 = ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
-                         "0.0.0.0/8", "100.64.0.0/10"]
-        let internal6 = ["::1/128", "::/128", "fc00::/7", "fe80::/10", "::ffff:0:0/96"]
-        return (b.count == 4 ? internal4 : internal6).contains { CIDR($0)!.contains(b) }
+    /// Loopback, private, link-local (cloud metadata), CGNAT or unspecified: addresses a webhook
+    /// must not reach unless allowed. An IPv4-mapped IPv6 address is judged as its IPv4 address.
+    public static func isInternal(_ bytes: [UInt8]) -> Bool {
+        let b = unmapped(bytes)
+        return (b.count == 4 ? internal4 : internal6).contains { $0.contains(b) }
+    }
+
+    private static let internal4 = ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+                                    "0.0.0.0/8", "100.64.0.0/10"].map { CIDR($0)! }
+    private static let internal6 = ["::1/128", "::/128", "fc00::/7", "fe80::/10"].map { CIDR($0)! }
+
+    /// `::ffff:a.b.c.d` as `a.b.c.d`; any other address unchanged.
+    public static func unmapped(_ b: [UInt8]) -> [UInt8] {
+        guard b.count == 16, b[0..<10].allSatisfy({ $0 == 0 }), b[10] == 0xFF, b[11] == 0xFF else { return b }
+        return Array(b[12..<16])
+    }
+
+    /// Whether one of `networks` holds the address (an IPv4-mapped address also by its IPv4 form).
+    public static func isAllowed(_ b: [UInt8], by networks: [CIDR]) -> Bool {
+        networks.contains { $0.contains(b) || $0.contains(unmapped(b)) }
+    }
+
+    /// The address as text: dotted IPv4, or IPv6 in full hexadecimal groups.
+    public static func text(_ b: [UInt8]) -> String {
+        if b.count == 4 { return b.map(String.init).joined(separator: ".") }
+        return stride(from: 0, to: b.count, by: 2).map { String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16) }
+            .joined(separator: ":")
     }
 }
 

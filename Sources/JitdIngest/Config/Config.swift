@@ -14,6 +14,7 @@ public struct Config: Sendable {
     public var webhooks: [WebhookEndpoint]
     public var api: APIConfig
     public var limits: Limits
+    public var queue: QueueConfig = QueueConfig()
 
     public var unitZones: [String: Zone] { Dictionary(units.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a }) }
     public var databasePath: String { statePath + "/jitd.sqlite" }
@@ -32,6 +33,8 @@ public struct WebhookEndpoint: Sendable, Hashable {
     public var allowNetworks: [String]
     /// Whether staff names go into bodies (off by default: ids only).
     public var includeNames: Bool
+    /// Requests in flight at once to this endpoint.
+    public var concurrency: Int = 8
 
     public func wants(event type: String, unit: String?) -> Bool {
         let eventOK = events.contains { p in
@@ -50,6 +53,20 @@ public struct APIConfig: Sendable, Hashable {
     public var tokenFile: String?
     /// Optional read-only token.
     public var readTokenFile: String?
+}
+
+/// `[queue]`: how the webhook outbox retries, gives up and forgets.
+public struct QueueConfig: Sendable, Hashable {
+    /// Total time allowed for one delivery attempt.
+    public var requestTimeoutSeconds = 10
+    /// A message not delivered this long after it was queued goes to dead.
+    public var maxAgeHours = 72
+    /// Delivered, expired and cancelled messages are deleted this long after they settled.
+    public var retentionDays = 7
+    /// Messages per second an endpoint gets right after an outage; doubles every 5 s.
+    public var recoveryRate = 20
+
+    public init() {}
 }
 
 /// `[limits]`: sizes past which jitd refuses input.

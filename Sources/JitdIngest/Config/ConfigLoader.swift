@@ -61,11 +61,12 @@ public enum ConfigLoader {
         if let mib = limitsTable.int("max_inbox_file_mib", in: 1...65_536, &sink) { limits.maxInboxFileBytes = mib << 20 }
         limitsTable.finish(&sink)
 
+        let queue = readQueue(root.table("queue", &sink), &sink)
         root.finish(&sink)
         try sink.check()
         return Parsed(value: Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
                                     policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
-                                    limits: limits),
+                                    limits: limits, queue: queue),
                       warnings: sink.items)
     }
 
@@ -153,6 +154,7 @@ public enum ConfigLoader {
             let units = t.strings("units", &sink) ?? ["*"]
             let nets = t.strings("allow_networks", &sink) ?? []
             let includeNames = t.bool("include_names", &sink) ?? false
+            let concurrency = t.int("concurrency", in: 1...256, &sink) ?? 8
             if let name, !names.insert(name).inserted {
                 sink.error("webhook name '\(name)' is used twice; names must be unique", line: t.line("name"))
             }
@@ -172,10 +174,21 @@ public enum ConfigLoader {
             t.finish(&sink)
             if let name, let url, let secrets {
                 out.append(WebhookEndpoint(name: name, url: url, secretFiles: secrets.map(absolute), events: events,
-                                           units: units, allowNetworks: nets, includeNames: includeNames))
+                                           units: units, allowNetworks: nets, includeNames: includeNames, concurrency: concurrency))
             }
         }
         return out
+    }
+
+    static func readQueue(_ table: TOMLTableReader, _ sink: inout DiagnosticSink) -> QueueConfig {
+        var t = table
+        var q = QueueConfig()
+        if let v = t.int("request_timeout_seconds", in: 1...300, &sink) { q.requestTimeoutSeconds = v }
+        if let v = t.int("max_age_hours", in: 1...24 * 90, &sink) { q.maxAgeHours = v }
+        if let v = t.int("retention_days", in: 1...3650, &sink) { q.retentionDays = v }
+        if let v = t.int("recovery_rate", in: 1...100_000, &sink) { q.recoveryRate = v }
+        t.finish(&sink)
+        return q
     }
 
     static func parseClock(_ s: String) -> Int? {

@@ -8,7 +8,7 @@ import JitdStore
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and repair the webhook queue.",
-        subcommands: [List.self, Redeliver.self, PurgeDead.self])
+        subcommands: [List.self, Show.self, Endpoints.self, Redeliver.self, Enable.self, Disable.self, PurgeDead.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List messages in a state (default: dead).")
@@ -24,6 +24,70 @@ struct Queue: ParsableCommand {
                                                "last_error": m.lastError.map(JSONValue.string) ?? .null])
                 FileHandle.standardOutput.write(line.encoded() + Data("\n".utf8))
             }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one message and every attempt to deliver it.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Argument(help: "The message id (from `jitd queue list`).") var id: Int64
+
+        func run() throws {
+            let store = try openStore(config)
+            guard let (m, attempts) = try store.message(id: id) else {
+                printError("no message \(id) in the queue (delivered messages are pruned after [queue] retention_days)")
+                throw ExitCode(1)
+            }
+            print("message \(m.id)  webhook-id \(m.eventID)  endpoint \(m.endpoint)  type \(m.type)  state \(m.state)")
+            print("queued \(m.createdAt.rfc3339)  next run \(m.runAt.rfc3339)" + (m.expiresAt.map { "  expires \($0.rfc3339)" } ?? ""))
+            if let e = m.lastError { print("last error: \(e)") }
+            for a in attempts {
+                let answer = a.status.map { "HTTP \($0)" } ?? "no answer"
+                print("  attempt \(a.attempt)  \(a.at.rfc3339)  \(answer)  \(a.durationMs) ms" + (a.error.map { "  \($0)" } ?? ""))
+            }
+        }
+    }
+
+    struct Endpoints: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show each configured endpoint: enabled or disabled, and its messages by state.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+
+        func run() throws {
+            let cfg = loadConfigOrExit(config)
+            let store = try openStore(config)
+            let disabled = try store.disabledEndpoints()
+            let counts = try store.queueCountsByEndpoint()
+            for w in cfg.webhooks {
+                let state = disabled[w.name].map { "disabled since \($0.since.rfc3339): \($0.reason)" } ?? "enabled"
+                let c = counts[w.name, default: [:]].sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                print("\(w.name)  \(state)  [\(c.isEmpty ? "no messages" : c)]")
+            }
+        }
+    }
+
+    struct Enable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Enable an endpoint a receiver disabled with 410 Gone; its waiting messages go out.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Argument(help: "The endpoint's name.") var endpoint: String
+
+        func run() throws {
+            let store = try openStore(config)
+            let was = try store.enableEndpoint(endpoint, now: JitdCommandClock.now())
+            print(was ? "\(endpoint) enabled; a running daemon resumes delivery within a few seconds, at a bounded rate"
+                      : "\(endpoint) was not disabled")
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop delivering to an endpoint (its messages wait) until `jitd queue enable`.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Option(help: "Why, for the record.") var reason = "disabled by an operator"
+        @Argument(help: "The endpoint's name.") var endpoint: String
+
+        func run() throws {
+            let store = try openStore(config)
+            try store.disableEndpoint(endpoint, reason: reason, now: JitdCommandClock.now())
+            print("\(endpoint) disabled; a running daemon stops delivering to it within a few seconds")
         }
     }
 

@@ -61,10 +61,12 @@ struct ReloadableDispatcher: Service {
             first = false
             let liveness = self.liveness, runtime = self.runtime
             let dispatcher = Dispatcher(store: runtime.store, endpoints: endpoints, wake: runtime.outboxChanged, logger: runtime.logger,
-                                        now: runtime.clock, onChange: {
+                                        clock: DispatchClock(now: runtime.clock), settings: Runtime.dispatchSettings(runtime.config),
+                                        onChange: {
                                             liveness.beat(DispatcherLoop.name)
                                             runtime.statusChanged.notify()
-                                        })
+                                        },
+                                        onExpired: { _ in runtime.planChanged.notify() })
             let inner = ServiceGroup(configuration: .init(
                 services: [.init(service: dispatcher, successTerminationBehavior: .gracefullyShutdownGroup,
                                  failureTerminationBehavior: .gracefullyShutdownGroup)],

@@ -50,6 +50,16 @@ final class Runtime: Sendable {
         return out
     }
 
+    /// The dispatcher's settings from `[queue]`.
+    static func dispatchSettings(_ config: Config) -> DispatchSettings {
+        var s = DispatchSettings()
+        s.requestTimeout = Int64(config.queue.requestTimeoutSeconds)
+        s.retry.maxAge = Int64(config.queue.maxAgeHours) * 3600
+        s.retentionSeconds = Int64(config.queue.retentionDays) * 86_400
+        s.recovery = RecoveryLimiter(startRate: Double(config.queue.recoveryRate))
+        return s
+    }
+
     /// Reads the secrets of every endpoint; a missing or malformed secret stops start-up.
     func dispatchEndpoints() throws -> [DispatchEndpoint] { try Self.dispatchEndpoints(config) }
 
@@ -57,7 +67,7 @@ final class Runtime: Sendable {
         try config.webhooks.map { w in
             DispatchEndpoint(name: w.name, url: w.url,
                              secrets: try w.secretFiles.map { f in try WebhookSecret.load(file: f) },
-                             allowNetworks: w.allowNetworks.compactMap(CIDR.init))
+                             allowNetworks: w.allowNetworks.compactMap(CIDR.init), concurrency: w.concurrency)
         }
     }
 }

@@ -1,0 +1,203 @@
+import AsyncHTTPClient
+import CoreMetrics
+import Foundation
+import JitdCore
+import JitdStore
+import Logging
+
+/// Delivers one endpoint's messages: its own loop, connection pool, circuit breaker and
+/// recovery pace, so a slow, failing or retired endpoint never holds up another.
+///
+/// The loop keeps up to `concurrency` requests in flight (a sliding window, not batches that
+/// wait for their slowest member), claims due messages through the shared ``OutboxWriter`` so
+/// that claims and results of all endpoints commit together, and stops claiming while the
+/// circuit is open or the endpoint is disabled.
+struct EndpointWorker {
+    let endpoint: DispatchEndpoint
+    let settings: DispatchSettings
+    let writer: OutboxWriter
+    let store: Store
+    let signal: ChangeSignal
+    let clock: DispatchClock
+    let log: Logger
+    let onChange: @Sendable () -> Void
+
+    /// What one send task reports back to the loop.
+    struct Outcome: Sendable {
+        var message: OutboxMessage
+        var sent: SendResult
+        var result: DeliveryResult
+    }
+
+    /// The loop's state between iterations.
+    struct State {
+        var breaker: CircuitBreaker
+        var limiter: RecoveryLimiter
+        var buffer: [OutboxMessage] = []
+        var inflight = 0
+        var disabled = false
+        var disabledCheckedAt = -Double.infinity
+    }
+
+    func run() async {
+        let http = EndpointClient(endpoint: endpoint, requestTimeout: settings.requestTimeout)
+        var s = State(breaker: settings.breaker, limiter: settings.recovery)
+        await withTaskGroup(of: Outcome.self) { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                await step(&s, &group, http)
+            }
+            while s.inflight > 0, let o = await group.next() { absorb(o, &s) }
+        }
+        try? await writer.release(s.buffer)
+        await http.shutdown()
+    }
+
+    /// One turn of the loop: start what may start, else wait for an answer, a due time or a wake-up.
+    private func step(_ s: inout State, _ group: inout TaskGroup<Outcome>, _ http: EndpointClient) async {
+        let t = clock.ticks()
+        if await isDisabled(&s, at: t) {
+            await settle(&s, &group)
+            await signal.wait(seconds: settings.disabledPollSeconds)
+            return
+        }
+        let window = s.breaker.window(at: t, concurrency: endpoint.concurrency)
+        if window == 0 {
+            await settle(&s, &group)
+            await signal.wait(seconds: s.breaker.reopensIn(at: t) ?? 1)
+            return
+        }
+        if s.buffer.count < window { s.buffer += await claim(window - s.buffer.count) }
+        let free = max(0, window - s.inflight)
+        let n = s.limiter.take(min(free, s.buffer.count), at: t)
+        if n > 0 {
+            await start(Array(s.buffer.prefix(n)), &group, http, at: t)
+            s.buffer.removeFirst(n)
+            s.inflight += n
+            return
+        }
+        if s.inflight > 0, let o = await group.next() {
+            absorb(o, &s)
+            return
+        }
+        if !s.buffer.isEmpty {
+            try? await Task.sleep(nanoseconds: UInt64(max(0.001, s.limiter.wait(at: t)) * 1e9))
+            return
+        }
+        if s.limiter.isRecovering {
+            log.notice("backlog drained; recovery pacing ends")
+            s.limiter.end()
+        }
+        await signal.wait(seconds: await idleSeconds())
+    }
+
+    private func claim(_ limit: Int) async -> [OutboxMessage] {
+        do {
+            return try await writer.claim(endpoint: endpoint.name, limit: limit, leaseSeconds: settings.leaseSeconds)
+        } catch {
+            log.error("cannot read the outbox: \(error)")
+            await signal.wait(seconds: 5)
+            return []
+        }
+    }
+
+    /// Starts sends; an endpoint whose host is refused or does not resolve fails them at once.
+    private func start(_ batch: [OutboxMessage], _ group: inout TaskGroup<Outcome>, _ http: EndpointClient, at t: Double) async {
+        let client = await http.current(at: t)
+        for m in batch {
+            group.addTask { [self] in await attempt(m, client) }
+        }
+    }
+
+    private func attempt(_ m: OutboxMessage, _ client: Result<HTTPClient, NetworkGuard.Problem>) async -> Outcome {
+        let at = clock.now()
+        let sent: SendResult
+        let result: DeliveryResult
+        switch client {
+        case .failure(.refused(let why)):
+            sent = SendResult(status: nil, error: why, retryAfter: nil, durationMs: 0)
+            result = DeliveryResult(outcome: .dead, status: nil, error: why, durationMs: 0)
+        case .failure(.unresolved(let why)):
+            sent = SendResult(status: nil, error: why, retryAfter: nil, durationMs: 0)
+            result = settings.retry.result(of: sent, for: m, at: at, random: clock.random)
+        case .success(let http):
+            sent = await EndpointClient.send(m, endpoint: endpoint, client: http, timestamp: at.seconds, timeout: settings.requestTimeout)
+            result = settings.retry.result(of: sent, for: m, at: at, random: clock.random)
+        }
+        do { try await writer.finish(m, result) } catch { log.error("cannot record a delivery result: \(error)") }
+        logResult(m, result)
+        return Outcome(message: m, sent: sent, result: result)
+    }
+
+    /// Feeds an answer to the circuit breaker and notices a retirement (410).
+    private func absorb(_ o: Outcome, _ s: inout State) {
+        s.inflight -= 1
+        let t = clock.ticks()
+        onChange()
+        if o.result.outcome == .endpointGone {
+            s.disabled = true
+            log.error("the receiver answered 410 Gone: endpoint disabled until `jitd queue enable \(endpoint.name)`")
+            return
+        }
+        if RetryPolicy.isEndpointFailure(o.sent) {
+            if s.breaker.recordFailure(at: t, retryAfter: o.sent.retryAfter.map(Double.init)) {
+                log.warning("circuit open after \(s.breaker.consecutiveFailures) failures in a row; next probe in \(Int(s.breaker.reopensIn(at: t) ?? 0)) s")
+                circuitGauge.record(1)
+            }
+        } else if s.breaker.recordSuccess() {
+            log.notice("circuit closed: the endpoint answers again; draining the backlog at a bounded rate")
+            circuitGauge.record(0)
+            s.limiter.begin(at: t)
+        }
+    }
+
+    /// While the endpoint cannot be called: unsent claims go back, answers in flight are taken in.
+    private func settle(_ s: inout State, _ group: inout TaskGroup<Outcome>) async {
+        if !s.buffer.isEmpty {
+            do { try await writer.release(s.buffer) } catch { log.error("cannot return messages to the queue: \(error)") }
+            s.buffer = []
+        }
+        while s.inflight > 0, let o = await group.next() { absorb(o, &s) }
+    }
+
+    /// Reads the endpoint's state from the store now and then (an operator may enable or
+    /// disable it with `jitd queue` while the daemon runs).
+    private func isDisabled(_ s: inout State, at t: Double) async -> Bool {
+        let period = s.disabled ? settings.disabledPollSeconds : settings.enabledPollSeconds
+        guard t - s.disabledCheckedAt >= period else { return s.disabled }
+        s.disabledCheckedAt = t
+        let was = s.disabled
+        s.disabled = ((try? store.disabledEndpoints()) ?? [:])[endpoint.name] != nil
+        disabledGauge.record(s.disabled ? 1 : 0)
+        if was && !s.disabled {
+            log.notice("endpoint enabled again; draining its queue at a bounded rate")
+            s.limiter.begin(at: t)
+        }
+        return s.disabled
+    }
+
+    private func idleSeconds() async -> Double {
+        let next = (try? store.nextDue(endpoint: endpoint.name)).flatMap { $0 }
+        let seconds = next.map { Double($0.seconds - clock.now().seconds) } ?? 60
+        return min(max(seconds, 0.05), settings.enabledPollSeconds)
+    }
+
+    private var circuitGauge: Gauge { Gauge(label: DispatchMetric.circuitOpen, dimensions: [("endpoint", endpoint.name)]) }
+    private var disabledGauge: Gauge { Gauge(label: DispatchMetric.endpointDisabled, dimensions: [("endpoint", endpoint.name)]) }
+
+    private func logResult(_ m: OutboxMessage, _ r: DeliveryResult) {
+        var meta: Logger.Metadata = ["jitd_message": "\(m.eventID)", "jitd_type": "\(m.type)", "jitd_attempt": "\(m.attempts)"]
+        if let s = r.status { meta["jitd_status"] = "\(s)" }
+        switch r.outcome {
+        case .delivered: log.debug("delivered", metadata: meta)
+        case .retry(let at): log.warning("delivery failed, retrying at \(at.rfc3339): \(r.error ?? "")", metadata: meta)
+        case .dead: log.error("delivery dead: \(r.error ?? "")", metadata: meta)
+        case .endpointGone: log.error("delivery refused with 410 Gone", metadata: meta)
+        }
+    }
+}
+
+/// Metric names the dispatcher records (help texts live with the Prometheus exporter).
+public enum DispatchMetric {
+    public static let circuitOpen = "jitd_endpoint_circuit_open"
+    public static let endpointDisabled = "jitd_endpoint_disabled"
+}

@@ -1,0 +1,93 @@
+import Foundation
+import GRDB
+import JitdCore
+
+/// The outbox's state changes, each inside a transaction the caller owns, so that
+/// ``OutboxWriter`` can commit many of them at once.
+///
+/// States: pending → leased → delivered | pending (retry) | dead | expired; cancelled by the
+/// planner. A lease carries the attempt number, so the answer of an attempt whose lease ran
+/// out (and was tried again) cannot overwrite the newer attempt's outcome.
+public enum OutboxSQL {
+    /// Leases up to `limit` due messages of one endpoint, oldest first.
+    ///
+    /// `assignment.*` messages whose assignment has started expire instead (and the assignment
+    /// with them, so the planner can place the need again; `expired` counts them), and the
+    /// assignments of leased `assignment.scheduled` messages become `notified`.
+    public static func claim(_ db: Database, endpoint: String, now: Instant, limit: Int, leaseSeconds: Int64,
+                             expired: inout Int) throws -> [OutboxMessage] {
+        let due = try db.cachedStatement(sql: """
+            SELECT * FROM outbox WHERE endpoint = ? AND state = 'pending' AND run_at <= ? ORDER BY run_at, id LIMIT ?
+            """)
+        let rows = try Row.fetchAll(due, arguments: [endpoint, now.seconds, limit])
+        var out: [OutboxMessage] = []
+        for row in rows {
+            var m = OutboxMessage(row: row)
+            if let e = m.expiresAt, e <= now {
+                try expire(db, id: m.id, assignmentID: m.assignmentID, now: now)
+                expired += 1
+                continue
+            }
+            m.attempts += 1
+            m.state = "leased"
+            try db.execute(sql: "UPDATE outbox SET state = 'leased', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?",
+                           arguments: [m.attempts, now.seconds + leaseSeconds, now.seconds, m.id])
+            if m.type == "assignment.scheduled", let a = m.assignmentID {
+                try db.execute(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'",
+                               arguments: [now.seconds, a])
+            }
+            out.append(m)
+        }
+        return out
+    }
+
+    /// Records an attempt's result. Ignored when the lease is no longer this attempt's.
+    public static func finish(_ db: Database, _ m: OutboxMessage, _ r: DeliveryResult, now: Instant) throws {
+        let current = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE id = ? AND state = 'leased'", arguments: [m.id])
+        guard current == m.attempts else { return }
+        try db.execute(sql: "INSERT OR REPLACE INTO delivery_attempt (message_id, attempt, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [m.id, m.attempts, now.seconds, r.status, r.error, r.durationMs])
+        switch r.outcome {
+        case .delivered:
+            try db.execute(sql: "UPDATE outbox SET state = 'delivered', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [now.seconds, m.id])
+        case .retry(let at):
+            try db.execute(sql: "UPDATE outbox SET state = 'pending', run_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
+                           arguments: [at.seconds, r.error, now.seconds, m.id])
+        case .dead:
+            try db.execute(sql: "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
+                           arguments: [r.error, now.seconds, m.id])
+        case .endpointGone:
+            try db.execute(sql: "UPDATE outbox SET state = 'pending', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
+                           arguments: [r.error, now.seconds, m.id])
+            try setEndpoint(db, m.endpoint, disabledBecause: r.error ?? "410 Gone", now: now)
+        }
+    }
+
+    /// Returns a leased message to the queue without counting the attempt (it was never sent:
+    /// the endpoint's circuit opened or it was disabled while the message waited its turn).
+    public static func release(_ db: Database, _ m: OutboxMessage, now: Instant) throws {
+        try db.execute(sql: """
+            UPDATE outbox SET state = 'pending', attempts = attempts - 1, lease_until = NULL, updated_at = ?
+            WHERE id = ? AND state = 'leased' AND attempts = ?
+            """, arguments: [now.seconds, m.id, m.attempts])
+    }
+
+    static func expire(_ db: Database, id: Int64, assignmentID: String?, now: Instant) throws {
+        try db.execute(sql: "UPDATE outbox SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [now.seconds, id])
+        if let a = assignmentID {
+            try db.execute(sql: """
+                UPDATE assignment SET state = 'expired', reason = 'notification_late', updated_at = ?
+                WHERE id = ? AND state IN ('planned', 'notified')
+                """, arguments: [now.seconds, a])
+        }
+    }
+
+    /// Disables an endpoint (`reason` set) or enables it again (`reason` nil).
+    static func setEndpoint(_ db: Database, _ name: String, disabledBecause reason: String?, now: Instant) throws {
+        try db.execute(sql: """
+            INSERT INTO endpoint_state (endpoint, disabled_at, reason) VALUES (?, ?, ?)
+            ON CONFLICT(endpoint) DO UPDATE SET disabled_at = excluded.disabled_at, reason = excluded.reason
+            """, arguments: [name, reason == nil ? nil : now.seconds, reason])
+    }
+}
