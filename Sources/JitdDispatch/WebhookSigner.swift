@@ -1,9 +1,14 @@
 import Crypto
 import Foundation
 
-/// A Standard Webhooks secret: `whsec_` + standard base64 of 24 to 64 random bytes.
+/// A Standard Webhooks signing secret: symmetric, `whsec_` + standard base64 of 24 to 64 random
+/// bytes (signatures `v1,`: HMAC-SHA256); or asymmetric, `whsk_` + base64 of a 32-byte Ed25519
+/// seed (signatures `v1a,`; receivers verify with the `whpk_` public key, which
+/// `jitd queue public-key` prints).
 public struct WebhookSecret: Sendable, Hashable {
     public let key: Data
+    /// An Ed25519 signing key rather than an HMAC secret.
+    public let isAsymmetric: Bool
 
     public enum Problem: Error, CustomStringConvertible {
         case unreadable(String)
@@ -12,18 +17,32 @@ public struct WebhookSecret: Sendable, Hashable {
         public var description: String {
             switch self {
             case .unreadable(let f): "cannot read webhook secret file \(f); check it exists and jitd may read it"
-            case .malformed(let f): "webhook secret in \(f) must be 'whsec_' followed by base64 of 24 to 64 bytes (generate one with: printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\")"
+            case .malformed(let f): "webhook secret in \(f) must be 'whsec_' followed by base64 of 24 to 64 bytes (generate one with: printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\"), or 'whsk_' followed by base64 of a 32-byte Ed25519 seed"
             }
         }
     }
 
-    public init(key: Data) { self.key = key }
+    public init(key: Data, asymmetric: Bool = false) {
+        self.key = key
+        self.isAsymmetric = asymmetric
+    }
 
     /// Parses the text of a secret; a trailing newline is ignored.
     public init?(text: String) {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if t.hasPrefix("whsk_") {
+            guard let raw = Data(base64Encoded: String(t.dropFirst(5))), raw.count == 32 || raw.count == 64 else { return nil }
+            self.init(key: raw.prefix(32), asymmetric: true)
+            return
+        }
         guard t.hasPrefix("whsec_"), let key = Data(base64Encoded: String(t.dropFirst(6))), (24...64).contains(key.count) else { return nil }
-        self.key = key
+        self.init(key: key)
+    }
+
+    /// `whpk_` + base64 of the Ed25519 public key, for receivers; `nil` for a symmetric secret.
+    public var publicKey: String? {
+        guard isAsymmetric, let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: key) else { return nil }
+        return "whpk_" + k.publicKey.rawRepresentation.base64EncodedString()
     }
 
     /// Reads a secret file, looking first in `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`)
@@ -54,11 +73,17 @@ public enum CredentialFile {
 
 /// Signs messages the Standard Webhooks way.
 public enum WebhookSigner {
-    /// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, one per secret, space separated.
+    /// `v1,<base64 HMAC-SHA256 of "id.timestamp.body">` per symmetric secret and
+    /// `v1a,<base64 Ed25519 signature of the same>` per asymmetric one, space separated.
     public static func signature(id: String, timestamp: Int64, body: Data, secrets: [WebhookSecret]) -> String {
         var content = Data("\(id).\(timestamp).".utf8)
         content.append(body)
-        return secrets.map { secret in
+        return secrets.compactMap { secret in
+            if secret.isAsymmetric {
+                guard let k = try? Curve25519.Signing.PrivateKey(rawRepresentation: secret.key),
+                      let sig = try? k.signature(for: content) else { return nil }
+                return "v1a," + sig.base64EncodedString()
+            }
             let mac = HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: secret.key))
             return "v1," + Data(mac).base64EncodedString()
         }.joined(separator: " ")

@@ -54,3 +54,41 @@ import Testing
         #expect(RetryPolicy.parseRetryAfter("soon", now: now) == nil)
     }
 }
+
+/// `v1a` signatures checked by an independent Ed25519 implementation (OpenSSL, through
+/// Python's `cryptography` package).
+@Suite struct AsymmetricSigningTests {
+    @Test func v1aVerifiesWithThePublishedPublicKey() throws {
+        let seed = Data((0..<32).map { UInt8($0 * 7 % 256) })
+        let secret = try #require(WebhookSecret(text: "whsk_" + seed.base64EncodedString() + "\n"))
+        let hmac = WebhookSecret(key: Data(repeating: 3, count: 32))
+        let body = Data(#"{"type":"roster.accepted","timestamp":"2026-11-26T00:00:00Z","data":{}}"#.utf8)
+        let header = WebhookSigner.signature(id: "msg_1", timestamp: 1_800_000_000, body: body, secrets: [hmac, secret])
+        let parts = header.split(separator: " ").map(String.init)
+        #expect(parts.count == 2 && parts[0].hasPrefix("v1,") && parts[1].hasPrefix("v1a,"))
+        let publicKey = try #require(secret.publicKey)
+        #expect(publicKey.hasPrefix("whpk_") && hmac.publicKey == nil)
+        let script = """
+            import base64, sys
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(sys.argv[1][len("whpk_"):]))
+            sig = base64.b64decode(sys.argv[2][len("v1a,"):])
+            key.verify(sig, b"msg_1.1800000000." + sys.argv[3].encode())
+            print("ok")
+            """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, publicKey, parts[1], String(decoding: body, as: UTF8.self)]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) == "ok\n")
+    }
+
+    @Test func malformedAsymmetricKeysAreRefused() {
+        #expect(WebhookSecret(text: "whsk_" + Data(repeating: 1, count: 16).base64EncodedString()) == nil)
+        #expect(WebhookSecret(text: "whsk_???") == nil)
+    }
+}

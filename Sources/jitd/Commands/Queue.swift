@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JitdCore
+import JitdDispatch
 import JitdIngest
 import JitdStore
 
@@ -8,7 +9,7 @@ import JitdStore
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and repair the webhook queue.",
-        subcommands: [List.self, Show.self, Endpoints.self, Redeliver.self, Enable.self, Disable.self, PurgeDead.self])
+        subcommands: [List.self, Show.self, Endpoints.self, Redeliver.self, Enable.self, Disable.self, PurgeDead.self, PublicKey.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List messages in a state (default: dead).")
@@ -105,6 +106,27 @@ struct Queue: ParsableCommand {
             let store = try openStore(config)
             let n = try store.redeliver(ids: ids.isEmpty ? nil : ids, endpoint: endpoint, now: JitdCommandClock.now())
             print("\(n) messages queued again; a running daemon sends them within its next poll")
+        }
+    }
+
+    struct PublicKey: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "public-key", abstract: "Print the whpk_ public key receivers verify an endpoint's v1a signatures with.")
+        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @Argument(help: "The endpoint's name.") var endpoint: String
+
+        func run() throws {
+            let cfg = loadConfigOrExit(config)
+            guard let w = cfg.webhooks.first(where: { $0.name == endpoint }) else {
+                printError("\(config): error: no [[webhook]] named '\(endpoint)'")
+                throw ExitCode(1)
+            }
+            let keys = try w.secretFiles.map { try WebhookSecret.load(file: $0) }.compactMap(\.publicKey)
+            guard !keys.isEmpty else {
+                printError("\(endpoint) signs with whsec_ secrets only (v1, HMAC); give it a whsk_ secret file for v1a signatures")
+                throw ExitCode(1)
+            }
+            keys.forEach { print($0) }
         }
     }
 
