@@ -106,7 +106,8 @@ func durable(_ receiver: BenchReceiver, _ n: Int) async throws -> (rate: Double,
     let wake = ChangeSignal()
     let start = ticks()
     let task = startDispatcher(store, receiver, wake: wake)
-    while try store.queueCounts()["delivered", default: 0] < n { try await Task.sleep(nanoseconds: 2_000_000) }
+    while receiver.count < n { try await Task.sleep(nanoseconds: 1_000_000) }
+    while try store.queueCounts()["delivered", default: 0] < n { try await Task.sleep(nanoseconds: 5_000_000) }
     let elapsed = ticks() - start
     task.cancel()
     await task.value

@@ -8,10 +8,11 @@ import Logging
 /// Delivers one endpoint's messages: its own loop, connection pool, circuit breaker and
 /// recovery pace, so a slow, failing or retired endpoint never holds up another.
 ///
-/// The loop keeps up to `concurrency` requests in flight (a sliding window, not batches that
-/// wait for their slowest member), claims due messages through the shared ``OutboxWriter`` so
-/// that claims and results of all endpoints commit together, and stops claiming while the
-/// circuit is open or the endpoint is disabled.
+/// The loop is a pipeline of child tasks it never blocks on: one claim at a time (a batch of
+/// due messages, leased through the shared ``OutboxWriter`` so that claims and results of all
+/// endpoints commit together), up to `concurrency` sends in flight (a sliding window, not
+/// batches that wait for their slowest member), and the recording of each answer. It stops
+/// claiming while the circuit is open or the endpoint is disabled.
 struct EndpointWorker {
     let endpoint: DispatchEndpoint
     let settings: DispatchSettings
@@ -22,38 +23,52 @@ struct EndpointWorker {
     let log: Logger
     let onChange: @Sendable () -> Void
 
-    /// What one send task reports back to the loop.
+    /// What one send got, and what it means for the message.
     struct Outcome: Sendable {
         var message: OutboxMessage
         var sent: SendResult
         var result: DeliveryResult
     }
 
+    /// What a child task of the loop reports.
+    enum Event: Sendable {
+        case claimed([OutboxMessage], asked: Int)
+        case answered(Outcome)
+        case recorded
+    }
+
     /// The loop's state between iterations.
     struct State {
         var breaker: CircuitBreaker
         var limiter: RecoveryLimiter
+        /// Leased, not yet sent (at most two windows: a lease covers the wait for a slot).
         var buffer: [OutboxMessage] = []
         var inflight = 0
+        var recording = 0
+        var claiming = false
+        /// The last claim came back short: nothing more is due until something changes.
+        var dry = false
         var disabled = false
         var disabledCheckedAt = -Double.infinity
+
+        var busy: Bool { inflight > 0 || claiming || recording > 0 }
     }
 
     func run() async {
         let http = EndpointClient(endpoint: endpoint, requestTimeout: settings.requestTimeout)
         var s = State(breaker: settings.breaker, limiter: settings.recovery)
-        await withTaskGroup(of: Outcome.self) { group in
+        await withTaskGroup(of: Event.self) { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await step(&s, &group, http)
             }
-            while s.inflight > 0, let o = await group.next() { absorb(o, &s) }
+            while s.busy, let e = await group.next() { handle(e, &s, &group) }
         }
         try? await writer.release(s.buffer)
         await http.shutdown()
     }
 
-    /// One turn of the loop: start what may start, else wait for an answer, a due time or a wake-up.
-    private func step(_ s: inout State, _ group: inout TaskGroup<Outcome>, _ http: EndpointClient) async {
+    /// One turn of the loop: start what may start, else wait for a child task, a due time or a wake-up.
+    private func step(_ s: inout State, _ group: inout TaskGroup<Event>, _ http: EndpointClient) async {
         let t = clock.ticks()
         if await isDisabled(&s, at: t) {
             await settle(&s, &group)
@@ -66,17 +81,18 @@ struct EndpointWorker {
             await signal.wait(seconds: s.breaker.reopensIn(at: t) ?? 1)
             return
         }
-        if s.buffer.count < window { s.buffer += await claim(window - s.buffer.count) }
-        let free = max(0, window - s.inflight)
-        let n = s.limiter.take(min(free, s.buffer.count), at: t)
+        if !s.claiming && !s.dry && s.buffer.count <= window / 2 {
+            claim(2 * window - s.buffer.count, &s, &group)
+        }
+        let n = s.limiter.take(min(max(0, window - s.inflight), s.buffer.count), at: t)
         if n > 0 {
             await start(Array(s.buffer.prefix(n)), &group, http, at: t)
             s.buffer.removeFirst(n)
             s.inflight += n
             return
         }
-        if s.inflight > 0, let o = await group.next() {
-            absorb(o, &s)
+        if s.busy, let e = await group.next() {
+            handle(e, &s, &group)
             return
         }
         if !s.buffer.isEmpty {
@@ -88,23 +104,49 @@ struct EndpointWorker {
             s.limiter.end()
         }
         await signal.wait(seconds: await idleSeconds())
+        s.dry = false
     }
 
-    private func claim(_ limit: Int) async -> [OutboxMessage] {
-        do {
-            return try await writer.claim(endpoint: endpoint.name, limit: limit, leaseSeconds: settings.leaseSeconds)
-        } catch {
-            log.error("cannot read the outbox: \(error)")
-            await signal.wait(seconds: 5)
-            return []
+    private func claim(_ limit: Int, _ s: inout State, _ group: inout TaskGroup<Event>) {
+        s.claiming = true
+        group.addTask { [writer, endpoint, settings, log] in
+            do {
+                return .claimed(try await writer.claim(endpoint: endpoint.name, limit: limit, leaseSeconds: settings.leaseSeconds),
+                                asked: limit)
+            } catch {
+                log.error("cannot read the outbox: \(error)")
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                return .claimed([], asked: limit)
+            }
+        }
+    }
+
+    private func handle(_ e: Event, _ s: inout State, _ group: inout TaskGroup<Event>) {
+        switch e {
+        case .claimed(let ms, let asked):
+            s.claiming = false
+            s.buffer += ms
+            s.dry = ms.count < asked
+        case .answered(let o):
+            s.inflight -= 1
+            s.dry = false
+            absorb(o, &s)
+            s.recording += 1
+            group.addTask { [writer, log] in
+                do { try await writer.finish(o.message, o.result) } catch { log.error("cannot record a delivery result: \(error)") }
+                return .recorded
+            }
+        case .recorded:
+            s.recording -= 1
+            onChange()
         }
     }
 
     /// Starts sends; an endpoint whose host is refused or does not resolve fails them at once.
-    private func start(_ batch: [OutboxMessage], _ group: inout TaskGroup<Outcome>, _ http: EndpointClient, at t: Double) async {
+    private func start(_ batch: [OutboxMessage], _ group: inout TaskGroup<Event>, _ http: EndpointClient, at t: Double) async {
         let client = await http.current(at: t)
         for m in batch {
-            group.addTask { [self] in await attempt(m, client) }
+            group.addTask { [self] in .answered(await attempt(m, client)) }
         }
     }
 
@@ -123,16 +165,13 @@ struct EndpointWorker {
             sent = await EndpointClient.send(m, endpoint: endpoint, client: http, timestamp: at.seconds, timeout: settings.requestTimeout)
             result = settings.retry.result(of: sent, for: m, at: at, random: clock.random)
         }
-        do { try await writer.finish(m, result) } catch { log.error("cannot record a delivery result: \(error)") }
         logResult(m, result)
         return Outcome(message: m, sent: sent, result: result)
     }
 
     /// Feeds an answer to the circuit breaker and notices a retirement (410).
     private func absorb(_ o: Outcome, _ s: inout State) {
-        s.inflight -= 1
         let t = clock.ticks()
-        onChange()
         if o.result.outcome == .endpointGone {
             s.disabled = true
             log.error("the receiver answered 410 Gone: endpoint disabled until `jitd queue enable \(endpoint.name)`")
@@ -150,13 +189,12 @@ struct EndpointWorker {
         }
     }
 
-    /// While the endpoint cannot be called: unsent claims go back, answers in flight are taken in.
-    private func settle(_ s: inout State, _ group: inout TaskGroup<Outcome>) async {
-        if !s.buffer.isEmpty {
-            do { try await writer.release(s.buffer) } catch { log.error("cannot return messages to the queue: \(error)") }
-            s.buffer = []
-        }
-        while s.inflight > 0, let o = await group.next() { absorb(o, &s) }
+    /// While the endpoint cannot be called: answers in flight are taken in, then unsent claims go back.
+    private func settle(_ s: inout State, _ group: inout TaskGroup<Event>) async {
+        while s.inflight > 0 || s.claiming, let e = await group.next() { handle(e, &s, &group) }
+        guard !s.buffer.isEmpty else { return }
+        do { try await writer.release(s.buffer) } catch { log.error("cannot return messages to the queue: \(error)") }
+        s.buffer = []
     }
 
     /// Reads the endpoint's state from the store now and then (an operator may enable or
@@ -185,6 +223,7 @@ struct EndpointWorker {
     private var disabledGauge: Gauge { Gauge(label: DispatchMetric.endpointDisabled, dimensions: [("endpoint", endpoint.name)]) }
 
     private func logResult(_ m: OutboxMessage, _ r: DeliveryResult) {
+        if r.outcome == .delivered && log.logLevel > .debug { return }
         var meta: Logger.Metadata = ["jitd_message": "\(m.eventID)", "jitd_type": "\(m.type)", "jitd_attempt": "\(m.attempts)"]
         if let s = r.status { meta["jitd_status"] = "\(s)" }
         switch r.outcome {

@@ -30,8 +30,8 @@ public enum OutboxSQL {
             }
             m.attempts += 1
             m.state = "leased"
-            try db.execute(sql: "UPDATE outbox SET state = 'leased', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?",
-                           arguments: [m.attempts, now.seconds + leaseSeconds, now.seconds, m.id])
+            try db.cachedStatement(sql: "UPDATE outbox SET state = 'leased', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?")
+                .execute(arguments: [m.attempts, now.seconds + leaseSeconds, now.seconds, m.id])
             if m.type == "assignment.scheduled", let a = m.assignmentID {
                 try db.execute(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'",
                                arguments: [now.seconds, a])
@@ -43,23 +43,22 @@ public enum OutboxSQL {
 
     /// Records an attempt's result. Ignored when the lease is no longer this attempt's.
     public static func finish(_ db: Database, _ m: OutboxMessage, _ r: DeliveryResult, now: Instant) throws {
-        let current = try Int.fetchOne(db, sql: "SELECT attempts FROM outbox WHERE id = ? AND state = 'leased'", arguments: [m.id])
+        let current = try Int.fetchOne(db.cachedStatement(sql: "SELECT attempts FROM outbox WHERE id = ? AND state = 'leased'"),
+                                       arguments: [m.id])
         guard current == m.attempts else { return }
-        try db.execute(sql: "INSERT OR REPLACE INTO delivery_attempt (message_id, attempt, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                       arguments: [m.id, m.attempts, now.seconds, r.status, r.error, r.durationMs])
-        switch r.outcome {
-        case .delivered:
-            try db.execute(sql: "UPDATE outbox SET state = 'delivered', lease_until = NULL, last_error = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [now.seconds, m.id])
-        case .retry(let at):
-            try db.execute(sql: "UPDATE outbox SET state = 'pending', run_at = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                           arguments: [at.seconds, r.error, now.seconds, m.id])
-        case .dead:
-            try db.execute(sql: "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                           arguments: [r.error, now.seconds, m.id])
-        case .endpointGone:
-            try db.execute(sql: "UPDATE outbox SET state = 'pending', lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?",
-                           arguments: [r.error, now.seconds, m.id])
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO delivery_attempt (message_id, attempt, at, status, error, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [m.id, m.attempts, now.seconds, r.status, r.error, r.durationMs])
+        let (state, runAt): (String, Int64?) = switch r.outcome {
+        case .delivered: ("delivered", nil)
+        case .retry(let at): ("pending", at.seconds)
+        case .dead: ("dead", nil)
+        case .endpointGone: ("pending", nil)
+        }
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET state = ?, run_at = coalesce(?, run_at), lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?
+            """).execute(arguments: [state, runAt, r.error, now.seconds, m.id])
+        if r.outcome == .endpointGone {
             try setEndpoint(db, m.endpoint, disabledBecause: r.error ?? "410 Gone", now: now)
         }
     }

@@ -174,7 +174,7 @@ import Testing
         try await Task.sleep(nanoseconds: 500_000_000)
         #expect(r.count == 4, "the failed probe opens it again, for longer")
         r.set(.status(200))
-        #expect(await r.waitFor(5, seconds: 8) == 5, "the next probe succeeds")
+        #expect(await r.waitFor(5, seconds: 8) >= 5, "the next probe succeeds")
         let closedAt = r.received[4].at
         try await Task.sleep(nanoseconds: 1_000_000_000)
         let firstSecond = r.received.filter { $0.at > closedAt && $0.at <= closedAt + 1 }.count
