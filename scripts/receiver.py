@@ -15,6 +15,10 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 
 def main():
+    # A parent may have blocked or ignored SIGTERM (test runners do); a receiver must stop on it.
+    import signal
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--secret-file", required=True)
