@@ -35,9 +35,15 @@ public struct InboxScanner: Sendable {
         }
     }
 
+    /// How long a file must have been left alone to be taken at start-up without a second look.
+    public static let startupQuietSeconds = 2
+
     /// Files that have stopped changing since the last call, in name order. With `settle: false`
-    /// every file is returned at once (start-up scan and tests, when no writer is active).
+    /// (the start-up scan) a file last modified at least ``startupQuietSeconds`` ago is taken at
+    /// once, since no writer has touched it for a while; a newer one, which a writer may still
+    /// hold open (one that was writing when jitd stopped), waits to settle like any other.
     public mutating func ready(settle: Bool = true) -> [InboxCandidate] {
+        let now = Int(Date().timeIntervalSince1970)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).filter { !Self.isIgnored($0) }.sorted()
         var out: [InboxCandidate] = []
         var seen: [String: [Int]] = [:]
@@ -58,7 +64,8 @@ public struct InboxScanner: Sendable {
             }
             let signature = [size, Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
             seen[name] = signature
-            guard !settle || lastSeen[name] == signature else { continue }
+            let quiet = now - Int(st.st_mtim.tv_sec) >= Self.startupQuietSeconds
+            guard lastSeen[name] == signature || (!settle && quiet) else { continue }
             let refusal = size > maxBytes
                 ? "the file is \(size) bytes, over the \(maxBytes)-byte limit ([limits] max_inbox_file_mib); split it" : nil
             out.append(InboxCandidate(name: name, path: path, size: size, refusal: refusal))
