@@ -82,7 +82,7 @@ import Testing
         defer { if daemon.isRunning { daemon.terminate() } }
         try await Self.waitReady(h, daemon)
         let drops = Self.burst(1000, seed: 11)
-        try await Self.deliver(h, drops[...])
+        try await Self.deliver(h, drops)
         try await Self.waitSettled(h, drops)
         try Self.check(h, drops, daemon)
         daemon.terminate()
@@ -96,16 +96,21 @@ import Testing
         try await Self.waitReady(h, first)
         let drops = Self.burst(1000, seed: 23)
         // A third arrives while it runs; it is killed while it applies files and the second
-        // third is being written, and started again at once, so its start-up scan finds slow
-        // writers still mid-file; the rest arrives while it runs again.
+        // third is being written, with 16 slow writers just started, and started again at once,
+        // so that its start-up scan finds files still being written; the rest arrives after.
+        let late = Array(drops[333..<666].filter { $0.delivery == .slow }.prefix(16))
+        let lateNames = Set(late.map(\.name))
         try await Self.deliver(h, drops[0..<333])
-        async let second: Void = Self.deliver(h, drops[333..<666])
+        async let second: Void = Self.deliver(h, drops[333..<666].filter { !lateNames.contains($0.name) })
         _ = try await h.waitFor(seconds: 60) { Self.listing(h, "processed").count + Self.listing(h, "rejected").count >= 150 ? true : nil }
+        async let inFlight: Void = Self.deliver(h, late)
+        try await Task.sleep(for: .milliseconds(100))
         kill(first.processIdentifier, SIGKILL)
         _ = try await Harness.waitExit(first, seconds: 10)
         let restarted = try Self.startDaemon(h, log: "jitd-2.log")
         defer { if restarted.isRunning { restarted.terminate() } }
         try await second
+        try await inFlight
         try await Self.deliver(h, drops[666...])
         try await Self.waitReady(h, restarted, log: "jitd-2.log")
         try await Self.waitSettled(h, drops)
@@ -117,7 +122,7 @@ import Testing
     // MARK: - Delivering
 
     /// Writes the files with up to 16 writers at once, each by its delivery.
-    static func deliver(_ h: Harness, _ drops: ArraySlice<Drop>) async throws {
+    static func deliver(_ h: Harness, _ drops: some Collection<Drop>) async throws {
         let inbox = h.dir + "/inbox/"
         try await withThrowingTaskGroup(of: Void.self) { group in
             var running = 0
