@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
         let metricsRegistry = DaemonMetrics.bootstrap()
         let logger = Logger(label: "jitd")
         let notifier = SystemdNotifier()
-        let hangups = HangupSignal() // from now on SIGHUP reloads instead of ending the process
+        let reloads = ReloadRequests() // from now on SIGHUP reloads instead of ending the process
         let passedSockets = notifier.listenFDs()
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
@@ -53,13 +53,14 @@ struct Serve: AsyncParsableCommand {
         let slot = DispatcherSlot(endpoints)
         let dispatcher = ReloadableDispatcher(runtime: runtime, slot: slot, liveness: liveness)
         let status = StatusService(runtime: runtime, liveness: liveness, notifier: notifier, timing: timing)
-        let reload = ReloadService(runtime: runtime, configPath: config, hangups: hangups, notifier: notifier, dispatcher: slot)
+        let reload = ReloadService(runtime: runtime, configPath: config, requests: reloads, notifier: notifier, dispatcher: slot)
+        let catalogWatch = CatalogWatchService(runtime: runtime, requests: reloads)
         let grace = ShutdownGrace.fromEnvironment()
         // Graceful shutdown runs from the last service to the first: say STOPPING=1, stop taking
         // requests and files, finish deliveries in flight, and keep the watchdog fed to the end.
         let group = Self.serviceGroup([
             ("status", status), ("dispatcher", dispatcher), ("planner", planner), ("inbox", inbox),
-            ("reload", reload), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
+            ("reload", reload), ("catalog-watch", catalogWatch), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
         ], grace: grace, logger: logger)
         readiness.markReady()
         notifier.ready(status: StatusLine.current(runtime))
