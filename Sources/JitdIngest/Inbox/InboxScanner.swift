@@ -16,6 +16,8 @@ public struct InboxScanner: Sendable {
     public let inbox: String
     public let maxBytes: Int
     private var lastSeen: [String: [Int]] = [:]
+    /// Regular files the last call saw but left to settle.
+    public private(set) var unsettled = 0
 
     public init(inbox: String, maxBytes: Int) {
         self.inbox = inbox
@@ -71,6 +73,7 @@ public struct InboxScanner: Sendable {
             out.append(InboxCandidate(name: name, path: path, size: size, refusal: refusal))
         }
         lastSeen = seen
+        unsettled = seen.count - out.filter { seen[$0.name] != nil }.count
         return out
     }
 }

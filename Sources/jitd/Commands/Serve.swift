@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
         let planner = PlannerService(runtime: runtime, liveness: liveness, beatPeriod: timing.beatPeriod)
         var scanner = InboxScanner(inbox: cfg.inboxPath, maxBytes: cfg.limits.maxInboxFileBytes)
         try scanner.prepare()
-        let waiting = inbox.processReady(&scanner, settle: false)
+        let waiting = await inbox.startupScan(&scanner)
         try planner.replan()
 
         let (apiSocket, apiWhere) = try Self.apiSocket(passed: passedSockets, cfg, logger)

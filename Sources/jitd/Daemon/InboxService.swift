@@ -61,6 +61,20 @@ struct InboxService: Service {
         }
     }
 
+    /// The start-up scan: applies the files waiting in the inbox, including, once they have
+    /// settled, those a writer touched in the last seconds (given up to `rounds` polls), so that
+    /// `READY=1` means the inbox was read. Returns how many files were handled.
+    func startupScan(_ scanner: inout InboxScanner, rounds: Int = 10) async -> Int {
+        var handled = processReady(&scanner, settle: false)
+        var round = 0
+        while scanner.unsettled > 0 && round < rounds {
+            try? await Task.sleep(for: .seconds(pollSeconds))
+            handled += processReady(&scanner, settle: true)
+            round += 1
+        }
+        return handled
+    }
+
     /// Applies every file that is ready; returns how many were handled.
     @discardableResult
     func processReady(_ scanner: inout InboxScanner, settle: Bool) -> Int {
