@@ -34,6 +34,11 @@ extension Store {
         enum Abandon: Error { case discard, duplicate(sha256: String) }
         do {
             return try pool.write { db in
+                // A big file touches many index pages; SQLite's default 2 MiB page cache would
+                // re-read them from the OS for every few rows. 64 MiB for this transaction only.
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
                 try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, '', 'roster', 'accepted', ?, '{}')",
                                arguments: [file, now.seconds])
                 let fileID = db.lastInsertedRowID

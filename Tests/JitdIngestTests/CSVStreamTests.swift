@@ -123,3 +123,34 @@ import Testing
         #expect(roster(Array("staff_id,role,unit,start,end\n".utf8), chunks: 3, &rng).1 == ["r.csv:1: warning: the roster has a header but no rows"])
     }
 }
+
+/// The byte-level fast path of `RosterTime.instant` agrees with the general parser on every
+/// input it accepts (and leaves the rest to it).
+@Suite struct RosterTimeFastPathTests {
+    @Test func fastPathAgreesWithTheGeneralParser() throws {
+        var rng = SplitMix64(seed: 5)
+        let zones = [Zone("America/New_York")!, Zone("Australia/Lord_Howe")!, .utc]
+        let pieces = ["2026", "-", "11", "03", "08", "-", "T", " ", "02", "30", ":", "00", "59", "60", "Z", "+05:30", "-0800", "+25:00", ".5", "1", "x", "+", "29", "02"]
+        var accepted = 0
+        for i in 0..<20_000 {
+            var s: String
+            if i % 2 == 0 {
+                let y = Int.random(in: 2025...2027, using: &rng), mo = Int.random(in: 0...13, using: &rng), d = Int.random(in: 0...32, using: &rng)
+                let h = Int.random(in: 0...24, using: &rng), mi = Int.random(in: 0...60, using: &rng)
+                s = String(format: "%04d-%02d-%02dT%02d:%02d", y, mo, d, h, mi)
+                s += ["", ":00", ":59", ":61", "Z", "+01:00", "-05:00", "+14:45", "-18:00", "+19:00", "+05", "z", ".5"].randomElement(using: &rng)!
+            } else {
+                s = (0..<Int.random(in: 1...10, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            }
+            let zone = zones.randomElement(using: &rng)!
+            let fast: Result<Instant?, RosterTime.Problem> = Result { () throws(RosterTime.Problem) in try RosterTime.fastInstant(s, zone: zone) }
+            guard case .success(nil) = fast else {
+                let general = Result { () throws(RosterTime.Problem) in try RosterTime.general(s, text: s, zone: zone) }
+                #expect(fast.map { $0! } == general, "\(s) in \(zone.identifier)")
+                accepted += 1
+                continue
+            }
+        }
+        #expect(accepted > 3_000, "the fast path takes the common shapes")
+    }
+}
