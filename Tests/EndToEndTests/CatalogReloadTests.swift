@@ -19,20 +19,11 @@ import Testing
 
     @Test(.timeLimit(.minutes(2))) func catalogChangeIsAppliedAndABrokenOneRefused() async throws {
         let h = try Harness()
-        let port = Harness.freePort()
         try FileManager.default.createDirectory(atPath: h.dir + "/catalog.d", withIntermediateDirectories: true)
         try h.write("catalog.d/basics.toml", Self.module("basics"))
         try h.write("token", "test-token-0123456789abcdef\n")
-        try h.write("jitd.toml", """
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.d"
-            [api]
-            listen = "127.0.0.1:\(port)"
-            token_file = "token"
-            """)
-        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        let port = try h.writeConfig(catalog: "catalog.d", apiLines: #"token_file = "token""#)
+        let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
         _ = try await h.waitFor(seconds: 60) { h.read("jitd.log").contains("jitd ready") ? true : nil }
         #expect(try Self.status(port, "basics") == 200)

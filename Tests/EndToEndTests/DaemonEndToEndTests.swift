@@ -75,16 +75,8 @@ import Testing
     /// A bad roster is rejected whole, with a sidecar report, and the daemon keeps running.
     @Test(.timeLimit(.minutes(2))) func badRosterIsRejectedWithASidecar() async throws {
         let h = try Harness()
-        try h.write("catalog.toml", "")
-        try h.write("jitd.toml", """
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.toml"
-            [api]
-            listen = "127.0.0.1:\(Harness.freePort())"
-            """)
-        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        try h.writeConfig()
+        let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
         try "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z\n2,RN,MICU,tomorrow,2026-11-24T19:00Z\n"
             .write(toFile: h.dir + "/inbox/bad.csv", atomically: true, encoding: .utf8)

@@ -162,20 +162,12 @@ import Testing
 
     static func harness() throws -> Harness {
         let h = try Harness()
-        try h.write("catalog.toml", "")
-        try h.write("jitd.toml", """
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.toml"
-            [api]
-            listen = "127.0.0.1:\(Harness.freePort())"
-            """)
+        try h.writeConfig()
         return h
     }
 
     static func startDaemon(_ h: Harness, log: String = "jitd.log") throws -> Process {
-        try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: log)
+        try h.startDaemon(log: log)
     }
 
     static func waitReady(_ h: Harness, _ daemon: Process, log: String = "jitd.log") async throws {
