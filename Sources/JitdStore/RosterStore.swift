@@ -80,12 +80,15 @@ extension Store {
     /// `YYYY-MM-DD` of `t` in `zone`, without Foundation's formatter (called once a stored shift).
     static func localDay(_ t: Instant, _ zone: Zone) -> String {
         let l = zone.local(t)
-        func digits(_ v: Int, _ n: Int) -> [UInt8] {
-            var out = [UInt8](repeating: UInt8(ascii: "0"), count: n), v = v
-            for i in stride(from: n - 1, through: 0, by: -1) { out[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
-            return out
+        guard (0...9999).contains(l.year) else { return String(format: "%04d-%02d-%02d", l.year, l.month, l.day) }
+        return String(unsafeUninitializedCapacity: 10) { b in
+            func put(_ v: Int, _ at: Int, _ n: Int) {
+                var v = v
+                for i in stride(from: at + n - 1, through: at, by: -1) { b[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+            }
+            put(l.year, 0, 4); b[4] = UInt8(ascii: "-"); put(l.month, 5, 2); b[7] = UInt8(ascii: "-"); put(l.day, 8, 2)
+            return 10
         }
-        return String(decoding: digits(l.year, 4) + [UInt8(ascii: "-")] + digits(l.month, 2) + [UInt8(ascii: "-")] + digits(l.day, 2), as: UTF8.self)
     }
 
     /// Shifts and busy blocks that overlap `window`.

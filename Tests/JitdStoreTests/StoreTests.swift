@@ -70,6 +70,14 @@ func temporaryStore() throws -> Store {
         #expect(try store.pool.read { try String.fetchAll($0, sql: "SELECT outcome FROM inbox_file ORDER BY id") } == ["accepted", "accepted", "duplicate"])
     }
 
+    @Test func localDaysAreTheUnitsCalendarDays() {
+        let ny = Zone("America/New_York")!
+        #expect(Store.localDay(Instant(rfc3339: "2026-11-25T04:59:59Z")!, ny) == "2026-11-24")
+        #expect(Store.localDay(Instant(rfc3339: "2026-11-25T05:00:00Z")!, ny) == "2026-11-25")
+        #expect(Store.localDay(Instant(rfc3339: "0001-01-01T00:00:00Z")!, .utc) == "0001-01-01")
+        #expect(Store.localDay(Instant(seconds: -62_135_596_800 - 86_400), .utc).hasSuffix("-12-31"))
+    }
+
     @Test func rosterEventsAreQueuedInTheSameTransaction() throws {
         let store = try temporaryStore()
         let event = WebhookEvent.rosterAccepted(file: "a.csv", sha256: "aa", shifts: 1, busy: 0, units: ["MICU"], replaced: 0, at: t0)
