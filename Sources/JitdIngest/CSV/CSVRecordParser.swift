@@ -142,20 +142,28 @@ public struct CSVRecordParser: Sendable {
         let run = UnsafeBufferPointer(rebasing: b[from..<to])
         let text: String?
         if field.isEmpty {
-            text = String(validating: run, as: UTF8.self)
+            text = Self.utf8(run)
         } else {
             field.append(contentsOf: run)
-            text = String(validating: field, as: UTF8.self)
+            text = field.withUnsafeBufferPointer(Self.utf8)
         }
         guard let text else { throw CSVReader.Problem.notUTF8(line: line, column: fields.count + 1) }
         fields.append(text)
         field.removeAll(keepingCapacity: true)
     }
 
+    /// The field as a string, `nil` when it is not UTF-8. ASCII (nearly every field) is decoded
+    /// without the generic validating initialiser, which is not specialised across modules.
+    static func utf8(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for c in b where c >= 0x80 { ascii = false; break }
+        return ascii ? String(decoding: b, as: UTF8.self) : String(validating: b, as: UTF8.self)
+    }
+
     /// Ends the record (a blank line is no record). `fieldEnded` when the last field is already in `fields`.
     private mutating func endRecord(_ emit: (CSVReader.Record) throws -> Void, fieldEnded: Bool = false) throws {
         if !fieldEnded {
-            guard let text = String(validating: field, as: UTF8.self) else {
+            guard let text = field.withUnsafeBufferPointer(Self.utf8) else {
                 throw CSVReader.Problem.notUTF8(line: line, column: fields.count + 1)
             }
             fields.append(text)
