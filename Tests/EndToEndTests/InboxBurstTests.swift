@@ -11,7 +11,10 @@ import Testing
 /// started again.
 @Suite(.serialized) struct InboxBurstTests {
     enum Kind: String { case good, bad, duplicate }
-    enum Delivery: CaseIterable { case whole, hidden, temporary, slow }
+    /// `slow`: under the final name in three pieces, the file held open, 250 ms between pieces;
+    /// `stalled`: the same with 2.5 s between them, longer than the inbox's settling, so only
+    /// knowing that the writer still holds the file open keeps it from being read half-way.
+    enum Delivery: CaseIterable { case whole, hidden, temporary, slow, stalled }
 
     struct Drop {
         var name: String
@@ -23,14 +26,17 @@ import Testing
     }
 
     /// The burst: distinct content per good file (its own unit and staff), so each can be traced.
-    static func burst(_ count: Int, seed: UInt64) -> [Drop] {
+    /// `stalls`: whether some slow writers stall for longer than the settling (not across a
+    /// restart: a writer that stalls while jitd is down cannot be told from a finished one).
+    static func burst(_ count: Int, seed: UInt64, stalls: Bool) -> [Drop] {
         var rng = SplitMix64(seed: seed)
         var drops: [Drop] = []
         for i in 0..<count {
-            let delivery: Delivery = switch rng.next() % 10 {
-            case 0...4: .whole
-            case 5, 6: .hidden
-            case 7: .temporary
+            let delivery: Delivery = switch rng.next() % 40 {
+            case 0..<20: .whole
+            case 20..<28: .hidden
+            case 28..<32: .temporary
+            case 32: stalls ? .stalled : .slow
             default: .slow
             }
             let roll = rng.next() % 10
@@ -81,7 +87,7 @@ import Testing
         let daemon = try Self.startDaemon(h)
         defer { if daemon.isRunning { daemon.terminate() } }
         try await Self.waitReady(h, daemon)
-        let drops = Self.burst(1000, seed: 11)
+        let drops = Self.burst(1000, seed: 11, stalls: true)
         try await Self.deliver(h, drops)
         try await Self.waitSettled(h, drops)
         try Self.check(h, drops, daemon)
@@ -94,7 +100,7 @@ import Testing
         let first = try Self.startDaemon(h)
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
         try await Self.waitReady(h, first)
-        let drops = Self.burst(1000, seed: 23)
+        let drops = Self.burst(1000, seed: 23, stalls: false)
         // A third arrives while it runs; it is killed while it applies files and the second
         // third is being written, with 16 slow writers just started, and started again at once,
         // so that its start-up scan finds files still being written; the rest arrives after.
@@ -143,7 +149,7 @@ import Testing
             let temp = d.delivery == .hidden ? inbox + "." + d.name : inbox + d.name + ".tmp"
             try d.data.write(to: URL(fileURLWithPath: temp))
             guard rename(temp, inbox + d.name) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
-        case .slow:
+        case .slow, .stalled:
             // Under its final name, in three pieces with pauses, the file held open throughout.
             let fd = open(inbox + d.name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
@@ -153,7 +159,7 @@ import Testing
             for k in 0..<3 {
                 let piece = Array(bytes[cuts[k]..<cuts[k + 1]])
                 guard Foundation.write(fd, piece, piece.count) == piece.count else { throw POSIXError(.EIO) }
-                if k < 2 { try await Task.sleep(for: .milliseconds(250)) }
+                if k < 2 { try await Task.sleep(for: .milliseconds(d.delivery == .stalled ? 2_500 : 250)) }
             }
         }
     }

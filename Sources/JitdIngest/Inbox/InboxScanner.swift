@@ -44,7 +44,9 @@ public struct InboxScanner: Sendable {
     /// (the start-up scan) a file last modified at least ``startupQuietSeconds`` ago is taken at
     /// once, since no writer has touched it for a while; a newer one, which a writer may still
     /// hold open (one that was writing when jitd stopped), waits to settle like any other.
-    public mutating func ready(settle: Bool = true) -> [InboxCandidate] {
+    ///
+    /// Names in `busy` (files a writer still has open, as inotify tells) are never ready.
+    public mutating func ready(settle: Bool = true, busy: Set<String> = []) -> [InboxCandidate] {
         let now = Int(Date().timeIntervalSince1970)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).filter { !Self.isIgnored($0) }.sorted()
         var out: [InboxCandidate] = []
@@ -67,7 +69,7 @@ public struct InboxScanner: Sendable {
             let signature = [size, Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
             seen[name] = signature
             let quiet = now - Int(st.st_mtim.tv_sec) >= Self.startupQuietSeconds
-            guard lastSeen[name] == signature || (!settle && quiet) else { continue }
+            guard !busy.contains(name), lastSeen[name] == signature || (!settle && quiet) else { continue }
             let refusal = size > maxBytes
                 ? "the file is \(size) bytes, over the \(maxBytes)-byte limit ([limits] max_inbox_file_mib); split it" : nil
             out.append(InboxCandidate(name: name, path: path, size: size, refusal: refusal))

@@ -63,8 +63,8 @@ struct CatalogWatchService: Service {
         } else {
             relevant = { name in name == base }
         }
-        let watch = DirectoryWatch(folder: dir.isEmpty ? "." : dir, mask: Self.mask, label: "jitd.catalog.inotify") { names in
-            guard names.contains(where: relevant) else { return }
+        let watch = DirectoryWatch(folder: dir.isEmpty ? "." : dir, mask: Self.mask, label: "jitd.catalog.inotify") { batch in
+            guard batch.contains(where: { relevant($0.name) }) else { return }
             events.add()
             changed.notify()
         }

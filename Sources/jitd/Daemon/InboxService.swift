@@ -25,10 +25,12 @@ struct InboxService: Service {
         let config = runtime.config
         var scanner = InboxScanner(inbox: config.inboxPath, maxBytes: config.limits.maxInboxFileBytes)
         let changed = ChangeSignal()
-        // A file appears, is closed after writing, is renamed in or has its attributes changed.
-        let watch = DirectoryWatch(folder: config.inboxPath,
-                                   mask: UInt32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF),
-                                   label: "jitd.inbox.inotify") { _ in
+        let writing = OpenWrites()
+        // A file appears, is written to, closed after writing, renamed in or out, deleted, or has
+        // its attributes changed.
+        let mask = IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
+        let watch = DirectoryWatch(folder: config.inboxPath, mask: UInt32(mask), label: "jitd.inbox.inotify") { events in
+            writing.record(events)
             changed.notify()
         }
         if watch == nil {
@@ -39,7 +41,7 @@ struct InboxService: Service {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
                 liveness.beat(Self.loopName)
-                processReady(&scanner, settle: true)
+                processReady(&scanner, settle: true, busy: writing.current)
                 if watch == nil || hasWaitingFiles(config.inboxPath) {
                     try? await Task.sleep(for: .seconds(pollSeconds))
                 } else {
@@ -77,8 +79,8 @@ struct InboxService: Service {
 
     /// Applies every file that is ready; returns how many were handled.
     @discardableResult
-    func processReady(_ scanner: inout InboxScanner, settle: Bool) -> Int {
-        let files = scanner.ready(settle: settle)
+    func processReady(_ scanner: inout InboxScanner, settle: Bool, busy: Set<String> = []) -> Int {
+        let files = scanner.ready(settle: settle, busy: busy)
         for f in files {
             // A big file may keep the loop away for a while; say so, so the watchdog waits.
             liveness.busy(Self.loopName, for: .seconds(60 + f.size / (1 << 20) * 2))
