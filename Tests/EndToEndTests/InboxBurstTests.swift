@@ -16,7 +16,7 @@ import Testing
     /// knowing that the writer still holds the file open keeps it from being read half-way.
     enum Delivery: CaseIterable { case whole, hidden, temporary, slow, stalled }
 
-    struct Drop {
+    struct Drop: Sendable {
         var name: String
         var data: Data
         var kind: Kind
@@ -150,17 +150,29 @@ import Testing
             try d.data.write(to: URL(fileURLWithPath: temp))
             guard rename(temp, inbox + d.name) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
         case .slow, .stalled:
-            // Under its final name, in three pieces with pauses, the file held open throughout.
-            let fd = open(inbox + d.name, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
-            defer { close(fd) }
-            let bytes = [UInt8](d.data)
-            let cuts = [0, bytes.count / 3, 2 * bytes.count / 3, bytes.count]
-            for k in 0..<3 {
-                let piece = Array(bytes[cuts[k]..<cuts[k + 1]])
-                guard Foundation.write(fd, piece, piece.count) == piece.count else { throw POSIXError(.EIO) }
-                if k < 2 { try await Task.sleep(for: .milliseconds(d.delivery == .stalled ? 2_500 : 250)) }
-            }
+            try await onOwnThread { try writeInPieces(d, inbox + d.name) }
+        }
+    }
+
+    /// Under its final name, in three pieces with pauses, the file held open throughout. Blocking,
+    /// so that it runs on a thread of its own: a pause must be the pause asked for, not one
+    /// stretched by other tests keeping the cooperative pool busy.
+    static func writeInPieces(_ d: Drop, _ path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        defer { close(fd) }
+        let bytes = [UInt8](d.data)
+        let cuts = [0, bytes.count / 3, 2 * bytes.count / 3, bytes.count]
+        for k in 0..<3 {
+            let piece = Array(bytes[cuts[k]..<cuts[k + 1]])
+            guard Foundation.write(fd, piece, piece.count) == piece.count else { throw POSIXError(.EIO) }
+            if k < 2 { usleep(d.delivery == .stalled ? 2_500_000 : 250_000) }
+        }
+    }
+
+    static func onOwnThread(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            Thread { c.resume(with: Result { try body() }) }.start()
         }
     }
 
