@@ -18,38 +18,32 @@ struct InboxService: Service {
     let liveness: Liveness
     var pollSeconds: Double = 1
     var beatPeriod: Duration = .seconds(60)
+    /// The inotify watch, shared by the start-up scan and the loop.
+    let events = InboxEvents()
 
     static let loopName = "inbox"
 
     func run() async throws {
         let config = runtime.config
         var scanner = InboxScanner(inbox: config.inboxPath, maxBytes: config.limits.maxInboxFileBytes)
-        let changed = ChangeSignal()
-        let writing = OpenWrites()
-        // A file appears, is written to, closed after writing, renamed in or out, deleted, or has
-        // its attributes changed.
-        let mask = IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF
-        let watch = DirectoryWatch(folder: config.inboxPath, mask: UInt32(mask), label: "jitd.inbox.inotify") { events in
-            writing.record(events)
-            changed.notify()
-        }
-        if watch == nil {
+        let watching = events.start(config.inboxPath)
+        if !watching {
             runtime.logger.warning("cannot watch \(config.inboxPath) with inotify (\(String(cString: strerror(errno)))); polling it every \(pollSeconds) s")
         }
-        defer { watch?.stop() }
+        defer { events.stop() }
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
                 liveness.beat(Self.loopName)
-                processReady(&scanner, settle: true, busy: writing.current)
-                if watch == nil || hasWaitingFiles(config.inboxPath) {
+                processReady(&scanner, settle: true, busy: events.writing.current)
+                if !watching || hasWaitingFiles(config.inboxPath) {
                     try? await Task.sleep(for: .seconds(pollSeconds))
                 } else {
-                    await changed.wait(seconds: PlannerService.seconds(beatPeriod))
+                    await events.changed.wait(seconds: PlannerService.seconds(beatPeriod))
                 }
             }
         } onGracefulShutdown: {
-            changed.notify()
+            events.changed.notify()
         }
     }
 
@@ -66,12 +60,15 @@ struct InboxService: Service {
     /// The start-up scan: applies the files waiting in the inbox, including, once they have
     /// settled, those a writer touched in the last seconds (given up to `rounds` polls), so that
     /// `READY=1` means the inbox was read. Returns how many files were handled.
+    /// The watch starts first, so that a writer still at work (one that was writing when jitd
+    /// stopped) is noticed by its next write.
     func startupScan(_ scanner: inout InboxScanner, rounds: Int = 10) async -> Int {
-        var handled = processReady(&scanner, settle: false)
+        _ = events.start(scanner.inbox)
+        var handled = processReady(&scanner, settle: false, busy: events.writing.current)
         var round = 0
         while scanner.unsettled > 0 && round < rounds {
             try? await Task.sleep(for: .seconds(pollSeconds))
-            handled += processReady(&scanner, settle: true)
+            handled += processReady(&scanner, settle: true, busy: events.writing.current)
             round += 1
         }
         return handled
@@ -92,6 +89,38 @@ struct InboxService: Service {
         }
         return files.count
     }
+}
+
+/// The inbox's inotify watch and what it has told: a signal on every event, and the files local
+/// writers still hold open. Started once, by whichever of the start-up scan and the loop comes first.
+final class InboxEvents: @unchecked Sendable {
+    let changed = ChangeSignal()
+    let writing = OpenWrites()
+    private let lock = NSLock()
+    private var watch: DirectoryWatch?
+    private var tried = false
+
+    /// A file appears, is written to, closed after writing, renamed in or out, deleted, or has its
+    /// attributes changed.
+    static let mask = UInt32(IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
+                             | IN_DELETE_SELF | IN_MOVE_SELF)
+
+    /// Starts watching `folder` (once); returns whether inotify watches it (else `errno` says why).
+    func start(_ folder: String) -> Bool {
+        lock.withLock {
+            if !tried {
+                tried = true
+                let (changed, writing) = (self.changed, self.writing)
+                watch = DirectoryWatch(folder: folder, mask: Self.mask, label: "jitd.inbox.inotify") { events in
+                    writing.record(events)
+                    changed.notify()
+                }
+            }
+            return watch != nil
+        }
+    }
+
+    func stop() { lock.withLock { watch?.stop() } }
 }
 
 extension Logger {
