@@ -52,6 +52,35 @@ import Testing
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
     }
 
+    /// A one-file catalog replaced the way editors save (a new file renamed over the old one),
+    /// then edited in place: each is in force shortly after.
+    @Test(.timeLimit(.minutes(2))) func oneFileCatalogIsReloadedWhenReplacedOrEdited() async throws {
+        let h = try Harness()
+        try h.write("token", "test-token-0123456789abcdef\n")
+        try h.write("modules.toml", Self.module("basics"))
+        let port = try h.writeConfig(catalog: "modules.toml", apiLines: #"token_file = "token""#)
+        let daemon = try h.startDaemon()
+        defer { if daemon.isRunning { daemon.terminate() } }
+        _ = try await h.waitFor(seconds: 60) { h.read("jitd.log").contains("jitd ready") ? true : nil }
+        #expect(try Self.status(port, "sepsis") == 404)
+
+        try h.write("modules.toml", Self.module("basics") + Self.module("sepsis")) // atomically: by rename
+        _ = try await h.waitFor(seconds: 20) { (try? Self.status(port, "sepsis")) == 200 ? true : nil }
+
+        let handle = try #require(FileHandle(forWritingAtPath: h.dir + "/modules.toml"))
+        handle.seekToEndOfFile()
+        handle.write(Data(Self.module("stroke").utf8))
+        try handle.close()
+        _ = try await h.waitFor(seconds: 20) { (try? Self.status(port, "stroke")) == 200 ? true : nil }
+        #expect(try Self.status(port, "basics") == 200)
+        // A file beside it that is not the catalog changes nothing.
+        try h.write("notes.toml", Self.module("elsewhere"))
+        try await Task.sleep(for: .seconds(1.5))
+        #expect(h.read("jitd.log").components(separatedBy: "catalog changed: reloaded").count - 1 == 2)
+        daemon.terminate()
+        #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
+    }
+
     /// The HTTP status of a module's progress: 200 when the module is in the catalog in force, 404 when not.
     static func status(_ port: Int, _ module: String) throws -> Int {
         let r = try Harness.run(["/usr/bin/env", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
