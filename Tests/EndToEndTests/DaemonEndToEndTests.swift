@@ -89,4 +89,21 @@ import Testing
         daemon.terminate()
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
     }
+
+    /// SIGTERM while the daemon is still starting (here: waiting for a just-written file to
+    /// settle in its start-up scan) stops it gracefully once it has started: exit 0, not death
+    /// by the signal.
+    @Test(.timeLimit(.minutes(2))) func sigtermDuringStartUpExitsCleanly() async throws {
+        let h = try Harness()
+        try h.writeConfig()
+        try "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z\n"
+            .write(toFile: h.dir + "/inbox/roster.csv", atomically: true, encoding: .utf8)
+        let daemon = try h.startDaemon()
+        defer { if daemon.isRunning { daemon.terminate() } }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!h.read("jitd.log").contains("jitd ready"), "still starting when the signal comes")
+        daemon.terminate()
+        #expect(try await Harness.waitExit(daemon, seconds: 30) == 0, "jitd log:\n\(h.read("jitd.log"))")
+        #expect(h.read("jitd.log").contains("jitd stopped"))
+    }
 }

@@ -21,6 +21,7 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "jitd")
         let notifier = SystemdNotifier()
         let reloads = ReloadRequests() // from now on SIGHUP reloads instead of ending the process
+        let termination = StartupTermination() // and SIGTERM stops it gracefully, even during start-up
         let passedSockets = notifier.listenFDs()
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
@@ -62,6 +63,7 @@ struct Serve: AsyncParsableCommand {
             ("status", status), ("dispatcher", dispatcher), ("planner", planner), ("inbox", inbox),
             ("reload", reload), ("catalog-watch", catalogWatch), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
         ], grace: grace, logger: logger)
+        await termination.attach(group)
         readiness.markReady()
         notifier.ready(status: StatusLine.current(runtime))
         logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(apiWhere)")
