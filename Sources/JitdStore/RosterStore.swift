@@ -15,46 +15,54 @@ extension Store {
     /// it names, every entry of that unit starting on a local day the file has an entry for is replaced.
     ///
     /// `events` are queued in the same transaction (e.g. `roster.accepted`), one per listed endpoint.
-    public func applyRoster(file: String, sha256: String, entries: [Shift], zones: @Sendable (String) -> Zone,
+    public func applyRoster(file: String, sha256: String, entries: [Shift], zones: @escaping @Sendable (String) -> Zone,
                             now: Instant, events: @Sendable (RosterOutcome) -> [(WebhookEvent, [String])]) throws -> RosterOutcome {
-        try pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true {
+        let outcome = try applyRoster(file: file, zones: zones, now: now, fill: { writer in
+            for s in entries { try writer.insert(s) }
+            return sha256
+        }, events: events)
+        return outcome!
+    }
+
+    /// Applies a roster file as it is read: `fill` hands every entry to the writer and returns the
+    /// file's sha256 once it has read it all, or `nil` to discard it (a file with errors). All in one
+    /// transaction, so a discarded or failed file leaves no trace; same bytes applied before are a
+    /// `.duplicate` (recorded as such) and change nothing. Returns `nil` when discarded.
+    public func applyRoster(file: String, zones: @escaping (String) -> Zone, now: Instant,
+                            fill: (RosterWriter) throws -> String?,
+                            events: (RosterOutcome) -> [(WebhookEvent, [String])]) throws -> RosterOutcome? {
+        enum Abandon: Error { case discard, duplicate(sha256: String) }
+        do {
+            return try pool.write { db in
+                // A big file touches many index pages; SQLite's default 2 MiB page cache would
+                // re-read them from the OS for every few rows. 64 MiB for this transaction only.
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+                try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, '', 'roster', 'accepted', ?, '{}')",
+                               arguments: [file, now.seconds])
+                let fileID = db.lastInsertedRowID
+                let writer = try RosterWriter(db: db, fileID: fileID, zones: zones)
+                guard let sha256 = try fill(writer) else { throw Abandon.discard }
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true {
+                    throw Abandon.duplicate(sha256: sha256)
+                }
+                let replaced = try writer.finish()
+                let outcome = RosterOutcome.accepted(shifts: writer.shifts, busy: writer.busy, replaced: replaced, units: writer.units)
+                let summary = String(decoding: JSONValue.object(["shifts": .int(writer.shifts), "busy": .int(writer.busy),
+                                                                 "replaced": .int(replaced)]).encoded(), as: UTF8.self)
+                try db.execute(sql: "UPDATE inbox_file SET sha256 = ?, summary = ? WHERE id = ?", arguments: [sha256, summary, fileID])
+                for (event, endpoints) in events(outcome) { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
+                return outcome
+            }
+        } catch Abandon.discard {
+            return nil
+        } catch Abandon.duplicate(let sha256) {
+            try pool.write { db in
                 try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'roster', 'duplicate', ?, '{}')",
                                arguments: [file, sha256, now.seconds])
-                return .duplicate
             }
-            let days = Dictionary(grouping: entries, by: \.unit).mapValues { list in
-                Set(list.map { Self.localDay($0.interval.start, zones($0.unit)) })
-            }
-            var replaced = 0
-            for (unit, unitDays) in days {
-                for day in unitDays {
-                    try db.execute(sql: "DELETE FROM shift WHERE unit = ? AND local_day = ?", arguments: [unit, day])
-                    replaced += db.changesCount
-                }
-            }
-            let busy = entries.filter { $0.kind == .busy }.count
-            let outcome = RosterOutcome.accepted(shifts: entries.count - busy, busy: busy, replaced: replaced,
-                                                 units: days.keys.sorted())
-            let summary = String(decoding: JSONValue.object(["shifts": .int(entries.count - busy), "busy": .int(busy),
-                                                             "replaced": .int(replaced)]).encoded(), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'roster', 'accepted', ?, ?)",
-                           arguments: [file, sha256, now.seconds, summary])
-            let fileID = db.lastInsertedRowID
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO shift (staff_id, role, unit, kind, start, "end", local_day, name, file_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let seen = try db.makeStatement(sql: """
-                INSERT INTO staff (staff_id, first_seen) VALUES (?, ?)
-                ON CONFLICT(staff_id) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)
-                """)
-            for s in entries {
-                try insert.execute(arguments: [s.staffID, s.role, s.unit, s.kind.rawValue, s.interval.start.seconds,
-                                               s.interval.end.seconds, Self.localDay(s.interval.start, zones(s.unit)), s.name, fileID])
-                try seen.execute(arguments: [s.staffID, s.interval.start.seconds])
-            }
-            for (event, endpoints) in events(outcome) { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
-            return outcome
+            return .duplicate
         }
     }
 
@@ -69,9 +77,18 @@ extension Store {
         }
     }
 
+    /// `YYYY-MM-DD` of `t` in `zone`, without Foundation's formatter (called once a stored shift).
     static func localDay(_ t: Instant, _ zone: Zone) -> String {
         let l = zone.local(t)
-        return String(format: "%04d-%02d-%02d", l.year, l.month, l.day)
+        guard (0...9999).contains(l.year) else { return String(format: "%04d-%02d-%02d", l.year, l.month, l.day) }
+        return String(unsafeUninitializedCapacity: 10) { b in
+            func put(_ v: Int, _ at: Int, _ n: Int) {
+                var v = v
+                for i in stride(from: at + n - 1, through: at, by: -1) { b[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
+            }
+            put(l.year, 0, 4); b[4] = UInt8(ascii: "-"); put(l.month, 5, 2); b[7] = UInt8(ascii: "-"); put(l.day, 8, 2)
+            return 10
+        }
     }
 
     /// Shifts and busy blocks that overlap `window`.

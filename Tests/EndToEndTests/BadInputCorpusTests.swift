@@ -36,18 +36,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(2))) func daemonRejectsEachBadFileAndKeepsItsRoster() async throws {
         let h = try Harness()
-        try h.write("catalog.toml", "")
-        try h.write("jitd.toml", """
-            [site]
-            timezone = "America/New_York"
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.toml"
-            [api]
-            listen = "127.0.0.1:\(Harness.freePort())"
-            """)
-        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        try h.writeConfig(extra: "[site]\ntimezone = \"America/New_York\"")
+        let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
 
         // The good roster names the units and days the bad files name, so a bad file applied

@@ -75,16 +75,8 @@ import Testing
     /// A bad roster is rejected whole, with a sidecar report, and the daemon keeps running.
     @Test(.timeLimit(.minutes(2))) func badRosterIsRejectedWithASidecar() async throws {
         let h = try Harness()
-        try h.write("catalog.toml", "")
-        try h.write("jitd.toml", """
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.toml"
-            [api]
-            listen = "127.0.0.1:\(Harness.freePort())"
-            """)
-        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        try h.writeConfig()
+        let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
         try "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z\n2,RN,MICU,tomorrow,2026-11-24T19:00Z\n"
             .write(toFile: h.dir + "/inbox/bad.csv", atomically: true, encoding: .utf8)
@@ -96,5 +88,22 @@ import Testing
         #expect(daemon.isRunning)
         daemon.terminate()
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
+    }
+
+    /// SIGTERM while the daemon is still starting (here: waiting for a just-written file to
+    /// settle in its start-up scan) stops it gracefully once it has started: exit 0, not death
+    /// by the signal.
+    @Test(.timeLimit(.minutes(2))) func sigtermDuringStartUpExitsCleanly() async throws {
+        let h = try Harness()
+        try h.writeConfig()
+        try "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z\n"
+            .write(toFile: h.dir + "/inbox/roster.csv", atomically: true, encoding: .utf8)
+        let daemon = try h.startDaemon()
+        defer { if daemon.isRunning { daemon.terminate() } }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!h.read("jitd.log").contains("jitd ready"), "still starting when the signal comes")
+        daemon.terminate()
+        #expect(try await Harness.waitExit(daemon, seconds: 30) == 0, "jitd log:\n\(h.read("jitd.log"))")
+        #expect(h.read("jitd.log").contains("jitd stopped"))
     }
 }

@@ -27,6 +27,30 @@ struct Harness {
         try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
     }
 
+    /// Writes `jitd.toml`: state and inbox in the folder, `catalog` (an empty catalog file is
+    /// written when it is the default), the API on a free port, then `extra` lines (`[site]`, …).
+    @discardableResult
+    func writeConfig(catalog: String = "catalog.toml", extra: String = "", apiLines: String = "") throws -> Int {
+        if catalog == "catalog.toml" { try write("catalog.toml", "") }
+        let port = Self.freePort()
+        try write("jitd.toml", """
+            \(extra)
+            [paths]
+            state = "state"
+            inbox = "inbox"
+            catalog = "\(catalog)"
+            [api]
+            listen = "127.0.0.1:\(port)"
+            \(apiLines)
+            """)
+        return port
+    }
+
+    /// Starts `jitd serve` on the folder's `jitd.toml`, its output in `log`.
+    func startDaemon(log: String = "jitd.log") throws -> Process {
+        try start([Self.binary, "serve", "--config", dir + "/jitd.toml"], log: log)
+    }
+
     func read(_ name: String) -> String { (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
 
     /// Runs a command to completion; returns its status, stdout and stderr.

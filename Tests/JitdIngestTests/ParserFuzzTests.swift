@@ -64,8 +64,7 @@ import Testing
         let window = Interval(start: Instant(rfc3339: "2026-11-01T00:00:00Z")!, end: Instant(rfc3339: "2026-12-15T00:00:00Z")!)
         let context = RosterContext(zones: UnitZones(site: Zone("America/New_York")!), window: window)
         var sink = DiagnosticSink(file: name)
-        guard let text = InputFileReader.text(Data(bytes), sink: &sink) else { return }
-        _ = InputFileReader.parse(name: name, text: text, context: context, sink: &sink)
+        _ = InputFileReader.parse(name: name, data: Data(bytes), context: context, sink: &sink)
     }
 
     @Test(.timeLimit(.minutes(20))) func parsersSurviveMutatedInput() throws {

@@ -40,6 +40,44 @@ func temporaryStore() throws -> Store {
         #expect(try store.shifts(overlapping: window).count == 3)
     }
 
+    @Test func streamedRosterIsDiscardedWithoutATraceOrAppliedWhole() throws {
+        let store = try temporaryStore()
+        let window = Interval(start: Instant(rfc3339: "2026-11-20T00:00:00Z")!, end: Instant(rfc3339: "2026-11-30T00:00:00Z")!)
+        _ = try store.applyRoster(file: "a.csv", sha256: "aa", entries: [shift("old", "MICU", day: 24)], zones: utc, now: t0) { _ in [] }
+        // Rows stored as they are read, then the file turns out bad: nothing of it stays.
+        let discarded = try store.applyRoster(file: "bad.csv", zones: utc, now: t0, fill: { w in
+            try w.insert(shift("new", "MICU", day: 24))
+            return nil
+        }, events: { _ in [] })
+        #expect(discarded == nil)
+        #expect(try store.shifts(overlapping: window).map(\.staffID) == ["old"])
+        #expect(try store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM inbox_file") } == 1)
+        // Streamed rows replace the unit-day's older ones but not each other.
+        let outcome = try store.applyRoster(file: "b.csv", zones: utc, now: t0, fill: { w in
+            try w.insert(shift("new", "MICU", day: 24))
+            try w.insert(shift("newer", "MICU", day: 24, hour: 19))
+            return "bb"
+        }, events: { _ in [] })
+        #expect(outcome == .accepted(shifts: 2, busy: 0, replaced: 1, units: ["MICU"]))
+        #expect(Set(try store.shifts(overlapping: window).map(\.staffID)) == ["new", "newer"])
+        // The same bytes streamed again: a duplicate, recorded, nothing changed.
+        let again = try store.applyRoster(file: "b-copy.csv", zones: utc, now: t0, fill: { w in
+            try w.insert(shift("new", "MICU", day: 24))
+            return "bb"
+        }, events: { _ in [] })
+        #expect(again == .duplicate)
+        #expect(try store.shifts(overlapping: window).count == 2)
+        #expect(try store.pool.read { try String.fetchAll($0, sql: "SELECT outcome FROM inbox_file ORDER BY id") } == ["accepted", "accepted", "duplicate"])
+    }
+
+    @Test func localDaysAreTheUnitsCalendarDays() {
+        let ny = Zone("America/New_York")!
+        #expect(Store.localDay(Instant(rfc3339: "2026-11-25T04:59:59Z")!, ny) == "2026-11-24")
+        #expect(Store.localDay(Instant(rfc3339: "2026-11-25T05:00:00Z")!, ny) == "2026-11-25")
+        #expect(Store.localDay(Instant(rfc3339: "0001-01-01T00:00:00Z")!, .utc) == "0001-01-01")
+        #expect(Store.localDay(Instant(seconds: -62_135_596_800 - 86_400), .utc).hasSuffix("-12-31"))
+    }
+
     @Test func rosterEventsAreQueuedInTheSameTransaction() throws {
         let store = try temporaryStore()
         let event = WebhookEvent.rosterAccepted(file: "a.csv", sha256: "aa", shifts: 1, busy: 0, units: ["MICU"], replaced: 0, at: t0)

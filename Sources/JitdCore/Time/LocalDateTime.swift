@@ -48,6 +48,7 @@ public enum LocalTimeError: Error, Equatable, Sendable {
 public struct Zone: Hashable, Sendable {
     public let identifier: String
     private let tz: TimeZone
+    private let hours = HourOffsets()
 
     public init?(_ identifier: String) {
         guard let tz = TimeZone(identifier: identifier) else { return nil }
@@ -60,9 +61,20 @@ public struct Zone: Hashable, Sendable {
     public static func == (a: Zone, b: Zone) -> Bool { a.identifier == b.identifier }
     public func hash(into h: inout Hasher) { h.combine(identifier) }
 
-    /// Offset from UTC in seconds at an instant.
+    /// Offset from UTC in seconds at an instant. Remembered per UTC hour when it is the same at
+    /// both ends of the hour (an offset that changed and changed back within one hour would be
+    /// missed; no zone does that), since asking Foundation costs a lock and an ICU call, and a
+    /// million-row roster asks a few million times.
     public func offset(at t: Instant) -> Int64 {
-        Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t.seconds))))
+        let hour = t.seconds >= 0 ? t.seconds / 3600 : (t.seconds - 3599) / 3600
+        if let cached = hours[hour] { return cached }
+        let first = foundationOffset(hour * 3600), last = foundationOffset(hour * 3600 + 3599)
+        if first == last { hours[hour] = first }
+        return foundationOffset(t.seconds)
+    }
+
+    private func foundationOffset(_ seconds: Int64) -> Int64 {
+        Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(seconds))))
     }
 
     public func local(_ t: Instant) -> LocalDateTime {
@@ -71,15 +83,36 @@ public struct Zone: Hashable, Sendable {
 
     public func instant(_ local: LocalDateTime) throws(LocalTimeError) -> Instant {
         let naive = local.naiveSeconds
-        // Offsets in force a day and a half either side bracket every candidate.
-        let offsets = Set([offset(at: Instant(seconds: naive - 129_600)),
-                           offset(at: Instant(seconds: naive + 129_600)),
-                           offset(at: Instant(seconds: naive))])
-        let candidates = offsets.map { Instant(seconds: naive - $0) }
-            .filter { offset(at: $0) == naive - $0.seconds }
-        guard let earliest = candidates.min() else {
+        // Offsets in force a day and a half either side bracket every candidate; the earliest
+        // instant whose own offset gives back this wall-clock time wins. (No collections: this
+        // runs twice a roster row.)
+        let a = offset(at: Instant(seconds: naive - 129_600)), b = offset(at: Instant(seconds: naive + 129_600))
+        let c = offset(at: Instant(seconds: naive))
+        var earliest: Int64? = nil
+        for (o, fresh) in [(a, true), (b, b != a), (c, c != a && c != b)] where fresh {
+            let t = naive - o
+            if offset(at: Instant(seconds: t)) == o { earliest = min(earliest ?? t, t) }
+        }
+        guard let earliest else {
             throw .nonexistent(local, zone: identifier)
         }
-        return earliest
+        return Instant(seconds: earliest)
+    }
+}
+
+/// A zone's offsets by UTC hour, shared by the copies of a `Zone`; bounded, cleared when full.
+final class HourOffsets: @unchecked Sendable {
+    private let lock = NSLock()
+    private var offsets: [Int64: Int64] = [:]
+    static let capacity = 200_000
+
+    subscript(hour: Int64) -> Int64? {
+        get { lock.withLock { offsets[hour] } }
+        set {
+            lock.withLock {
+                if offsets.count >= Self.capacity { offsets.removeAll(keepingCapacity: true) }
+                offsets[hour] = newValue
+            }
+        }
     }
 }

@@ -22,8 +22,16 @@ struct CSVHeader {
 
     func value(_ name: String, in fields: [String]) -> String? {
         guard let i = index[name], i < fields.count else { return nil }
-        let v = fields[i].trimmingCharacters(in: .whitespacesAndNewlines)
+        let v = Self.trimmed(fields[i])
         return v.isEmpty ? nil : v
+    }
+
+    /// `s` without leading and trailing white space. Most fields have none: when both ends are
+    /// printable ASCII the field is returned as is, without Foundation's (slow) trimming.
+    static func trimmed(_ s: String) -> String {
+        guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+        if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return s }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

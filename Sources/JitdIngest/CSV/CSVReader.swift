@@ -1,6 +1,5 @@
-/// RFC 4180 CSV with the tolerance schedulers' exports need: a UTF-8 BOM, LF or CRLF line ends,
-/// comma, semicolon or tab detected from the header, quoted fields with embedded delimiters,
-/// doubled quotes and newlines.
+/// A whole CSV text read at once: a thin wrapper over ``CSVRecordParser`` for small inputs
+/// (completions, tests, `validate`), so there is one parser however a file arrives.
 public struct CSVReader: Sendable {
     /// One row and the line it starts on (1-based).
     public struct Record: Sendable, Equatable {
@@ -13,16 +12,21 @@ public struct CSVReader: Sendable {
         case unterminatedQuote(line: Int)
         /// Text after a closing quote, e.g. `"a"b`.
         case textAfterQuote(line: Int, column: Int)
+        /// A field that is not UTF-8 (a Latin-1 export, a binary file).
+        case notUTF8(line: Int, column: Int)
     }
 
-    public let delimiter: UInt8
     private let bytes: [UInt8]
+    private let given: UInt8?
 
     public init(text: String, delimiter: UInt8? = nil) {
-        var b = Array(text.utf8)
-        if b.starts(with: [0xEF, 0xBB, 0xBF]) { b.removeFirst(3) }
-        self.bytes = b
-        self.delimiter = delimiter ?? Self.detectDelimiter(b)
+        self.bytes = Array(text.utf8)
+        self.given = delimiter
+    }
+
+    public init(bytes: [UInt8], delimiter: UInt8? = nil) {
+        self.bytes = bytes
+        self.given = delimiter
     }
 
     /// The candidate that occurs most often (outside quotes) in the first line.
@@ -40,49 +44,15 @@ public struct CSVReader: Sendable {
 
     public func records() throws(Problem) -> [Record] {
         var out: [Record] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var line = 1, recordLine = 1, column = 1
-        var i = 0
-        let quote = UInt8(ascii: "\""), cr: UInt8 = 13, lf: UInt8 = 10
-        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
-        func endRecord() {
-            endField()
-            if !(fields.count == 1 && fields[0].isEmpty) { out.append(Record(fields: fields, line: recordLine)) }
-            fields.removeAll(keepingCapacity: true)
+        var parser = CSVRecordParser(delimiter: given)
+        do {
+            try bytes.withUnsafeBufferPointer { try parser.feed($0) { out.append($0) } }
+            try parser.finish { out.append($0) }
+        } catch let problem as Problem {
+            throw problem
+        } catch {
+            fatalError("only the parser throws here: \(error)")
         }
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == quote && field.isEmpty {
-                let startLine = line
-                i += 1
-                var closed = false
-                while i < bytes.count {
-                    let d = bytes[i]
-                    if d == quote {
-                        if i + 1 < bytes.count && bytes[i + 1] == quote { field.append(quote); i += 2; continue }
-                        closed = true; i += 1; break
-                    }
-                    if d == lf { line += 1 }
-                    field.append(d); i += 1
-                }
-                guard closed else { throw .unterminatedQuote(line: startLine) }
-                if i < bytes.count, bytes[i] != delimiter, bytes[i] != cr, bytes[i] != lf {
-                    throw .textAfterQuote(line: line, column: column)
-                }
-                if field.isEmpty { field = [] }
-                continue
-            }
-            if c == delimiter { endField(); column += 1; i += 1; continue }
-            if c == cr || c == lf {
-                endRecord()
-                if c == cr && i + 1 < bytes.count && bytes[i + 1] == lf { i += 1 }
-                i += 1; line += 1; recordLine = line; column = 1
-                continue
-            }
-            field.append(c); i += 1
-        }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
         return out
     }
 }

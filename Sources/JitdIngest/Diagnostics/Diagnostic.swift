@@ -40,21 +40,44 @@ public struct Diagnostics: Error, Sendable, CustomStringConvertible {
 }
 
 /// Collects diagnostics for one file while it is read.
+///
+/// Keeps at most `limit` of them (a million-row file with a bad row each must not fill memory or
+/// a webhook); the rest are only counted, and ``closeReport()`` says how many were left out.
 public struct DiagnosticSink: Sendable {
     public let file: String
+    public let limit: Int
     public private(set) var items: [Diagnostic] = []
+    /// Every error and warning reported, kept or not.
+    public private(set) var errorCount = 0, warningCount = 0
 
-    public init(file: String) { self.file = file }
+    public init(file: String, limit: Int = .max) {
+        self.file = file
+        self.limit = limit
+    }
 
     public mutating func error(_ message: String, line: Int? = nil, column: Int? = nil) {
-        items.append(Diagnostic(file: file, line: line, column: column, severity: .error, message: message))
+        errorCount += 1
+        add(Diagnostic(file: file, line: line, column: column, severity: .error, message: message))
     }
 
     public mutating func warning(_ message: String, line: Int? = nil, column: Int? = nil) {
-        items.append(Diagnostic(file: file, line: line, column: column, severity: .warning, message: message))
+        warningCount += 1
+        add(Diagnostic(file: file, line: line, column: column, severity: .warning, message: message))
     }
 
-    public var hasErrors: Bool { items.contains { $0.severity == .error } }
+    private mutating func add(_ d: Diagnostic) {
+        if items.count < limit { items.append(d) }
+    }
+
+    /// Adds a last line counting the problems past the limit, if any were left out.
+    public mutating func closeReport() {
+        let left = errorCount + warningCount - items.count
+        guard left > 0 else { return }
+        items.append(Diagnostic(file: file, severity: errorCount > 0 ? .error : .warning,
+                                message: "\(left) more problems not shown (\(errorCount) errors and \(warningCount) warnings in all); fix the ones above and drop the file again"))
+    }
+
+    public var hasErrors: Bool { errorCount > 0 }
     public var warnings: [Diagnostic] { items.filter { $0.severity == .warning } }
 
     /// Throws every collected diagnostic when any is an error.

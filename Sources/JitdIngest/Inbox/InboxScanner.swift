@@ -16,6 +16,8 @@ public struct InboxScanner: Sendable {
     public let inbox: String
     public let maxBytes: Int
     private var lastSeen: [String: [Int]] = [:]
+    /// Regular files the last call saw but left to settle.
+    public private(set) var unsettled = 0
 
     public init(inbox: String, maxBytes: Int) {
         self.inbox = inbox
@@ -35,9 +37,17 @@ public struct InboxScanner: Sendable {
         }
     }
 
+    /// How long a file must have been left alone to be taken at start-up without a second look.
+    public static let startupQuietSeconds = 2
+
     /// Files that have stopped changing since the last call, in name order. With `settle: false`
-    /// every file is returned at once (start-up scan and tests, when no writer is active).
-    public mutating func ready(settle: Bool = true) -> [InboxCandidate] {
+    /// (the start-up scan) a file last modified at least ``startupQuietSeconds`` ago is taken at
+    /// once, since no writer has touched it for a while; a newer one, which a writer may still
+    /// hold open (one that was writing when jitd stopped), waits to settle like any other.
+    ///
+    /// Names in `busy` (files a writer still has open, as inotify tells) are never ready.
+    public mutating func ready(settle: Bool = true, busy: Set<String> = []) -> [InboxCandidate] {
+        let now = Int(Date().timeIntervalSince1970)
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).filter { !Self.isIgnored($0) }.sorted()
         var out: [InboxCandidate] = []
         var seen: [String: [Int]] = [:]
@@ -58,12 +68,14 @@ public struct InboxScanner: Sendable {
             }
             let signature = [size, Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
             seen[name] = signature
-            guard !settle || lastSeen[name] == signature else { continue }
+            let quiet = now - Int(st.st_mtim.tv_sec) >= Self.startupQuietSeconds
+            guard !busy.contains(name), lastSeen[name] == signature || (!settle && quiet) else { continue }
             let refusal = size > maxBytes
                 ? "the file is \(size) bytes, over the \(maxBytes)-byte limit ([limits] max_inbox_file_mib); split it" : nil
             out.append(InboxCandidate(name: name, path: path, size: size, refusal: refusal))
         }
         lastSeen = seen
+        unsettled = seen.count - out.filter { seen[$0.name] != nil }.count
         return out
     }
 }

@@ -17,6 +17,29 @@ public enum InputFile: Sendable {
 /// Tells rosters from completions by extension and header, and parses them.
 public enum InputFileReader {
     public static let rosterExtensions = ["csv", "tsv", "txt", "json", "ics"]
+    public static let csvExtensions = ["csv", "tsv", "txt"]
+
+    /// Whether `name` with `firstBytes` (its first few KiB) is a CSV roster, which is read as
+    /// bytes by ``RosterCSVStream`` rather than decoded whole first.
+    public static func isCSVRoster(name: String, firstBytes: some Collection<UInt8>) -> Bool {
+        csvExtensions.contains((name as NSString).pathExtension.lowercased())
+            && !CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
+    }
+
+    /// Parses the bytes of a file as the kind its name says: CSV rosters straight from the bytes
+    /// (a line and column for bytes that are not UTF-8), other files once decoded.
+    public static func parse(name: String, data: Data, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
+        guard isCSVRoster(name: name, firstBytes: data) else {
+            return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) }
+        }
+        var entries: [RosterEntry] = []
+        var stream = RosterCSVStream(context: context)
+        data.withUnsafeBytes { raw in
+            try? stream.feed(raw.bindMemory(to: UInt8.self), sink: &sink) { entries.append($0) }
+        }
+        try? stream.finish(sink: &sink) { entries.append($0) }
+        return .roster(entries)
+    }
 
     /// Parses `text` as the kind of file its name says. Every problem is in `sink`.
     public static func parse(name: String, text: String, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
@@ -27,7 +50,7 @@ public enum InputFileReader {
             if CompletionsCSVParser.looksLikeCompletions(text) {
                 return .completions(CompletionsCSVParser.parse(text: text, file: sink.file, zone: context.zones.site, sink: &sink))
             }
-            return checked(RosterCSVParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
+            return .roster(RosterCSVParser.parse(text: text, file: sink.file, context: context, sink: &sink))
         case "json":
             return checked(RosterJSONParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
         case "ics":

@@ -13,33 +13,22 @@ public enum RosterCSVParser {
         "name": "name", "staffname": "name",
     ]
 
+    /// A whole CSV roster held in memory (tests, completions-like inputs): the same path as the
+    /// inbox's streaming read, fed in one piece, overlaps included. Entries after the first
+    /// error are left out.
     public static func parse(text: String, file: String, context: RosterContext, sink: inout DiagnosticSink) -> [RosterEntry] {
-        let records: [CSVReader.Record]
-        do { records = try CSVReader(text: text).records() } catch {
-            switch error {
-            case .unterminatedQuote(let line):
-                sink.error("a quoted field opened here never closes; add the closing \"", line: line)
-            case .textAfterQuote(let line, let column):
-                sink.error("text after a closing quote; quote the whole field and double any \" inside it", line: line, column: column)
-            }
-            return []
-        }
-        guard let headerRow = records.first else {
-            sink.error("the file is empty; a roster needs a header row (staff_id,role,unit,start,end) and one row per shift", line: 1)
-            return []
-        }
-        let header = CSVHeader(headerRow.fields, aliases: aliases)
-        guard checkHeader(header, line: headerRow.line, &sink) else { return [] }
         var out: [RosterEntry] = []
-        for record in records.dropFirst() {
-            if let entry = entry(record, header, headerRow.fields.count, context, &sink) { out.append(entry) }
+        var stream = RosterCSVStream(context: context)
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { b in
+            try? stream.feed(b, sink: &sink) { out.append($0) }
+            try? stream.finish(sink: &sink) { out.append($0) }
         }
-        if out.isEmpty && !sink.hasErrors { sink.warning("the roster has a header but no rows", line: headerRow.line) }
         return out
     }
 
     static func checkHeader(_ h: CSVHeader, line: Int, _ sink: inout DiagnosticSink) -> Bool {
-        let before = sink.items.count
+        let before = sink.errorCount
         for name in ["staff_id", "role", "unit"] where !h.has(name) {
             sink.error("header has no '\(name)' column (aliases: \(aliases.filter { $0.value == name }.keys.sorted().joined(separator: ", "))); add it", line: line)
         }
@@ -50,7 +39,7 @@ public enum RosterCSVParser {
         }
         for d in h.duplicates { sink.error("column '\(d)' appears twice in the header; keep one", line: line) }
         for u in h.unknown { sink.warning("unknown column '\(u)' is ignored", line: line) }
-        return sink.items[before...].allSatisfy { $0.severity != .error }
+        return sink.errorCount == before
     }
 
     static func entry(_ r: CSVReader.Record, _ h: CSVHeader, _ width: Int, _ ctx: RosterContext,
@@ -59,7 +48,7 @@ public enum RosterCSVParser {
             sink.error("row has \(r.fields.count) fields but the header has \(width); check for a stray or missing delimiter", line: r.line)
             return nil
         }
-        let before = sink.items.count
+        let before = sink.errorCount
         func required(_ name: String) -> String? {
             if let v = h.value(name, in: r.fields) { return v }
             sink.error("'\(name)' is empty; every row needs one", line: r.line, column: (h.index[name] ?? 0) + 1)
@@ -75,8 +64,7 @@ public enum RosterCSVParser {
         let zone = ctx.zones.zone(of: unit ?? "")
         let interval = h.has("start") && h.has("end")
             ? startEnd(r, h, zone, &sink) : dateAndTimes(r, h, zone, &sink)
-        guard sink.items.count == before || sink.items[before...].allSatisfy({ $0.severity != .error }),
-              let staff, let role, let unit, let interval else { return nil }
+        guard sink.errorCount == before, let staff, let role, let unit, let interval else { return nil }
         return RosterEntry(shift: Shift(staffID: staff, role: role, unit: unit, kind: kind, interval: interval,
                                         name: h.value("name", in: r.fields)),
                            line: r.line)

@@ -18,7 +18,13 @@ public enum RosterTime {
     /// `2026-11-24T07:00[:00][Z|±HH:MM|±HHMM]`, a space allowed for the `T`.
     /// Without an offset the time is local to `zone`.
     public static func instant(_ text: String, zone: Zone) throws(Problem) -> Instant {
-        let s = text.trimmingCharacters(in: .whitespaces)
+        let s = CSVHeader.trimmed(text)
+        if let fast = try fastInstant(s, zone: zone) { return fast }
+        return try general(s, text: text, zone: zone)
+    }
+
+    /// Every accepted shape, with the message for a bad one; `s` is `text` trimmed.
+    static func general(_ s: String, text: String, zone: Zone) throws(Problem) -> Instant {
         let bad = Problem.malformed("'\(text)' is not a date-time; write e.g. 2026-11-24T07:00, 2026-11-24T07:00-05:00 or 2026-11-24T12:00Z")
         guard s.count >= 16 else { throw bad }
         let sepIndex = s.index(s.startIndex, offsetBy: 10)
@@ -38,6 +44,49 @@ public enum RosterTime {
         let local = LocalDateTime(year: date.0, month: date.1, day: date.2, hour: h, minute: m, second: sec)
         if let offset { return Instant(seconds: local.naiveSeconds - offset) }
         return try inZone(local, zone)
+    }
+
+    /// The common shapes, read straight from the bytes: `YYYY-MM-DDTHH:MM[:SS]` then nothing, `Z`
+    /// or `±HH:MM`. `nil` for anything else, which takes the general path (and its messages).
+    static func fastInstant(_ s: String, zone: Zone) throws(Problem) -> Instant? {
+        guard let (local, offset) = fastLocal(s) else { return nil }
+        if let offset { return Instant(seconds: local.naiveSeconds - offset) }
+        return try inZone(local, zone)
+    }
+
+    /// The local time and offset (`nil`: none given) of the common shapes.
+    static func fastLocal(_ s: String) -> (LocalDateTime, Int64?)? {
+        var s = s
+        return s.withUTF8 { b -> (LocalDateTime, Int64?)? in
+            func digits(_ at: Int, _ n: Int) -> Int? {
+                var v = 0
+                for i in at..<(at + n) {
+                    let d = Int(b[i]) &- 48
+                    guard d >= 0 && d <= 9 else { return nil }
+                    v = v * 10 + d
+                }
+                return v
+            }
+            guard b.count >= 16, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58,
+                  let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2),
+                  let h = digits(11, 2), let mi = digits(14, 2),
+                  CivilDate.isValid(year: y, month: mo, day: d), h <= 23, mi <= 59 else { return nil }
+            var at = 16, sec = 0
+            if b.count >= 19, b[16] == 58 {
+                guard let v = digits(17, 2), v <= 59 else { return nil }
+                sec = v
+                at = 19
+            }
+            let local = LocalDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: sec)
+            switch b.count - at {
+            case 0: return (local, nil)
+            case 1 where b[at] == 90: return (local, 0)
+            case 6 where (b[at] == 43 || b[at] == 45) && b[at + 3] == 58:
+                guard let oh = digits(at + 1, 2), let om = digits(at + 4, 2), oh <= 18, om < 60 else { return nil }
+                return (local, Int64(oh * 3600 + om * 60) * (b[at] == 45 ? -1 : 1))
+            default: return nil
+            }
+        }
     }
 
     public static func inZone(_ local: LocalDateTime, _ zone: Zone) throws(Problem) -> Instant {

@@ -42,7 +42,7 @@ struct PlanCommand: ParsableCommand {
                 printError("\(file): error: cannot read the file"); failed = true; continue
             }
             var sink = DiagnosticSink(file: file)
-            let parsed = InputFileReader.text(data, sink: &sink).flatMap { InputFileReader.parse(name: file, text: $0, context: context, sink: &sink) }
+            let parsed = InputFileReader.parse(name: file, data: data, context: context, sink: &sink)
             sink.items.forEach { printError($0.description) }
             if sink.hasErrors { failed = true; continue }
             switch parsed {

@@ -20,7 +20,8 @@ struct Serve: AsyncParsableCommand {
         let metricsRegistry = DaemonMetrics.bootstrap()
         let logger = Logger(label: "jitd")
         let notifier = SystemdNotifier()
-        let hangups = HangupSignal() // from now on SIGHUP reloads instead of ending the process
+        let reloads = ReloadRequests() // from now on SIGHUP reloads instead of ending the process
+        let termination = StartupTermination() // and SIGTERM stops it gracefully, even during start-up
         let passedSockets = notifier.listenFDs()
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
@@ -40,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         let planner = PlannerService(runtime: runtime, liveness: liveness, beatPeriod: timing.beatPeriod)
         var scanner = InboxScanner(inbox: cfg.inboxPath, maxBytes: cfg.limits.maxInboxFileBytes)
         try scanner.prepare()
-        let waiting = inbox.processReady(&scanner, settle: false)
+        let waiting = await inbox.startupScan(&scanner)
         try planner.replan()
 
         let (apiSocket, apiWhere) = try Self.apiSocket(passed: passedSockets, cfg, logger)
@@ -53,14 +54,16 @@ struct Serve: AsyncParsableCommand {
         let slot = DispatcherSlot(endpoints)
         let dispatcher = ReloadableDispatcher(runtime: runtime, slot: slot, liveness: liveness)
         let status = StatusService(runtime: runtime, liveness: liveness, notifier: notifier, timing: timing)
-        let reload = ReloadService(runtime: runtime, configPath: config, hangups: hangups, notifier: notifier, dispatcher: slot)
+        let reload = ReloadService(runtime: runtime, configPath: config, requests: reloads, notifier: notifier, dispatcher: slot)
+        let catalogWatch = CatalogWatchService(runtime: runtime, requests: reloads)
         let grace = ShutdownGrace.fromEnvironment()
         // Graceful shutdown runs from the last service to the first: say STOPPING=1, stop taking
         // requests and files, finish deliveries in flight, and keep the watchdog fed to the end.
         let group = Self.serviceGroup([
             ("status", status), ("dispatcher", dispatcher), ("planner", planner), ("inbox", inbox),
-            ("reload", reload), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
+            ("reload", reload), ("catalog-watch", catalogWatch), ("api", api), ("shutdown", ShutdownNotice(runtime: runtime, notifier: notifier, grace: grace)),
         ], grace: grace, logger: logger)
+        await termination.attach(group)
         readiness.markReady()
         notifier.ready(status: StatusLine.current(runtime))
         logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(apiWhere)")

@@ -42,6 +42,7 @@ struct Validate: ParsableCommand {
             return [Diagnostic(file: file, message: "cannot read the file; check the path and its permissions")]
         }
         var sink = DiagnosticSink(file: file)
+        if InputFileReader.isCSVRoster(name: file, firstBytes: data) { return input(file, data, context, &sink) }
         guard let text = InputFileReader.text(data, sink: &sink) else { return sink.items }
         switch FileRole.of(file, text: text) {
         case .config:
@@ -58,10 +59,14 @@ struct Validate: ParsableCommand {
                 return c.warnings
             } catch { return error.items }
         case .input:
-            let parsed = InputFileReader.parse(name: file, text: text, context: context, sink: &sink)
-            if print && !sink.hasErrors { printParsed(parsed) }
-            return sink.items
+            return input(file, data, context, &sink)
         }
+    }
+
+    func input(_ file: String, _ data: Data, _ context: RosterContext, _ sink: inout DiagnosticSink) -> [Diagnostic] {
+        let parsed = InputFileReader.parse(name: file, data: data, context: context, sink: &sink)
+        if print && !sink.hasErrors { printParsed(parsed) }
+        return sink.items
     }
 
     func printParsed(_ input: InputFile?) {

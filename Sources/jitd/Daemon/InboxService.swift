@@ -18,31 +18,32 @@ struct InboxService: Service {
     let liveness: Liveness
     var pollSeconds: Double = 1
     var beatPeriod: Duration = .seconds(60)
+    /// The inotify watch, shared by the start-up scan and the loop.
+    let events = InboxEvents()
 
     static let loopName = "inbox"
 
     func run() async throws {
         let config = runtime.config
         var scanner = InboxScanner(inbox: config.inboxPath, maxBytes: config.limits.maxInboxFileBytes)
-        let changed = ChangeSignal()
-        let watch = InboxWatch(folder: config.inboxPath, signal: changed)
-        if watch == nil {
+        let watching = events.start(config.inboxPath)
+        if !watching {
             runtime.logger.warning("cannot watch \(config.inboxPath) with inotify (\(String(cString: strerror(errno)))); polling it every \(pollSeconds) s")
         }
-        defer { watch?.stop() }
+        defer { events.stop() }
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
                 liveness.beat(Self.loopName)
-                processReady(&scanner, settle: true)
-                if watch == nil || hasWaitingFiles(config.inboxPath) {
+                processReady(&scanner, settle: true, busy: events.writing.current)
+                if !watching || hasWaitingFiles(config.inboxPath) {
                     try? await Task.sleep(for: .seconds(pollSeconds))
                 } else {
-                    await changed.wait(seconds: PlannerService.seconds(beatPeriod))
+                    await events.changed.wait(seconds: PlannerService.seconds(beatPeriod))
                 }
             }
         } onGracefulShutdown: {
-            changed.notify()
+            events.changed.notify()
         }
     }
 
@@ -56,10 +57,27 @@ struct InboxService: Service {
         }
     }
 
+    /// The start-up scan: applies the files waiting in the inbox, including, once they have
+    /// settled, those a writer touched in the last seconds (given up to `rounds` polls), so that
+    /// `READY=1` means the inbox was read. Returns how many files were handled.
+    /// The watch starts first, so that a writer still at work (one that was writing when jitd
+    /// stopped) is noticed by its next write.
+    func startupScan(_ scanner: inout InboxScanner, rounds: Int = 10) async -> Int {
+        _ = events.start(scanner.inbox)
+        var handled = processReady(&scanner, settle: false, busy: events.writing.current)
+        var round = 0
+        while scanner.unsettled > 0 && round < rounds {
+            try? await Task.sleep(for: .seconds(pollSeconds))
+            handled += processReady(&scanner, settle: true, busy: events.writing.current)
+            round += 1
+        }
+        return handled
+    }
+
     /// Applies every file that is ready; returns how many were handled.
     @discardableResult
-    func processReady(_ scanner: inout InboxScanner, settle: Bool) -> Int {
-        let files = scanner.ready(settle: settle)
+    func processReady(_ scanner: inout InboxScanner, settle: Bool, busy: Set<String> = []) -> Int {
+        let files = scanner.ready(settle: settle, busy: busy)
         for f in files {
             // A big file may keep the loop away for a while; say so, so the watchdog waits.
             liveness.busy(Self.loopName, for: .seconds(60 + f.size / (1 << 20) * 2))
@@ -71,132 +89,38 @@ struct InboxService: Service {
         }
         return files.count
     }
-
-    func process(_ f: InboxCandidate) {
-        let log = runtime.logger.with("jitd_file", f.name)
-        let now = runtime.clock()
-        var sink = DiagnosticSink(file: f.name)
-        var sha = ""
-        var parsed: InputFile? = nil
-        if let refusal = f.refusal {
-            sink.error(refusal)
-        } else if let data = FileManager.default.contents(atPath: f.path) {
-            sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            if let text = InputFileReader.text(data, sink: &sink) {
-                parsed = InputFileReader.parse(name: f.name, text: text, context: context(now), sink: &sink)
-            }
-        } else {
-            sink.error("cannot read the file; check its permissions (jitd must be able to read it)")
-        }
-        if sink.hasErrors || parsed == nil {
-            reject(f, sha: sha, sink.items, now: now, log: log)
-            return
-        }
-        do {
-            try apply(parsed!, f, sha: sha, now: now, log: log)
-            for w in sink.warnings { log.warning("\(w)") }
-            move(f, to: "processed", report: sink.warnings)
-            runtime.planChanged.notify()
-            runtime.outboxChanged.notify()
-        } catch {
-            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
-        }
-    }
-
-    func context(_ now: Instant) -> RosterContext {
-        RosterContext(zones: runtime.zones,
-                      window: Interval(start: now.adding(seconds: -86_400),
-                                       end: now.adding(seconds: Int64(runtime.config.policy.horizonHours) * 3600 + 86_400)))
-    }
-
-    func apply(_ input: InputFile, _ f: InboxCandidate, sha: String, now: Instant, log: Logger) throws {
-        switch input {
-        case .roster(let entries):
-            let zones = runtime.zones
-            let runtime = self.runtime
-            let outcome = try runtime.store.applyRoster(file: f.name, sha256: sha, entries: entries.map(\.shift),
-                                                        zones: { zones.zone(of: $0) }, now: now) { outcome in
-                guard case .accepted(let shifts, let busy, let replaced, let units) = outcome else { return [] }
-                return runtime.route("roster.accepted", unit: nil) { _ in
-                    .rosterAccepted(file: f.name, sha256: sha, shifts: shifts, busy: busy, units: units, replaced: replaced, at: now)
-                }
-            }
-            switch outcome {
-            case .duplicate: log.info("\(f.name) has the same bytes as a roster applied before; nothing changed")
-            case .accepted(let shifts, let busy, let replaced, let units):
-                log.notice("applied roster \(f.name): \(shifts) shifts, \(busy) busy blocks, \(replaced) replaced, units \(units.joined(separator: ","))")
-            }
-        case .completions(let list):
-            let added = try runtime.store.applyCompletionsFile(file: f.name, sha256: sha, completions: list, now: now)
-            log.notice("applied completions \(f.name): \(added.map { "\($0) new" } ?? "duplicate file, nothing changed")")
-        }
-    }
-
-    func reject(_ f: InboxCandidate, sha: String, _ problems: [Diagnostic], now: Instant, log: Logger) {
-        let errors = problems.map(\.description)
-        for e in problems where e.severity == .error { log.error("\(e)") }
-        do {
-            try runtime.store.recordRejected(file: f.name, sha256: sha, kind: "roster", errors: errors, now: now,
-                                             events: runtime.route("roster.rejected", unit: nil) { _ in
-                                                 .rosterRejected(file: f.name, sha256: sha, errors: errors, at: now)
-                                             })
-            runtime.outboxChanged.notify()
-        } catch {
-            log.error("cannot record the rejection of \(f.name): \(error)")
-        }
-        move(f, to: "rejected", report: problems)
-    }
-
-    /// Moves the file under `sub/`, never overwriting an earlier file of the same name, and writes
-    /// its problems beside it.
-    func move(_ f: InboxCandidate, to sub: String, report: [Diagnostic]) {
-        let dir = runtime.config.inboxPath + "/" + sub
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        var target = dir + "/" + f.name
-        if FileManager.default.fileExists(atPath: target) {
-            let stamp = Int(Date().timeIntervalSince1970 * 1000)
-            target = dir + "/" + "\(stamp)-" + f.name
-        }
-        if rename(f.path, target) != 0 {
-            runtime.logger.error("cannot move \(f.name) to \(sub)/: \(String(cString: strerror(errno)))")
-            return
-        }
-        if !report.isEmpty {
-            let text = report.map(\.description).joined(separator: "\n") + "\n"
-            let suffix = sub == "rejected" ? ".errors.txt" : ".warnings.txt"
-            _ = FileManager.default.createFile(atPath: target + suffix, contents: Data(text.utf8))
-        }
-    }
 }
 
-/// An inotify watch on the inbox folder that wakes a signal when a file appears, is closed after
-/// writing, is renamed into it or has its attributes changed. Reads the events on a dispatch
-/// queue, off the cooperative pool.
-final class InboxWatch: @unchecked Sendable {
-    private let source: any DispatchSourceRead
+/// The inbox's inotify watch and what it has told: a signal on every event, and the files local
+/// writers still hold open. Started once, by whichever of the start-up scan and the loop comes first.
+final class InboxEvents: @unchecked Sendable {
+    let changed = ChangeSignal()
+    let writing = OpenWrites()
+    private let lock = NSLock()
+    private var watch: DirectoryWatch?
+    private var tried = false
 
-    /// `nil` when inotify is not available (then `errno` says why).
-    init?(folder: String, signal: ChangeSignal) {
-        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { return nil }
-        let mask = UInt32(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
-        guard inotify_add_watch(fd, folder, mask) >= 0 else {
-            let saved = errno
-            close(fd)
-            errno = saved
-            return nil
+    /// A file appears, is written to, closed after writing, renamed in or out, deleted, or has its
+    /// attributes changed.
+    static let mask = UInt32(IN_CREATE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
+                             | IN_DELETE_SELF | IN_MOVE_SELF)
+
+    /// Starts watching `folder` (once); returns whether inotify watches it (else `errno` says why).
+    func start(_ folder: String) -> Bool {
+        lock.withLock {
+            if !tried {
+                tried = true
+                let (changed, writing) = (self.changed, self.writing)
+                watch = DirectoryWatch(folder: folder, mask: Self.mask, label: "jitd.inbox.inotify") { events in
+                    writing.record(events)
+                    changed.notify()
+                }
+            }
+            return watch != nil
         }
-        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: DispatchQueue(label: "jitd.inbox.inotify"))
-        source.setEventHandler {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while read(fd, &buffer, buffer.count) > 0 {}
-            signal.notify()
-        }
-        source.setCancelHandler { close(fd) }
-        source.resume()
     }
 
-    func stop() { source.cancel() }
+    func stop() { lock.withLock { watch?.stop() } }
 }
 
 extension Logger {

@@ -6,20 +6,39 @@ import JitdSystemd
 import Logging
 import ServiceLifecycle
 
-/// SIGHUP, caught from start-up on (its default action would end the process) and queued for
-/// ``ReloadService``; hang-ups that arrive while one reload runs make one more reload.
-final class HangupSignal: @unchecked Sendable {
-    let hangups: AsyncStream<Void>
+/// What to reload: everything (SIGHUP) or the catalog alone (its files changed).
+enum ReloadKind: Sendable { case all, catalog }
+
+/// Reload requests for ``ReloadService``, which runs them one at a time: SIGHUP (caught from
+/// start-up on, since its default action would end the process) asks for a full reload, a change
+/// to the catalog files for the catalog's. Requests that arrive while a reload runs make one
+/// more reload of what they asked for (a full one includes the catalog).
+final class ReloadRequests: @unchecked Sendable {
+    let wakeups: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
     private let source: any DispatchSourceSignal
+    private let lock = NSLock()
+    private var pending: Set<ReloadKind> = []
 
     init() {
         signal(SIGHUP, SIG_IGN)
-        (hangups, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (wakeups, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "jitd.sighup"))
-        let continuation = self.continuation
-        source.setEventHandler { continuation.yield() }
+        source.setEventHandler { [unowned self] in request(.all) }
         source.resume()
+    }
+
+    func request(_ kind: ReloadKind) {
+        lock.withLock { _ = pending.insert(kind) }
+        continuation.yield()
+    }
+
+    /// What was asked for since the last call: `.all` when anything asked for a full reload.
+    func take() -> ReloadKind? {
+        lock.withLock {
+            defer { pending = [] }
+            return pending.contains(.all) ? .all : pending.first
+        }
     }
 
     func finish() {
@@ -29,7 +48,8 @@ final class HangupSignal: @unchecked Sendable {
 }
 
 /// Re-reads the config and the catalog on SIGHUP (`systemctl reload jitd`), telling systemd
-/// `RELOADING=1` … `READY=1` around it.
+/// `RELOADING=1` … `READY=1` around it; re-reads the catalog alone when its files change
+/// (``CatalogWatchService``).
 ///
 /// A reload is all or nothing: a config or catalog with any error, or a webhook secret that
 /// cannot be read, is refused whole; the config and catalog in force stay, the problems are
@@ -38,18 +58,22 @@ final class HangupSignal: @unchecked Sendable {
 struct ReloadService: Service {
     let runtime: Runtime
     let configPath: String
-    let hangups: HangupSignal
+    let requests: ReloadRequests
     let notifier: SystemdNotifier
     let dispatcher: DispatcherSlot
 
     func run() async throws {
         await withGracefulShutdownHandler {
-            for await _ in hangups.hangups {
+            for await _ in requests.wakeups {
                 if Task.isShuttingDownGracefully { break }
-                reload()
+                switch requests.take() {
+                case .all: reload()
+                case .catalog: reloadCatalog()
+                case nil: break
+                }
             }
         } onGracefulShutdown: {
-            hangups.finish()
+            requests.finish()
         }
     }
 
@@ -74,6 +98,31 @@ struct ReloadService: Service {
         runtime.statusChanged.notify()
         notifier.ready(status: StatusLine.current(runtime))
         return applied
+    }
+
+    /// Re-reads the catalog after its files changed; returns whether the new one is in force.
+    /// A catalog with any error is refused whole: the one in force stays, and each problem is
+    /// logged as its `FILE:LINE: error:` line.
+    @discardableResult
+    func reloadCatalog() -> Bool {
+        let log = runtime.logger
+        let config = runtime.config
+        do {
+            let parsed = try CatalogParser.load(path: config.catalogPath, zone: config.siteZone)
+            for w in parsed.warnings { log.warning("\(w)") }
+            runtime.catalog.replace(parsed.value)
+            runtime.status.setReloadProblem(nil)
+            runtime.planChanged.notify()
+            log.notice("catalog changed: reloaded \(config.catalogPath), \(parsed.value.count) modules")
+            runtime.statusChanged.notify()
+            return true
+        } catch {
+            for p in Self.lines(error.errors.isEmpty ? error.items : error.errors) { log.error("catalog change refused: \(p)") }
+            log.error("catalog change refused; the catalog in force is unchanged")
+            runtime.status.setReloadProblem(error.items.first?.description ?? "unknown error")
+            runtime.statusChanged.notify()
+            return false
+        }
     }
 
     struct Prepared {

@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import JitdCore
+import JitdIngest
+import JitdStore
+import Logging
+
+/// How one inbox file is applied: parsed, stored whole in one transaction or not at all, then
+/// moved to `processed/` or `rejected/`. CSV rosters are streamed (read in 1 MiB chunks, each row
+/// stored as it is read, inside the transaction); other files are small and read whole.
+extension InboxService {
+    /// At most this many problems of one file are reported, then a count of the rest.
+    static let reportLimit = 1000
+
+    func process(_ f: InboxCandidate) {
+        let log = runtime.logger.with("jitd_file", f.name)
+        let now = runtime.clock()
+        var sink = DiagnosticSink(file: f.name, limit: Self.reportLimit)
+        if let refusal = f.refusal {
+            sink.error(refusal)
+            return reject(f, sha: "", &sink, now: now, log: log)
+        }
+        let head: [UInt8]
+        do { head = try ChunkedFile.prefix(path: f.path, count: 4096) } catch {
+            sink.error((error as? ChunkedFile.Problem)?.message ?? "\(error)")
+            return reject(f, sha: "", &sink, now: now, log: log)
+        }
+        if InputFileReader.isCSVRoster(name: f.name, firstBytes: head) {
+            streamCSVRoster(f, &sink, now: now, log: log)
+        } else {
+            processWhole(f, &sink, now: now, log: log)
+        }
+    }
+
+    /// JSON and iCalendar rosters and completions: read whole, parsed, then stored.
+    func processWhole(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+        guard let data = FileManager.default.contents(atPath: f.path) else {
+            sink.error("cannot read the file; check its permissions (jitd must be able to read it)")
+            return reject(f, sha: "", &sink, now: now, log: log)
+        }
+        let sha = Self.hex(SHA256.hash(data: data))
+        let parsed = InputFileReader.parse(name: f.name, data: data, context: context(now), sink: &sink)
+        guard let parsed, !sink.hasErrors else { return reject(f, sha: sha, &sink, now: now, log: log) }
+        do {
+            try apply(parsed, f, sha: sha, now: now, log: log)
+            accepted(f, sink, log: log)
+        } catch {
+            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
+        }
+    }
+
+    /// A CSV roster, read in chunks: each valid row is stored as it is read, inside the one
+    /// transaction that applies the file; an error anywhere discards the transaction.
+    func streamCSVRoster(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+        let started = ContinuousClock.now
+        var hasher = SHA256()
+        var stream = RosterCSVStream(context: context(now))
+        var sha = ""
+        let limit = runtime.config.limits.maxInboxFileBytes
+        do {
+            let outcome = try runtime.store.applyRoster(file: f.name, zones: runtime.zones.zone(of:), now: now, fill: { writer in
+                do {
+                    try ChunkedFile.forEachChunk(path: f.path, limit: limit) { chunk in
+                        hasher.update(bufferPointer: UnsafeRawBufferPointer(chunk))
+                        try stream.feed(chunk, sink: &sink) { try writer.insert($0.shift) }
+                    }
+                    try stream.finish(sink: &sink) { try writer.insert($0.shift) }
+                } catch let problem as ChunkedFile.Problem {
+                    sink.error(problem.message)
+                }
+                sha = Self.hex(hasher.finalize())
+                return sink.hasErrors ? nil : sha
+            }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
+            guard let outcome else { return reject(f, sha: sha, &sink, now: now, log: log) }
+            logRoster(outcome, f, seconds: Self.seconds(since: started), log: log)
+            accepted(f, sink, log: log)
+        } catch {
+            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
+        }
+    }
+
+    func context(_ now: Instant) -> RosterContext {
+        RosterContext(zones: runtime.zones,
+                      window: Interval(start: now.adding(seconds: -86_400),
+                                       end: now.adding(seconds: Int64(runtime.config.policy.horizonHours) * 3600 + 86_400)))
+    }
+
+    func apply(_ input: InputFile, _ f: InboxCandidate, sha: String, now: Instant, log: Logger) throws {
+        switch input {
+        case .roster(let entries):
+            let started = ContinuousClock.now
+            let runtime = self.runtime
+            let outcome = try runtime.store.applyRoster(file: f.name, zones: runtime.zones.zone(of:), now: now, fill: { writer in
+                for e in entries { try writer.insert(e.shift) }
+                return sha
+            }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
+            if let outcome { logRoster(outcome, f, seconds: Self.seconds(since: started), log: log) }
+        case .completions(let list):
+            let added = try runtime.store.applyCompletionsFile(file: f.name, sha256: sha, completions: list, now: now)
+            log.notice("applied completions \(f.name): \(added.map { "\($0) new" } ?? "duplicate file, nothing changed")")
+        }
+    }
+
+    func rosterEvents(_ outcome: RosterOutcome, _ f: InboxCandidate, sha: String, now: Instant) -> [(WebhookEvent, [String])] {
+        guard case .accepted(let shifts, let busy, let replaced, let units) = outcome else { return [] }
+        return runtime.route("roster.accepted", unit: nil) { _ in
+            .rosterAccepted(file: f.name, sha256: sha, shifts: shifts, busy: busy, units: units, replaced: replaced, at: now)
+        }
+    }
+
+    func logRoster(_ outcome: RosterOutcome, _ f: InboxCandidate, seconds: Double, log: Logger) {
+        switch outcome {
+        case .duplicate: log.info("\(f.name) has the same bytes as a roster applied before; nothing changed")
+        case .accepted(let shifts, let busy, let replaced, let units):
+            log.notice("applied roster \(f.name): \(shifts) shifts, \(busy) busy blocks, \(replaced) replaced, units \(units.joined(separator: ",")) in \(String(format: "%.3f", seconds)) s")
+        }
+    }
+
+    /// After a file was stored: its warnings logged and beside it in `processed/`; a re-plan asked for.
+    func accepted(_ f: InboxCandidate, _ sink: DiagnosticSink, log: Logger) {
+        var sink = sink
+        sink.closeReport()
+        for w in sink.warnings { log.warning("\(w)") }
+        move(f, to: "processed", report: sink.warnings)
+        runtime.planChanged.notify()
+        runtime.outboxChanged.notify()
+    }
+
+    func reject(_ f: InboxCandidate, sha: String, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+        sink.closeReport()
+        let problems = sink.items
+        let errors = problems.map(\.description)
+        for e in problems where e.severity == .error { log.error("\(e)") }
+        do {
+            try runtime.store.recordRejected(file: f.name, sha256: sha, kind: "roster", errors: errors, now: now,
+                                             events: runtime.route("roster.rejected", unit: nil) { _ in
+                                                 .rosterRejected(file: f.name, sha256: sha, errors: errors, at: now)
+                                             })
+            runtime.outboxChanged.notify()
+        } catch {
+            log.error("cannot record the rejection of \(f.name): \(error)")
+        }
+        move(f, to: "rejected", report: problems)
+    }
+
+    /// Moves the file under `sub/`, never overwriting an earlier file of the same name, with its
+    /// problems beside it. The report is written (whole, by rename) before the file is moved, so
+    /// that a crash in between leaves the file in the inbox to be tried again, never a file in
+    /// `rejected/` without its report.
+    func move(_ f: InboxCandidate, to sub: String, report: [Diagnostic]) {
+        let dir = runtime.config.inboxPath + "/" + sub
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var target = dir + "/" + f.name
+        if FileManager.default.fileExists(atPath: target) {
+            let stamp = Int(Date().timeIntervalSince1970 * 1000)
+            target = dir + "/" + "\(stamp)-" + f.name
+        }
+        if !report.isEmpty {
+            let text = report.map(\.description).joined(separator: "\n") + "\n"
+            let sidecar = target + (sub == "rejected" ? ".errors.txt" : ".warnings.txt")
+            if !Self.writeWhole(sidecar, Data(text.utf8)) {
+                runtime.logger.error("cannot write \(sidecar): \(String(cString: strerror(errno)))")
+            }
+        }
+        if rename(f.path, target) != 0 {
+            runtime.logger.error("cannot move \(f.name) to \(sub)/: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes `data` to a hidden temporary name beside `path`, then renames it into place.
+    static func writeWhole(_ path: String, _ data: Data) -> Bool {
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent("." + url.lastPathComponent + ".tmp").path
+        guard FileManager.default.createFile(atPath: temp, contents: data) else { return false }
+        return rename(temp, path) == 0
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
