@@ -9,6 +9,8 @@ import JitdCore
 /// a plan or a message is one transaction.
 public final class Store: Sendable {
     public let pool: DatabasePool
+    /// Connections kept for the API's assignment pages (see ``PageReaders``).
+    let pageReaders: PageReaders
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -19,6 +21,7 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        pageReaders = PageReaders(path: path)
         try Self.migrator.migrate(pool)
     }
 
