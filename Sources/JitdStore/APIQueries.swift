@@ -208,9 +208,16 @@ extension Store {
             if let u = f.unit { b.bind(u) }
             if let s = f.staffID { b.bind(s) }
             if let s = f.state { b.bind(s.rawValue) }
-            if let from = f.from { b.bind(from.seconds); b.bind(from.seconds - Self.longestAssignmentSeconds) }
+            // "Ends after `from`" also means "starts after `from` less the longest assignment".
+            let startsAfter = f.from.map { $0.seconds - Self.longestAssignmentSeconds }
+            if let from = f.from { b.bind(from.seconds) }
+            if after == nil, let startsAfter { b.bind(startsAfter) }
             if let to = f.to { b.bind(to.seconds) }
-            if let (start, id) = after { b.bind(start); b.bind(start); b.bind(id) }
+            if let (start, id) = after {
+                b.bind(max(start, startsAfter.map { $0 + 1 } ?? start))
+                b.bind(start)
+                b.bind(id)
+            }
             b.bind(Int64(limit))
             guard b.code == SQLITE_OK else { throw reader.error(b.code, sql: shape.sql) }
             while true {

@@ -97,17 +97,23 @@ struct AssignmentPageShape: RawRepresentable {
 
     private func has(_ bit: Int) -> Bool { rawValue & bit != 0 }
 
-    /// The page query of this shape. Its parameters, in order: unit, staff, state, `from` (twice:
-    /// for `end` and, less the longest assignment, for `start`), `to`, the cursor's start (twice)
+    var hasCursor: Bool { has(32) }
+
+    /// The page query of this shape. Its parameters, in order: unit, staff, state, `from` (for
+    /// `end`, then less the longest assignment for `start`, unless there is a cursor), `to`, the
+    /// lowest start (the cursor's, or past `from`'s bound when that is higher), the cursor's start
     /// and id, and the limit; each only when the shape has it.
+    ///
+    /// With a cursor, `from`'s bound on `start` folds into the cursor's, so that `start` has one
+    /// lower bound: given two, SQLite's planner leaves the unit-and-state index for the unit one.
     var sql: String {
         var sql = "SELECT id, staff_id, module_id, unit, role, start, \"end\", group_id, state, reason, updated_at FROM assignment WHERE 1"
         if has(1) { sql += " AND unit = ?" }
         if has(2) { sql += " AND staff_id = ?" }
         if has(4) { sql += " AND state = ?" }
-        if has(8) { sql += " AND \"end\" > ? AND start > ?" }
+        if has(8) { sql += hasCursor ? " AND \"end\" > ?" : " AND \"end\" > ? AND start > ?" }
         if has(16) { sql += " AND start < ?" }
-        if has(32) { sql += " AND start >= ? AND (start > ? OR id > ?)" }
+        if hasCursor { sql += " AND start >= ? AND (start > ? OR id > ?)" }
         return sql + " ORDER BY start, id LIMIT ?"
     }
 }

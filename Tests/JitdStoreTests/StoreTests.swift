@@ -121,4 +121,23 @@ func temporaryStore() throws -> Store {
         #expect(try store.redeliver(endpoint: "paging", now: t0) == 1)
         #expect(try store.queueCounts()["pending"] == 1)
     }
+
+    @Test func assignmentPagesReadCoveringIndexes() throws {
+        let store = try temporaryStore()
+        for raw in 0..<PageReader.shapes {
+            let shape = AssignmentPageShape(rawValue: raw)
+            let plan = try store.pool.read { db in
+                let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: shape.sql.filter { $0 == "?" }.count))
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + shape.sql, arguments: nulls).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            let unit = raw & 1 != 0, staff = raw & 2 != 0, state = raw & 4 != 0
+            if unit && state && !staff {
+                #expect(plan.contains("COVERING INDEX assignment_unit_state_page (unit=? AND state=?"), "\(shape.sql): \(plan)")
+                #expect(!plan.contains("TEMP B-TREE"), "\(shape.sql): \(plan)")
+            } else if unit && !staff {
+                #expect(plan.contains("COVERING INDEX assignment_unit_page (unit=?"), "\(shape.sql): \(plan)")
+                #expect(!plan.contains("TEMP B-TREE"), "\(shape.sql): \(plan)")
+            }
+        }
+    }
 }
