@@ -171,16 +171,12 @@ enum JSONBytes {
         }
 
         /// A quoted RFC 3339 UTC time, `"YYYY-MM-DDTHH:MM:SSZ"`.
-        mutating func instant(_ seconds: Int64) {
+        @inline(__always) mutating func instant(_ seconds: Int64) {
             let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
             let secOfDay = Int(seconds - days * 86_400)
-            if days != dates.days {
-                let (y, m, d) = CivilDate.fromDays(days)
-                dates = DateCache(days: days, date: (0...9999).contains(y) ? (y, m, d) : nil)
-            }
+            if days != dates.days { dates = DateCache(days: days) }
             guard let (y, m, d) = dates.date else {
-                var text = Instant(seconds: seconds).rfc3339
-                text.withUTF8 { quoted($0) }
+                outOfRange(seconds)
                 return
             }
             byte(UInt8(ascii: "\""))
@@ -189,6 +185,12 @@ enum JSONBytes {
             let minutes = secOfDay / 60
             pair(minutes / 60); byte(UInt8(ascii: ":")); pair(minutes % 60); byte(UInt8(ascii: ":")); pair(secOfDay - minutes * 60)
             bytes("Z\"")
+        }
+
+        /// A time whose year is outside 0...9999, as `Instant` writes it.
+        @inline(never) private mutating func outOfRange(_ seconds: Int64) {
+            var text = Instant(seconds: seconds).rfc3339
+            text.withUTF8 { quoted($0) }
         }
 
         /// Two decimal digits of `v` (0...99), from a table.
@@ -204,5 +206,14 @@ enum JSONBytes {
     struct DateCache {
         var days: Int64 = .min
         var date: (Int, Int, Int)? = nil
+
+        init() {}
+
+        /// The civil date of a day since the epoch, or none for a year outside 0...9999.
+        @inline(never) init(days: Int64) {
+            let (y, m, d) = CivilDate.fromDays(days)
+            self.days = days
+            date = (0...9999).contains(y) ? (y, m, d) : nil
+        }
     }
 }

@@ -34,10 +34,10 @@ public enum AssignmentColumn: Int32, Sendable {
 /// One row of an assignment page, read in place from SQLite. Valid only inside the visitor that
 /// receives it: the bytes belong to the statement and change on its next step.
 public struct AssignmentRowView {
-    let statement: SQLiteStatement
+    @usableFromInline let statement: SQLiteStatement
 
     /// The column's UTF-8 text, or `nil` when it is NULL.
-    public func text(_ c: AssignmentColumn) -> UnsafeBufferPointer<UInt8>? {
+    @inlinable public func text(_ c: AssignmentColumn) -> UnsafeBufferPointer<UInt8>? {
         // Through the column's value: one sqlite3_column_* call (each checks the column, enters
         // the connection's mutex and checks for a malloc failure) instead of one for the text and
         // one for its length. SQLite warns that such a value is not thread-safe in serialized
@@ -48,7 +48,7 @@ public struct AssignmentRowView {
         return UnsafeBufferPointer(start: p, count: Int(sqlite3_value_bytes(v)))
     }
 
-    public func int64(_ c: AssignmentColumn) -> Int64 { sqlite3_column_int64(statement, c.rawValue) }
+    @inlinable public func int64(_ c: AssignmentColumn) -> Int64 { sqlite3_column_int64(statement, c.rawValue) }
 }
 
 /// What asking an assignment to change state did.
