@@ -21,12 +21,22 @@ public struct APITokens: Sendable {
     /// Compares SHA-256 digests without an early exit, so the time taken says nothing about how
     /// much of a token matched, nor about its length.
     public func access(for presented: String) -> Access {
-        let d = Self.digest(presented)
+        var presented = presented
+        return presented.withUTF8 { access(forUTF8: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// ``access(for:)`` over the token's UTF-8 bytes.
+    func access(forUTF8 presented: UnsafeRawBufferPointer) -> Access {
+        var hasher = SHA256()
+        hasher.update(bufferPointer: presented)
+        let d = hasher.finalize()
         func same(_ a: [UInt8]?) -> Bool {
             guard let a else { return false }
-            var diff: UInt8 = 0
-            for i in 0..<a.count { diff |= a[i] ^ d[i] }
-            return diff == 0
+            return d.withUnsafeBytes { d in
+                var diff: UInt8 = 0
+                for i in 0..<a.count { diff |= a[i] ^ d[i] }
+                return diff == 0
+            }
         }
         let rw = same(readWriteDigest), ro = same(readOnlyDigest)
         return rw ? .readWrite : ro ? .read : .none
@@ -44,10 +54,7 @@ struct BearerAuth<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard Self.isProtected(request.uri.path) else { return try await next(request, context) }
-        let header = request.headers[.authorization] ?? ""
-        let scheme = header.prefix(7)
-        let token = scheme.lowercased() == "bearer " ? String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) : ""
-        switch token.isEmpty ? .none : tokens.access(for: token) {
+        switch Self.access(request.headers[.authorization] ?? "", tokens) {
         case .none:
             throw Problem(status: .unauthorized, detail: nil, headers: [.wwwAuthenticate: "Bearer"])
         case .read where ![.get, .head, .options].contains(request.method):
@@ -55,5 +62,30 @@ struct BearerAuth<Context: RequestContext>: RouterMiddleware {
         default:
             return try await next(request, context)
         }
+    }
+
+    /// What an `Authorization` header's bearer token gives: `Bearer` (any case), a space, the
+    /// token with surrounding whitespace trimmed. An empty token gives nothing.
+    static func access(_ header: String, _ tokens: APITokens) -> APITokens.Access {
+        var header = header
+        let fast = header.withUTF8 { b -> APITokens.Access? in
+            // The usual header, all ASCII where it matters, is read as bytes. Anything else
+            // (a non-ASCII byte after the scheme or at either end of the token) goes the way of
+            // Characters and Foundation's trimming below, which decide exactly as before.
+            guard b.count > 7 else { return nil }
+            let scheme: StaticString = "bearer "
+            for i in 0..<6 where b[i] | 0x20 != scheme.utf8Start[i] { return APITokens.Access.none }
+            guard b[6] == 0x20 else { return APITokens.Access.none }
+            guard b[7] < 0x80 else { return nil }
+            var lo = 7, hi = b.count
+            while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+            while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
+            guard lo < hi else { return APITokens.Access.none }
+            guard b[lo] < 0x80, b[hi - 1] < 0x80 else { return nil }
+            return tokens.access(forUTF8: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[lo..<hi])))
+        }
+        if let fast { return fast }
+        let token = header.prefix(7).lowercased() == "bearer " ? String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces) : ""
+        return token.isEmpty ? .none : tokens.access(for: token)
     }
 }

@@ -78,10 +78,11 @@ struct JSONWriter {
     /// Appends up to `maxCount` bytes that `fill` writes in place through a cursor: one capacity
     /// check for a whole row instead of one per field.
     mutating func inPlace(maxCount: Int, _ fill: (inout JSONBytes.Cursor) -> Void) {
-        separate()
         var dates = self.dates
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maxCount) { out in
+        let comma = needsComma
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: maxCount + 1) { out in
             var p = JSONBytes.Cursor(out.baseAddress!.assumingMemoryBound(to: UInt8.self), dates: dates)
+            if comma { p.byte(UInt8(ascii: ",")) }
             fill(&p)
             dates = p.dates
             return p.written
@@ -112,67 +113,91 @@ enum JSONBytes {
             self.dates = dates
         }
 
-        mutating func byte(_ b: UInt8) { base[written] = b; written += 1 }
+        @inline(__always) mutating func byte(_ b: UInt8) { base[written] = b; written += 1 }
 
-        mutating func bytes(_ s: StaticString) {
-            s.withUTF8Buffer { b in (base + written).update(from: b.baseAddress!, count: b.count); written += b.count }
+        @inline(__always) mutating func bytes(_ s: StaticString) {
+            guard s.hasPointerRepresentation else {
+                // A one-scalar literal is stored as the scalar.
+                s.withUTF8Buffer { bytes($0) }
+                return
+            }
+            (base + written).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+            written += s.utf8CodeUnitCount
         }
 
-        mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
             guard let start = b.baseAddress, !b.isEmpty else { return }
             (base + written).update(from: start, count: b.count)
             written += b.count
         }
 
         /// A JSON string of UTF-8 bytes, escaped where JSON requires it.
-        mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
+        ///
+        /// One pass: bytes are copied as they are checked, and only a string that needs escaping
+        /// goes the slow way from its first such byte on.
+        @inline(__always) mutating func quoted(_ utf8: UnsafeBufferPointer<UInt8>) {
             byte(UInt8(ascii: "\""))
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                bytes(utf8)
-            } else {
-                let hex: StaticString = "0123456789abcdef"
-                for b in utf8 {
-                    switch b {
-                    case UInt8(ascii: "\""): bytes(#"\""#)
-                    case UInt8(ascii: "\\"): bytes(#"\\"#)
-                    case 0x0A: bytes(#"\n"#)
-                    case 0x0D: bytes(#"\r"#)
-                    case 0x09: bytes(#"\t"#)
-                    case 0..<0x20:
-                        bytes(#"\u00"#)
-                        byte(hex.utf8Start[Int(b >> 4)])
-                        byte(hex.utf8Start[Int(b & 0xF)])
-                    default: byte(b)
-                    }
-                }
+            let out = base + written
+            var i = 0
+            let n = utf8.count
+            while i < n {
+                let b = utf8[i]
+                if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
+                out[i] = b
+                i += 1
             }
+            written += i
+            if i < n { escaped(UnsafeBufferPointer(rebasing: utf8[i...])) }
             byte(UInt8(ascii: "\""))
         }
 
+        /// The rest of a string from its first byte that JSON must escape.
+        private mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+            let hex: StaticString = "0123456789abcdef"
+            for b in utf8 {
+                switch b {
+                case UInt8(ascii: "\""): bytes(#"\""#)
+                case UInt8(ascii: "\\"): bytes(#"\\"#)
+                case 0x0A: bytes(#"\n"#)
+                case 0x0D: bytes(#"\r"#)
+                case 0x09: bytes(#"\t"#)
+                case 0..<0x20:
+                    bytes(#"\u00"#)
+                    byte(hex.utf8Start[Int(b >> 4)])
+                    byte(hex.utf8Start[Int(b & 0xF)])
+                default: byte(b)
+                }
+            }
+        }
+
         /// A quoted RFC 3339 UTC time, `"YYYY-MM-DDTHH:MM:SSZ"`.
-        mutating func instant(_ seconds: Int64) {
+        @inline(__always) mutating func instant(_ seconds: Int64) {
             let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
             let secOfDay = Int(seconds - days * 86_400)
-            if days != dates.days {
-                let (y, m, d) = CivilDate.fromDays(days)
-                dates = DateCache(days: days, date: (0...9999).contains(y) ? (y, m, d) : nil)
-            }
+            if days != dates.days { dates = DateCache(days: days) }
             guard let (y, m, d) = dates.date else {
-                var text = Instant(seconds: seconds).rfc3339
-                text.withUTF8 { quoted($0) }
+                outOfRange(seconds)
                 return
             }
             byte(UInt8(ascii: "\""))
             pair(y / 100); pair(y % 100); byte(UInt8(ascii: "-")); pair(m); byte(UInt8(ascii: "-")); pair(d)
             byte(UInt8(ascii: "T"))
-            pair(secOfDay / 3600); byte(UInt8(ascii: ":")); pair(secOfDay / 60 % 60); byte(UInt8(ascii: ":")); pair(secOfDay % 60)
+            let minutes = secOfDay / 60
+            pair(minutes / 60); byte(UInt8(ascii: ":")); pair(minutes % 60); byte(UInt8(ascii: ":")); pair(secOfDay - minutes * 60)
             bytes("Z\"")
         }
 
-        /// Two decimal digits of `v` (0...99).
-        private mutating func pair(_ v: Int) {
-            base[written] = UInt8(truncatingIfNeeded: 48 + v / 10)
-            base[written + 1] = UInt8(truncatingIfNeeded: 48 + v % 10)
+        /// A time whose year is outside 0...9999, as `Instant` writes it.
+        @inline(never) private mutating func outOfRange(_ seconds: Int64) {
+            var text = Instant(seconds: seconds).rfc3339
+            text.withUTF8 { quoted($0) }
+        }
+
+        /// Two decimal digits of `v` (0...99), from a table.
+        @inline(__always) private mutating func pair(_ v: Int) {
+            let digits: StaticString = "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+            base[written] = digits.utf8Start[2 * v]
+            base[written + 1] = digits.utf8Start[2 * v + 1]
             written += 2
         }
     }
@@ -181,5 +206,14 @@ enum JSONBytes {
     struct DateCache {
         var days: Int64 = .min
         var date: (Int, Int, Int)? = nil
+
+        init() {}
+
+        /// The civil date of a day since the epoch, or none for a year outside 0...9999.
+        @inline(never) init(days: Int64) {
+            let (y, m, d) = CivilDate.fromDays(days)
+            self.days = days
+            date = (0...9999).contains(y) ? (y, m, d) : nil
+        }
     }
 }

@@ -34,16 +34,21 @@ public enum AssignmentColumn: Int32, Sendable {
 /// One row of an assignment page, read in place from SQLite. Valid only inside the visitor that
 /// receives it: the bytes belong to the statement and change on its next step.
 public struct AssignmentRowView {
-    let statement: SQLiteStatement
+    @usableFromInline let statement: SQLiteStatement
 
     /// The column's UTF-8 text, or `nil` when it is NULL.
-    public func text(_ c: AssignmentColumn) -> UnsafeBufferPointer<UInt8>? {
-        // sqlite3_column_text gives NULL for SQL NULL (and a pointer to "" for an empty text).
-        guard let p = sqlite3_column_text(statement, c.rawValue) else { return nil }
-        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(statement, c.rawValue)))
+    @inlinable public func text(_ c: AssignmentColumn) -> UnsafeBufferPointer<UInt8>? {
+        // Through the column's value: one sqlite3_column_* call (each checks the column, enters
+        // the connection's mutex and checks for a malloc failure) instead of one for the text and
+        // one for its length. SQLite warns that such a value is not thread-safe in serialized
+        // mode; the page connections are multi-thread ones used by one thread at a time.
+        let v = sqlite3_column_value(statement, c.rawValue)
+        // sqlite3_value_text gives NULL for SQL NULL (and a pointer to "" for an empty text).
+        guard let p = sqlite3_value_text(v) else { return nil }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_value_bytes(v)))
     }
 
-    public func int64(_ c: AssignmentColumn) -> Int64 { sqlite3_column_int64(statement, c.rawValue) }
+    @inlinable public func int64(_ c: AssignmentColumn) -> Int64 { sqlite3_column_int64(statement, c.rawValue) }
 }
 
 /// What asking an assignment to change state did.
@@ -190,38 +195,36 @@ extension Store {
     /// Every filter rides an index whose next column is `start` (unit, staff or state), so a page
     /// reads only its own rows; "ends after `from`" becomes a `start` range through
     /// ``longestAssignmentSeconds``. A row view is valid only inside `visit`.
+    ///
+    /// It runs on a connection of ``PageReaders`` with a statement prepared once per filter shape.
+    /// One SELECT is its own snapshot in WAL mode, so the read needs no explicit transaction.
     public func visitAssignmentPage(_ f: AssignmentFilter, after: (Int64, String)?, limit: Int,
                                     _ visit: (AssignmentRowView) throws -> Void) throws {
-        var sql = "SELECT id, staff_id, module_id, unit, role, start, \"end\", group_id, state, reason, updated_at FROM assignment WHERE 1"
-        var args: [any DatabaseValueConvertible] = []
-        if let u = f.unit { sql += " AND unit = ?"; args.append(u) }
-        if let s = f.staffID { sql += " AND staff_id = ?"; args.append(s) }
-        if let s = f.state { sql += " AND state = ?"; args.append(s.rawValue) }
-        if let from = f.from {
-            sql += " AND \"end\" > ? AND start > ?"
-            args += [from.seconds, from.seconds - Self.longestAssignmentSeconds]
-        }
-        if let to = f.to { sql += " AND start < ?"; args.append(to.seconds) }
-        if let (start, id) = after {
-            sql += " AND start >= ? AND (start > ? OR id > ?)"
-            args += [start, start, id]
-        }
-        sql += " ORDER BY start, id LIMIT ?"
-        args.append(limit)
-        // One SELECT is its own snapshot in WAL mode, so the read needs no explicit transaction
-        // (GRDB's `read` would wrap it in BEGIN/COMMIT: a third of the cost of a small page).
-        try pool.unsafeRead { db in
-            let statement = try db.cachedStatement(sql: sql)
-            try statement.setArguments(StatementArguments(args))
-            let raw = statement.sqliteStatement
-            defer { sqlite3_reset(raw) }
+        let shape = AssignmentPageShape(f, cursor: after != nil)
+        try pageReaders.withReader { reader in
+            let statement = try reader.statement(shape)
+            defer { sqlite3_reset(statement) }
+            var b = PageBinder(statement)
+            if let u = f.unit { b.bind(u) }
+            if let s = f.staffID { b.bind(s) }
+            if let s = f.state { b.bind(s.rawValue) }
+            // "Ends after `from`" also means "starts after `from` less the longest assignment".
+            let startsAfter = f.from.map { $0.seconds - Self.longestAssignmentSeconds }
+            if let from = f.from { b.bind(from.seconds) }
+            if after == nil, let startsAfter { b.bind(startsAfter) }
+            if let to = f.to { b.bind(to.seconds) }
+            if let (start, id) = after {
+                b.bind(max(start, startsAfter.map { $0 + 1 } ?? start))
+                b.bind(start)
+                b.bind(id)
+            }
+            b.bind(Int64(limit))
+            guard b.code == SQLITE_OK else { throw reader.error(b.code, sql: shape.sql) }
             while true {
-                let code = sqlite3_step(raw)
+                let code = sqlite3_step(statement)
                 if code == SQLITE_DONE { return }
-                guard code == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)), sql: sql)
-                }
-                try visit(AssignmentRowView(statement: raw))
+                guard code == SQLITE_ROW else { throw reader.error(code, sql: shape.sql) }
+                try visit(AssignmentRowView(statement: statement))
             }
         }
     }

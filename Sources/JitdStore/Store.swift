@@ -9,6 +9,8 @@ import JitdCore
 /// a plan or a message is one transaction.
 public final class Store: Sendable {
     public let pool: DatabasePool
+    /// Connections kept for the API's assignment pages (see ``PageReaders``).
+    let pageReaders: PageReaders
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -19,6 +21,7 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        pageReaders = PageReaders(path: path)
         try Self.migrator.migrate(pool)
     }
 
@@ -130,6 +133,15 @@ public final class Store: Sendable {
                     disabled_at INTEGER,            -- set when the receiver answered 410 Gone
                     reason TEXT
                 );
+                """)
+        }
+        m.registerMigration("v5: covering index for assignment pages by unit and state") { db in
+            // A page filtered by unit and state (what an integrator asks most: "what did this
+            // unit complete that day") read assignment_unit_page's rows of every state and
+            // dropped the others: about twice the rows it returned. This one reads its own rows
+            // only. assignment_unit_page stays for pages by unit alone, which it gives in order.
+            try db.execute(sql: """
+                CREATE INDEX assignment_unit_state_page ON assignment(unit, state, start, id, "end", staff_id, module_id, role, group_id, reason, updated_at);
                 """)
         }
         return m

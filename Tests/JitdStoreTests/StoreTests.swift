@@ -159,4 +159,73 @@ func temporaryStore() throws -> Store {
         #expect(try store.redeliver(endpoint: "paging", now: t0) == 1)
         #expect(try store.queueCounts()["pending"] == 1)
     }
+
+    @Test func assignmentPagesReadCoveringIndexes() throws {
+        let store = try temporaryStore()
+        for raw in 0..<PageReader.shapes {
+            let shape = AssignmentPageShape(rawValue: raw)
+            let plan = try store.pool.read { db in
+                let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: shape.sql.filter { $0 == "?" }.count))
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + shape.sql, arguments: nulls).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+            let unit = raw & 1 != 0, staff = raw & 2 != 0, state = raw & 4 != 0
+            if unit && state && !staff {
+                #expect(plan.contains("COVERING INDEX assignment_unit_state_page (unit=? AND state=?"), "\(shape.sql): \(plan)")
+                #expect(!plan.contains("TEMP B-TREE"), "\(shape.sql): \(plan)")
+            } else if unit && !staff {
+                #expect(plan.contains("COVERING INDEX assignment_unit_page (unit=?"), "\(shape.sql): \(plan)")
+                #expect(!plan.contains("TEMP B-TREE"), "\(shape.sql): \(plan)")
+            }
+        }
+    }
+
+    @Test func assignmentPagesMatchAPlainFilterPageByPage() throws {
+        let store = try temporaryStore()
+        var rng = SplitMix64(seed: 7)
+        let units = ["MICU", "5W", "ED"], states: [AssignmentState] = [.completed, .planned, .cancelled]
+        struct Row { var id: String, staff: String, unit: String, state: AssignmentState, start: Int64, end: Int64 }
+        var rows: [Row] = []
+        for i in 0..<400 {
+            // Starts on a 5-minute grid over two days, so many share one; up to the longest assignment.
+            let start = t0.seconds + Int64(rng.next() % 576) * 300
+            rows.append(Row(id: "a\(rng.next() % 1000)_\(i)", staff: "s\(rng.next() % 9)", unit: units[Int(rng.next() % 3)],
+                            state: states[Int(rng.next() % 3)], start: start,
+                            end: start + (rng.next() % 3 == 0 ? Store.longestAssignmentSeconds
+                                                                : Int64(1 + rng.next() % UInt64(Store.longestAssignmentSeconds / 60)) * 60)))
+        }
+        try store.pool.write { db in
+            for r in rows {
+                try db.execute(sql: """
+                    INSERT INTO assignment (id, staff_id, module_id, unit, role, start, "end", state, created_at, updated_at)
+                    VALUES (?, ?, 'm', ?, 'RN', ?, ?, ?, 0, 0)
+                    """, arguments: [r.id, r.staff, r.unit, r.start, r.end, r.state.rawValue])
+            }
+        }
+        for _ in 0..<200 {
+            func maybe<T>(_ v: @autoclosure () -> T) -> T? { rng.next() % 2 == 0 ? v() : nil }
+            let from = maybe(Instant(seconds: t0.seconds + Int64(rng.next() % 600) * 300))
+            let to = maybe(Instant(seconds: (from ?? t0).seconds + Int64(rng.next() % 200) * 300))
+            let f = AssignmentFilter(unit: maybe(units[Int(rng.next() % 3)]), staffID: rng.next() % 4 == 0 ? "s\(rng.next() % 9)" : nil,
+                                     state: maybe(states[Int(rng.next() % 3)]), from: from, to: to)
+            let expected = rows.filter { r in
+                (f.unit.map { r.unit == $0 } ?? true) && (f.staffID.map { r.staff == $0 } ?? true) && (f.state.map { r.state == $0 } ?? true)
+                    && (f.from.map { r.end > $0.seconds } ?? true) && (f.to.map { r.start < $0.seconds } ?? true)
+            }.sorted { ($0.start, $0.id) < ($1.start, $1.id) }.map(\.id)
+            let limit = 1 + Int(rng.next() % 7)
+            var seen: [String] = []
+            var after: (Int64, String)? = nil
+            while true {
+                let page = try store.assignmentPage(f, after: after, limit: limit)
+                seen += page.map(\.assignment.id)
+                guard page.count == limit, let last = page.last else { break }
+                after = (last.assignment.interval.start.seconds, last.assignment.id)
+            }
+            #expect(seen == expected, "\(f) limit \(limit)")
+            // Any `START:ID` is a valid cursor, not only one a page gave, e.g. one long before `from`.
+            let cursor = (t0.seconds + Int64(rng.next() % 900) * 300 - 86_400, "a\(rng.next() % 1000)")
+            let rest = try store.assignmentPage(f, after: cursor, limit: 1000).map(\.assignment.id)
+            #expect(rest == rows.filter { expected.contains($0.id) && ($0.start, $0.id) > cursor }
+                .sorted { ($0.start, $0.id) < ($1.start, $1.id) }.map(\.id), "\(f) after \(cursor)")
+        }
+    }
 }
