@@ -54,19 +54,30 @@ struct Harness {
     func read(_ name: String) -> String { (try? String(contentsOfFile: dir + "/" + name, encoding: .utf8)) ?? "" }
 
     /// Runs a command to completion; returns its status, stdout and stderr.
+    ///
+    /// Through `posix_spawn` and `waitpid`, with the output in temporary files: Foundation's
+    /// `Process` can lose a child's exit when many tests start processes at once, and a
+    /// `waitUntilExit` then never returns.
     static func run(_ args: [String], cwd: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let base = NSTemporaryDirectory() + "jitd-run-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let args = cwd.map { ["/usr/bin/env", "-C", $0] + args } ?? args
+        var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, args[0], &actions, nil, &argv, environ)
+        guard rc == 0 else { throw HarnessError.spawn(args[0], rc) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        func text(_ f: String) -> String { (try? String(contentsOfFile: f, encoding: .utf8)) ?? "" }
+        return (exit, text(base + ".out"), text(base + ".err"))
     }
 
     /// Starts a long-running process with its output going to files in the folder.
@@ -129,4 +140,4 @@ struct Harness {
     static func freePort() -> Int { Int.random(in: 20_000...40_000) }
 }
 
-enum HarnessError: Error { case timeout(String), stillRunning }
+enum HarnessError: Error { case timeout(String), stillRunning, spawn(String, Int32) }

@@ -73,7 +73,8 @@ struct DispatchFixture {
     }
 
     /// Polls `condition` until it holds or `seconds` pass.
-    func eventually(_ seconds: Double = 10, _ condition: () throws -> Bool) async rethrows -> Bool {
+    /// Generous by default: the full suite runs dozens of suites at once on two cores.
+    func eventually(_ seconds: Double = 60, _ condition: () throws -> Bool) async rethrows -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try condition() { return true }

@@ -53,7 +53,7 @@ final class FaultReceiver: @unchecked Sendable {
 
     /// Waits until `n` requests arrived or `seconds` passed; returns the count.
     @discardableResult
-    func waitFor(_ n: Int, seconds: Double = 10) async -> Int {
+    func waitFor(_ n: Int, seconds: Double = 60) async -> Int {
         let deadline = Date().addingTimeInterval(seconds)
         while count < n && Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
         return count
