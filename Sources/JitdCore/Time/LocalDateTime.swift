@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A wall-clock date and time with no zone, as schedulers write it in a roster.
 public struct LocalDateTime: Hashable, Comparable, Sendable {
@@ -101,17 +102,16 @@ public struct Zone: Hashable, Sendable {
 }
 
 /// A zone's offsets by UTC hour, shared by the copies of a `Zone`; bounded, cleared when full.
-final class HourOffsets: @unchecked Sendable {
-    private let lock = NSLock()
-    private var offsets: [Int64: Int64] = [:]
+final class HourOffsets: Sendable {
+    private let offsets = Mutex<[Int64: Int64]>([:])
     static let capacity = 200_000
 
     subscript(hour: Int64) -> Int64? {
-        get { lock.withLock { offsets[hour] } }
+        get { offsets.withLock { $0[hour] } }
         set {
-            lock.withLock {
-                if offsets.count >= Self.capacity { offsets.removeAll(keepingCapacity: true) }
-                offsets[hour] = newValue
+            offsets.withLock { o in
+                if o.count >= Self.capacity { o.removeAll(keepingCapacity: true) }
+                o[hour] = newValue
             }
         }
     }
