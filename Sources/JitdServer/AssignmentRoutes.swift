@@ -10,7 +10,7 @@ struct AssignmentRoutes {
     /// Threads that run assignment pages, which block on SQLite (and on the disk when the pages
     /// are not cached). Off Swift's cooperative pool, which has one thread per core and would
     /// otherwise stall every task of the daemon behind a few slow reads; a page pays one thread
-    /// hop (about 12 µs of CPU on this 2-core machine) for it. Four threads, so that a read
+    /// hop (about 10 µs of CPU on this 2-core machine) for it. Four threads, so that a read
     /// waiting on the disk does not hold up the others.
     static let pageThreads: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 4)
