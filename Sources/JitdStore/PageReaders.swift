@@ -19,8 +19,8 @@ final class PageReaders: @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
     private var idle: [PageReader] = []
-    /// Idle connections kept beyond this many are closed (pages run on the few threads of the
-    /// cooperative pool, so a handful covers them).
+    /// Idle connections kept beyond this many are closed (the API runs pages on a few threads of
+    /// its own, so a handful covers them).
     private let keep = 8
 
     init(path: String) { self.path = path }
