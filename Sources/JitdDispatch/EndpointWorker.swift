@@ -174,6 +174,7 @@ struct EndpointWorker {
         let t = clock.ticks()
         if o.result.outcome == .endpointGone {
             s.disabled = true
+            s.disabledCheckedAt = t
             log.error("the receiver answered 410 Gone: endpoint disabled until `jitd queue enable \(endpoint.name)`")
             return
         }
@@ -189,9 +190,11 @@ struct EndpointWorker {
         }
     }
 
-    /// While the endpoint cannot be called: answers in flight are taken in, then unsent claims go back.
+    /// While the endpoint cannot be called: answers in flight are taken in and recorded (so the
+    /// store holds a 410's verdict before the endpoint's state is read from it again), then
+    /// unsent claims go back.
     private func settle(_ s: inout State, _ group: inout TaskGroup<Event>) async {
-        while s.inflight > 0 || s.claiming, let e = await group.next() { handle(e, &s, &group) }
+        while s.busy, let e = await group.next() { handle(e, &s, &group) }
         guard !s.buffer.isEmpty else { return }
         do { try await writer.release(s.buffer) } catch { log.error("cannot return messages to the queue: \(error)") }
         s.buffer = []
