@@ -12,15 +12,9 @@ import Testing
         let h = try Harness()
         try h.write("old-secret", Harness.secret())
         try h.write("new-secret", Harness.secret())
-        try h.write("token", "test-token-0123456789abcdef\n")
-        try h.write("catalog.toml", "")
         let (receiver, port) = try await h.startReceiver(secretFile: h.dir + "/new-secret", out: "received.jsonl")
         defer { receiver.terminate() }
-        try h.write("jitd.toml", """
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.toml"
+        try h.writeConfig(extra: """
             [[webhook]]
             name = "receiver"
             url = "http://127.0.0.1:\(port)/hook"
@@ -28,9 +22,6 @@ import Testing
             events = ["*"]
             allow_networks = ["127.0.0.0/8"]
             concurrency = 16
-            [api]
-            listen = "127.0.0.1:\(Harness.freePort())"
-            token_file = "token"
             """)
         var daemon = try startDaemon(h, log: "jitd-1.log")
         let db = h.dir + "/state/jitd.sqlite"

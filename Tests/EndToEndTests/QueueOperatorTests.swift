@@ -8,27 +8,18 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func goneDisablesAndEnableResumesWhileTheDaemonRuns() async throws {
         let h = try Harness()
         try h.write("secret", Harness.secret())
-        try h.write("token", "test-token-0123456789abcdef\n")
-        try h.write("catalog.toml", "")
         let port = Harness.freePort()
         var receiver = try startReceiver(h, port: port, status: 410)
         defer { receiver.terminate() }
-        try h.write("jitd.toml", """
-            [paths]
-            state = "state"
-            inbox = "inbox"
-            catalog = "catalog.toml"
+        try h.writeConfig(extra: """
             [[webhook]]
             name = "lms"
             url = "http://127.0.0.1:\(port)/hook"
             secret_file = "secret"
             events = ["roster.*"]
             allow_networks = ["127.0.0.0/8"]
-            [api]
-            listen = "127.0.0.1:\(Harness.freePort())"
-            token_file = "token"
             """)
-        let daemon = try h.start([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"], log: "jitd.log")
+        let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
         let config = h.dir + "/jitd.toml"
         try "staff_id,role,unit,start,end\nrn1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z\n"
