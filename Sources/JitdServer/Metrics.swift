@@ -28,6 +28,7 @@ public enum JitdMetric {
     /// Recorded by the dispatcher (`DispatchMetric` in JitdDispatch).
     public static let circuitOpen = "jitd_endpoint_circuit_open"
     public static let endpointDisabled = "jitd_endpoint_disabled"
+    public static let orphaned = "jitd_queue_orphaned_total"
 
     static let help: [String: String] = [
         httpRequests: "HTTP requests answered, by route template, method and status code.",
@@ -44,6 +45,7 @@ public enum JitdMetric {
         queueOldestDueAge: "Seconds the oldest due pending message of an endpoint has waited past its due time (0 when none is late).",
         deliveries: "Webhook delivery attempts since start-up, by endpoint and outcome (delivered, retry, dead).",
         deliveryDuration: "Time of one webhook delivery attempt, by endpoint and outcome.",
+        orphaned: "Queued messages moved to dead because their endpoint was removed from the config, since start-up.",
         circuitOpen: "1 while an endpoint's circuit breaker is open (it kept failing; probed again later), else 0.",
         endpointDisabled: "1 while an endpoint is disabled (the receiver answered 410 Gone, or an operator); `jitd queue enable NAME` ends it.",
     ]

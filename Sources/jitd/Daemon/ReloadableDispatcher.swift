@@ -1,6 +1,8 @@
+import CoreMetrics
 import Foundation
 import JitdCore
 import JitdDispatch
+import JitdServer
 import JitdStore
 import JitdSystemd
 import Logging
@@ -56,7 +58,10 @@ struct ReloadableDispatcher: Service {
             let (generation, endpoints) = slot.current
             if !first {
                 let dead = try runtime.store.killOrphans(endpoints: endpoints.map(\.name), now: runtime.clock())
-                if dead > 0 { runtime.logger.warning("\(dead) queued messages were for endpoints no longer configured; moved to dead") }
+                if dead > 0 {
+                    runtime.logger.warning("\(dead) queued messages were for endpoints no longer configured; moved to dead")
+                    Counter(label: JitdMetric.orphaned).increment(by: Int64(dead))
+                }
             }
             first = false
             let liveness = self.liveness, runtime = self.runtime
