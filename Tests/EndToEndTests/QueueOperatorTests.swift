@@ -31,6 +31,8 @@ import Testing
         }
         #expect(disabled.contains("410 Gone") && disabled.contains("pending 1"), "\(disabled)")
         #expect(h.deliveries("received.jsonl").count == 1, "nothing more after the 410")
+        let status = try Harness.run([Harness.binary, "status", "--config", config]).out
+        #expect(status.contains("endpoint lms disabled since"), "\(status)")
 
         receiver.terminate()
         receiver.waitUntilExit()

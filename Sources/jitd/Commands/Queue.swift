@@ -153,6 +153,9 @@ struct Status: ParsableCommand {
         let a = try store.assignmentCounts(), q = try store.queueCounts()
         print("assignments: " + a.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         print("queue: " + q.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        for d in try store.disabledEndpoints().values.sorted(by: { $0.name < $1.name }) {
+            print("endpoint \(d.name) disabled since \(d.since.rfc3339): \(d.reason) (jitd queue enable \(d.name))")
+        }
     }
 }
 

@@ -137,6 +137,8 @@ enum StatusLine {
         let q = (try? runtime.store.queueCounts()) ?? [:]
         var line = "\(count(units, "unit")), \(staff) staff on shift, \(count(a["planned", default: 0] + a["notified", default: 0], "assignment")) due, "
             + "queue \(q["pending", default: 0] + q["leased", default: 0]), \(q["dead", default: 0]) dead"
+        let disabled = ((try? runtime.store.disabledEndpoints()) ?? [:]).keys.sorted()
+        if !disabled.isEmpty { line += "; endpoint disabled (410 Gone): " + disabled.joined(separator: ", ") }
         for p in runtime.status.problems { line += "; " + p }
         return line.count > 400 ? String(line.prefix(399)) + "…" : line
     }
