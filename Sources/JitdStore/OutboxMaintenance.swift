@@ -10,7 +10,14 @@ extension Store {
     /// so the planner places the needs again). Returns how many.
     @discardableResult
     public func expireLate(now: Instant) throws -> Int {
-        try pool.write { db in
+        // The sweeper asks every second: look first, so an idle daemon never takes the write lock.
+        let any = try pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?)
+                """, arguments: [now.seconds]) ?? false
+        }
+        guard any else { return 0 }
+        return try pool.write { db in
             let late = try Row.fetchAll(db, sql: """
                 SELECT id, assignment_id FROM outbox WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?
                 """, arguments: [now.seconds])

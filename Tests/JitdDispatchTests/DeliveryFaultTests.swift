@@ -148,9 +148,12 @@ import Testing
         let task = f.start([f.endpoint("bad", bad, concurrency: 4), f.endpoint("good", good, concurrency: 4)],
                            settings: DispatchFixture.settings(timeout: 30))
         let before = try await goodLatencyP99(f, good, rounds: 10, tag: "healthy")
+        #expect(await bad.waitFor(50) == 50)
         bad.set(.hang)
         let during = try await goodLatencyP99(f, good, rounds: 20, tag: "hung")
         #expect(during < max(0.5, 3 * before), "healthy endpoint p99 \(during) s while the other hangs, \(before) s before")
+        await bad.waitFor(10 * 5 + 4)
+        try await Task.sleep(nanoseconds: 300_000_000)
         #expect(bad.count == 10 * 5 + 4, "the hung endpoint holds exactly its 4 slots")
         task.cancel(); await task.value; await bad.close(); await good.close()
     }

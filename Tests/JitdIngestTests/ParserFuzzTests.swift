@@ -55,7 +55,7 @@ import Testing
         }),
         ("catalog-json", { _ = try? CatalogParser.parse([("c.json", String(decoding: $0, as: UTF8.self))], zone: .utc) }),
         // TOMLKit's embedded toml++ aborts on internal assertions for some malformed TOML (found by
-        // this fuzzer); `TOMLHeaderGuard` reports those cases before toml++ sees them.
+        // this fuzzer); `TOMLAbortGuard` reports those cases before toml++ sees them.
         ("toml-config", { _ = try? ConfigLoader.parse(text: String(decoding: $0, as: UTF8.self), file: "/x/jitd.toml") }),
         ("toml-catalog", { _ = try? CatalogParser.parse([("c.toml", String(decoding: $0, as: UTF8.self))], zone: .utc) }),
     ]

@@ -64,7 +64,7 @@ public struct TOMLDocument: Sendable {
     /// Parses `text`; a syntax error becomes a diagnostic with its line and column.
     public init(file: String, text: String) throws(Diagnostics) {
         self.file = file
-        if let (line, column, message) = TOMLHeaderGuard.firstProblem(text) {
+        if let (line, column, message) = TOMLAbortGuard.firstProblem(text) {
             throw Diagnostics([Diagnostic(file: file, line: line, column: column, message: "TOML syntax: \(message)")])
         }
         do {

@@ -60,7 +60,7 @@ struct Queue: ParsableCommand {
             let counts = try store.queueCountsByEndpoint()
             for w in cfg.webhooks {
                 let state = disabled[w.name].map { "disabled since \($0.since.rfc3339): \($0.reason)" } ?? "enabled"
-                let c = counts[w.name, default: [:]].sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                let c = countsText(counts[w.name, default: [:]])
                 print("\(w.name)  \(state)  [\(c.isEmpty ? "no messages" : c)]")
             }
         }
@@ -151,12 +151,17 @@ struct Status: ParsableCommand {
     func run() throws {
         let store = try openStore(config)
         let a = try store.assignmentCounts(), q = try store.queueCounts()
-        print("assignments: " + a.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-        print("queue: " + q.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("assignments: " + countsText(a))
+        print("queue: " + countsText(q))
         for d in try store.disabledEndpoints().values.sorted(by: { $0.name < $1.name }) {
             print("endpoint \(d.name) disabled since \(d.since.rfc3339): \(d.reason) (jitd queue enable \(d.name))")
         }
     }
+}
+
+/// `delivered 3, pending 1`: counts by name, in name order.
+func countsText(_ counts: [String: Int]) -> String {
+    counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
 }
 
 func openStore(_ configPath: String) throws -> Store {

@@ -3,7 +3,7 @@ import Testing
 
 /// toml++ (inside TOMLKit) aborts the process on a table header with no name; jitd must turn
 /// that into an error line (found by the parser fuzzer).
-@Suite struct TOMLHeaderGuardTests {
+@Suite struct TOMLAbortGuardTests {
     @Test func aHeaderWithNoNameIsAnErrorNotACrash() {
         for (text, line, column) in [(" [ \n \n", 1, 4), ("[site]\ntimezone = \"UTC\"\n[[\n", 3, 3), ("[ #x\n", 1, 3), ("\u{FEFF}[(\n", 1, 3)] {
             do {
@@ -50,6 +50,6 @@ import Testing
             """
         let c = try ConfigLoader.parse(text: text, file: "/x/jitd.toml").value
         #expect(c.coverage.count == 1 && c.webhooks.first?.secretFiles == ["/x/[\n"])
-        #expect(TOMLHeaderGuard.firstProblem("grid = [\n  [\n    1, 2 ],\n  [ 3 ],\n]\n[next]\n") == nil, "nested arrays")
+        #expect(TOMLAbortGuard.firstProblem("grid = [\n  [\n    1, 2 ],\n  [ 3 ],\n]\n[next]\n") == nil, "nested arrays")
     }
 }

@@ -6,7 +6,7 @@
 ///
 /// A light lexer: it follows strings (basic, literal, multi-line), comments, and the brackets
 /// of values, so that a `[` opening a multi-line array is not taken for a header.
-enum TOMLHeaderGuard {
+enum TOMLAbortGuard {
     /// The line and column of the first malformed header or value, or `nil`.
     static func firstProblem(_ text: String) -> (line: Int, column: Int, message: String)? {
         let s = Array(text.unicodeScalars)
