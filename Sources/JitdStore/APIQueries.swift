@@ -327,8 +327,8 @@ extension Store {
     public func progressInputs(moduleID: String, window: Interval, now: Instant) throws -> ModuleProgressInputs {
         try pool.read { db in
             let posts = try Row.fetchAll(db, sql: """
-                SELECT DISTINCT staff_id, unit, role FROM shift WHERE kind = 'shift' AND start < ? AND "end" > ?
-                """, arguments: [window.end.seconds, window.start.seconds]).map {
+                SELECT DISTINCT s.staff_id, s.unit, s.role FROM \(Self.shiftsOverlapping) AND s.kind = 'shift'
+                """, arguments: [window.start.seconds, window.end.seconds]).map {
                 ModuleProgressInputs.Post(staffID: $0[0], unit: $0[1], role: $0[2])
             }
             var latest: [String: Instant] = [:]

@@ -78,8 +78,10 @@ extension Store {
     }
 
     /// `YYYY-MM-DD` of `t` in `zone`, without Foundation's formatter (called once a stored shift).
-    static func localDay(_ t: Instant, _ zone: Zone) -> String {
-        let l = zone.local(t)
+    static func localDay(_ t: Instant, _ zone: Zone) -> String { localDay(zone.local(t)) }
+
+    /// `YYYY-MM-DD` of a local date-time.
+    static func localDay(_ l: LocalDateTime) -> String {
         guard (0...9999).contains(l.year) else { return String(format: "%04d-%02d-%02d", l.year, l.month, l.day) }
         return String(unsafeUninitializedCapacity: 10) { b in
             func put(_ v: Int, _ at: Int, _ n: Int) {
@@ -91,12 +93,19 @@ extension Store {
         }
     }
 
+    /// The shifts `s` that overlap the window given by two arguments, its start and its end: found
+    /// by the unit-days whose entries reach into it (see ``Store/shiftByUnitDay``).
+    static let shiftsOverlapping = """
+        roster_day d JOIN shift s ON s.day_id = d.id
+        WHERE d.last_end > ?1 AND d.first_start < ?2 AND s."end" > ?1 AND s.start < ?2
+        """
+
     /// Shifts and busy blocks that overlap `window`.
     public func shifts(overlapping window: Interval) throws -> [Shift] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM shift WHERE start < ? AND "end" > ? ORDER BY unit, start, staff_id, kind
-                """, arguments: [window.end.seconds, window.start.seconds]).map { row in
+                SELECT s.* FROM \(Self.shiftsOverlapping) ORDER BY s.unit, s.start, s.staff_id, s.kind
+                """, arguments: [window.start.seconds, window.end.seconds]).map { row in
                 Shift(staffID: row["staff_id"], role: row["role"], unit: row["unit"],
                       kind: ShiftKind(rawValue: row["kind"]) ?? .shift, interval: Interval(row: row), name: row["name"])
             }

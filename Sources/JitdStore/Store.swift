@@ -144,8 +144,50 @@ public final class Store: Sendable {
                 CREATE INDEX assignment_unit_state_page ON assignment(unit, state, start, id, "end", staff_id, module_id, role, group_id, reason, updated_at);
                 """)
         }
+        m.registerMigration("v6: shifts kept by unit-day") { db in
+            try db.execute(sql: shiftByUnitDay)
+        }
         return m
     }
+
+    /// Shifts are kept by unit-day, the unit of SPEC's replacement rule. `roster_day` holds one
+    /// row per unit and local day that some roster covered: which file owns it, and the earliest
+    /// start and latest end of its entries. `shift` is clustered by that day (WITHOUT ROWID), so
+    /// replacing a day removes one run of rows, and it has no secondary index: a million-row roster
+    /// used to pay for three (unit and day, start, end), several times SQLite's work for the rows
+    /// themselves. A time window is found through `roster_day` (days that start before its end and
+    /// end after its start), then its shifts are read by day.
+    static let shiftByUnitDay = """
+        CREATE TABLE roster_day (
+            id INTEGER PRIMARY KEY,
+            unit TEXT NOT NULL,
+            local_day TEXT NOT NULL,        -- the unit-local date on which its entries start
+            file_id INTEGER NOT NULL REFERENCES inbox_file(id),
+            first_start INTEGER NOT NULL,   -- earliest start of its entries
+            last_end INTEGER NOT NULL,      -- latest end of its entries
+            UNIQUE (unit, local_day)
+        );
+        CREATE INDEX roster_day_end ON roster_day(last_end, first_start);
+        INSERT INTO roster_day (unit, local_day, file_id, first_start, last_end)
+            SELECT unit, local_day, max(file_id), min(start), max("end") FROM shift GROUP BY unit, local_day;
+        CREATE TABLE shift_by_day (
+            day_id INTEGER NOT NULL,        -- roster_day(id); kept by the roster writer, not by a foreign key (a lookup a row)
+            seq INTEGER NOT NULL,           -- order within the day
+            staff_id TEXT NOT NULL,
+            role TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            name TEXT,
+            PRIMARY KEY (day_id, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO shift_by_day (day_id, seq, staff_id, role, unit, kind, start, "end", name)
+            SELECT d.id, s.id, s.staff_id, s.role, s.unit, s.kind, s.start, s."end", s.name
+            FROM shift s JOIN roster_day d ON d.unit = s.unit AND d.local_day = s.local_day;
+        DROP TABLE shift;
+        ALTER TABLE shift_by_day RENAME TO shift;
+        """
 }
 
 extension Interval {

@@ -99,7 +99,7 @@ import Testing
     /// Every stored shift, one per line, in a stable order.
     func shifts(_ h: Harness) throws -> String {
         let r = try Harness.run(["/usr/bin/env", "sqlite3", h.dir + "/state/jitd.sqlite",
-                                 #"select staff_id, role, unit, kind, start, "end", local_day from shift order by staff_id, start"#])
+                                 #"select s.staff_id, s.role, s.unit, s.kind, s.start, s."end", d.local_day from shift s join roster_day d on d.id = s.day_id order by s.staff_id, s.start"#])
         #expect(r.status == 0, "sqlite3: \(r.err)")
         return r.out
     }

@@ -236,7 +236,7 @@ import Testing
     /// Each good content applied exactly once: its unit holds its two shifts from one file, one
     /// accepted history row per content; no bad file's unit has a shift.
     static func checkStore(_ h: Harness, _ drops: [Drop]) throws {
-        let perUnit = try query(h, "SELECT unit, count(*), count(DISTINCT file_id) FROM shift GROUP BY unit")
+        let perUnit = try query(h, "SELECT s.unit, count(*), count(DISTINCT d.file_id) FROM shift s JOIN roster_day d ON d.id = s.day_id GROUP BY s.unit")
         var shifts: [String: (Int, Int)] = [:]
         for row in perUnit { shifts[row[0]] = (Int(row[1])!, Int(row[2])!) }
         let good = drops.filter { $0.kind == .good }

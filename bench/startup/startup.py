@@ -115,15 +115,20 @@ with db:
     db.executemany("INSERT OR IGNORE INTO staff (staff_id, first_seen) VALUES (?, ?)", [(st, now - 400 * 86400) for st in staff])
     per_staff = args.shifts // len(staff)
     first_day = now // 86400 - per_staff + 2  # the last shifts reach into the next two days
+    days = {}  # (unit, local day) -> [roster_day id, first start, last end], as jitd's roster writer keeps them
     def rows():
         for i, st in enumerate(staff):
             unit = units[i % len(units)]
             night = i % 3 == 0
             for k in range(per_staff):
                 start = (first_day + k) * 86400 + (19 if night else 7) * 3600
-                day = time.strftime("%Y-%m-%d", time.gmtime(start))
-                yield (st, "RN", unit, "shift", start, start + 12 * 3600, day, None, file_id)
-    db.executemany('INSERT INTO shift (staff_id, role, unit, kind, start, "end", local_day, name, file_id) VALUES (?,?,?,?,?,?,?,?,?)', rows())
+                key = (unit, time.strftime("%Y-%m-%d", time.gmtime(start)))
+                day = days.setdefault(key, [len(days) + 1, start, start + 12 * 3600])
+                day[1], day[2] = min(day[1], start), max(day[2], start + 12 * 3600)
+                yield (day[0], i * per_staff + k, st, "RN", unit, "shift", start, start + 12 * 3600, None)
+    db.executemany('INSERT INTO shift (day_id, seq, staff_id, role, unit, kind, start, "end", name) VALUES (?,?,?,?,?,?,?,?,?)', rows())
+    db.executemany("INSERT INTO roster_day (id, unit, local_day, file_id, first_start, last_end) VALUES (?,?,?,?,?,?)",
+                   [(d[0], u, day, file_id, d[1], d[2]) for (u, day), d in days.items()])
 count = db.execute("SELECT count(*) FROM shift").fetchone()[0]
 db.close()
 size = os.path.getsize(f"{work}/state/jitd.sqlite") / 2**20

@@ -82,6 +82,18 @@ public struct Zone: Hashable, Sendable {
         LocalDateTime(naiveSeconds: t.seconds + offset(at: t))
     }
 
+    /// The instants around `t` that share its local date: the whole local day when the offset is
+    /// the same from its first second to its last, else only `t`'s own second (a day with a
+    /// change of offset is rare enough to be asked about one instant at a time).
+    public func sameDateSpan(_ t: Instant) -> Interval {
+        let o = offset(at: t)
+        let from = t.seconds - ((t.seconds + o) - floorDiv(t.seconds + o, 86_400) * 86_400)
+        guard offset(at: Instant(seconds: from)) == o, offset(at: Instant(seconds: from + 86_399)) == o else {
+            return Interval(start: t, end: t.adding(seconds: 1))
+        }
+        return Interval(start: Instant(seconds: from), end: Instant(seconds: from + 86_400))
+    }
+
     public func instant(_ local: LocalDateTime) throws(LocalTimeError) -> Instant {
         let naive = local.naiveSeconds
         // Offsets in force a day and a half either side bracket every candidate; the earliest
