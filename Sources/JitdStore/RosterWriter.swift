@@ -20,10 +20,11 @@ public final class RosterWriter {
     let fileID: Int64
     let zones: (String) -> Zone
     private let insertShift: Statement, findDay: Statement, addDay: Statement, clearDay: Statement
-    private var days: [UnitDay: Day] = [:]
-    /// The unit-day of the entry before, and the instants its local day spans: consecutive rows
-    /// of a unit and day are placed without computing a local date.
-    private var recent: (unit: String, key: UnitDay, from: Int64, to: Int64)?
+    /// The file's unit-days, and where each is in `dayList`.
+    private var days: [UnitDay: Int] = [:], dayList: [Day] = []
+    /// For each unit, its unit-day last written to and the instants that share that local date:
+    /// the next rows of the unit on that date are placed without computing a local date.
+    private var cursors: [String: (day: Int, from: Int64, to: Int64)] = [:]
     private var firstSeen: [String: Int64] = [:]
     private var seq: Int64 = 0
     public private(set) var shifts = 0, busy = 0, replaced = 0
@@ -44,25 +45,29 @@ public final class RosterWriter {
 
     public func insert(_ s: Shift) throws {
         let start = s.interval.start.seconds, end = s.interval.end.seconds
-        let key = unitDay(s.unit, start)
-        var day = try days[key] ?? takeOver(key, start)
-        day.firstStart = min(day.firstStart, start)
-        day.lastEnd = max(day.lastEnd, end)
-        days[key] = day
+        let i = try dayIndex(s.unit, start)
+        dayList[i].firstStart = min(dayList[i].firstStart, start)
+        dayList[i].lastEnd = max(dayList[i].lastEnd, end)
         seq += 1
-        try insertRow(s, dayID: day.id)
+        try insertRow(s, dayID: dayList[i].id)
         if let seen = firstSeen[s.staffID] { if start < seen { firstSeen[s.staffID] = start } } else { firstSeen[s.staffID] = start }
         if s.kind == .busy { busy += 1 } else { shifts += 1 }
     }
 
-    /// The unit-day an entry of `unit` starting at `start` belongs to.
-    private func unitDay(_ unit: String, _ start: Int64) -> UnitDay {
-        if let r = recent, r.unit == unit, start >= r.from, start < r.to { return r.key }
+    /// Where in `dayList` the unit-day of an entry of `unit` starting at `start` is.
+    private func dayIndex(_ unit: String, _ start: Int64) throws -> Int {
+        if let c = cursors[unit], start >= c.from, start < c.to { return c.day }
         let zone = zones(unit), at = Instant(seconds: start)
         let key = UnitDay(unit: unit, day: Store.localDay(zone.local(at)))
+        let i: Int
+        if let known = days[key] { i = known } else {
+            i = dayList.count
+            dayList.append(try takeOver(key, start))
+            days[key] = i
+        }
         let span = zone.sameDateSpan(at)
-        recent = (unit, key, span.start.seconds, span.end.seconds)
-        return key
+        cursors[unit] = (i, span.start.seconds, span.end.seconds)
+        return i
     }
 
     /// The file's first entry on a unit-day: finds or adds its `roster_day` row and removes the
@@ -113,7 +118,7 @@ public final class RosterWriter {
     /// each person's first sighting is recorded. Returns how many older entries were replaced.
     func finish() throws -> Int {
         let own = try db.makeStatement(sql: "UPDATE roster_day SET file_id = ?, first_start = ?, last_end = ? WHERE id = ?")
-        for day in days.values { try own.execute(arguments: [fileID, day.firstStart, day.lastEnd, day.id]) }
+        for day in dayList { try own.execute(arguments: [fileID, day.firstStart, day.lastEnd, day.id]) }
         let seen = try db.makeStatement(sql: """
             INSERT INTO staff (staff_id, first_seen) VALUES (?, ?)
             ON CONFLICT(staff_id) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)

@@ -62,3 +62,35 @@ import Testing
         #expect(CIDR("300.0.0.0/8") == nil)
     }
 }
+
+/// The memo the roster readers convert local times through gives the zone's own answer for every
+/// time, across every change of offset of a year (half-hour changes, midnight changes, a zone
+/// that dropped daylight saving), whatever order the times come in.
+@Suite struct LocalTimeMemoTests {
+    @Test func memoAgreesWithTheZoneEveryHalfHourOfTheYear() throws {
+        for id in ["America/New_York", "Australia/Lord_Howe", "America/Santiago", "Asia/Kathmandu", "America/Sao_Paulo"] {
+            let zone = Zone(id)!
+            var memo = LocalTimeMemo()
+            var valid = 0
+            let first = LocalDateTime(year: 2026, month: 1, day: 1).naiveSeconds
+            for step in Int64(0)..<(366 * 48) {
+                // In order, then now and then a jump back a week, as rows of a roster may come.
+                let naive = first + step * 1800 - (step % 97 == 0 ? 7 * 86_400 : 0)
+                let local = LocalDateTime(naiveSeconds: naive)
+                let expected = Result { () throws(LocalTimeError) in try zone.instant(local) }
+                let got = Result { () throws(LocalTimeError) in try memo.instant(local, in: zone) }
+                #expect(got == expected, "\(local.description) in \(id)")
+                if case .success = got { valid += 1 }
+            }
+            #expect(valid > 17_000, "nearly every time exists")
+        }
+    }
+
+    @Test func memoFollowsAChangeOfZone() throws {
+        var memo = LocalTimeMemo()
+        let local = LocalDateTime(year: 2026, month: 6, day: 1, hour: 12)
+        #expect(try memo.instant(local, in: Zone("America/New_York")!).rfc3339 == "2026-06-01T16:00:00Z")
+        #expect(try memo.instant(local, in: Zone("Europe/London")!).rfc3339 == "2026-06-01T11:00:00Z")
+        #expect(try memo.instant(local, in: .utc).rfc3339 == "2026-06-01T12:00:00Z")
+    }
+}

@@ -63,8 +63,11 @@ public struct RosterCSVStream: Sendable {
 struct RosterCSVRows: Sendable {
     let context: RosterContext
     private var header: CSVHeader?
-    private var width = 0, headerLine = 1, headerOK = false
+    /// The header's columns, when it is usable.
+    private var columns: RosterCSVParser.Columns?
+    private var width = 0, headerLine = 1
     private var overlaps = ShiftOverlaps()
+    private var memo = LocalTimeMemo()
     private(set) var count = 0
 
     init(context: RosterContext) {
@@ -78,10 +81,10 @@ struct RosterCSVRows: Sendable {
             self.header = h
             width = r.fields.count
             headerLine = r.line
-            headerOK = RosterCSVParser.checkHeader(h, line: r.line, &sink)
+            if RosterCSVParser.checkHeader(h, line: r.line, &sink) { columns = RosterCSVParser.Columns(h) }
             return
         }
-        guard headerOK, let entry = RosterCSVParser.entry(r, header, width, context, &sink) else { return }
+        guard let columns, let entry = RosterCSVParser.entry(r, columns, width, context, &memo, &sink) else { return }
         overlaps.add(entry)
         count += 1
         if !sink.hasErrors { try accept(entry) }

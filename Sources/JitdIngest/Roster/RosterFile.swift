@@ -21,7 +21,7 @@ public struct UnitZones: Sendable {
         self.units = units
     }
 
-    public func zone(of unit: String) -> Zone { units[unit] ?? site }
+    public func zone(of unit: String) -> Zone { units.isEmpty ? site : units[unit] ?? site }
 }
 
 /// What a roster parser needs besides the text.

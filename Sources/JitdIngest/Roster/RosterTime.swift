@@ -18,8 +18,14 @@ public enum RosterTime {
     /// `2026-11-24T07:00[:00][Z|±HH:MM|±HHMM]`, a space allowed for the `T`.
     /// Without an offset the time is local to `zone`.
     public static func instant(_ text: String, zone: Zone) throws(Problem) -> Instant {
+        var memo = LocalTimeMemo.off
+        return try instant(text, zone: zone, memo: &memo)
+    }
+
+    /// The same, for the many rows of one file: local times are turned into instants through `memo`.
+    public static func instant(_ text: String, zone: Zone, memo: inout LocalTimeMemo) throws(Problem) -> Instant {
         let s = CSVHeader.trimmed(text)
-        if let fast = try fastInstant(s, zone: zone) { return fast }
+        if let fast = try fastInstant(s, zone: zone, memo: &memo) { return fast }
         return try general(s, text: text, zone: zone)
     }
 
@@ -48,10 +54,10 @@ public enum RosterTime {
 
     /// The common shapes, read straight from the bytes: `YYYY-MM-DDTHH:MM[:SS]` then nothing, `Z`
     /// or `±HH:MM`. `nil` for anything else, which takes the general path (and its messages).
-    static func fastInstant(_ s: String, zone: Zone) throws(Problem) -> Instant? {
+    static func fastInstant(_ s: String, zone: Zone, memo: inout LocalTimeMemo) throws(Problem) -> Instant? {
         guard let (local, offset) = fastLocal(s) else { return nil }
         if let offset { return Instant(seconds: local.naiveSeconds - offset) }
-        return try inZone(local, zone)
+        return try inZone(local, zone, memo: &memo)
     }
 
     /// The local time and offset (`nil`: none given) of the common shapes.
@@ -90,7 +96,12 @@ public enum RosterTime {
     }
 
     public static func inZone(_ local: LocalDateTime, _ zone: Zone) throws(Problem) -> Instant {
-        do { return try zone.instant(local) } catch {
+        var memo = LocalTimeMemo.off
+        return try inZone(local, zone, memo: &memo)
+    }
+
+    public static func inZone(_ local: LocalDateTime, _ zone: Zone, memo: inout LocalTimeMemo) throws(Problem) -> Instant {
+        do { return try memo.instant(local, in: zone) } catch {
             throw .nonexistent(local.description, zone: zone.identifier)
         }
     }
