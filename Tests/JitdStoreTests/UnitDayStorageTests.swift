@@ -27,7 +27,7 @@ import Testing
     /// each, random windows hold exactly the model's entries.
     @Test func randomRostersMatchTheReplacementRuleAndWindows() throws {
         let store = try temporaryStore()
-        var rng = SplitMix(seed: 20261125)
+        var rng = SplitMix64(seed: 20261125)
         var model: [Shift] = []
         let base = Instant(rfc3339: "2026-10-20T00:00:00Z")!.seconds
         for f in 0..<25 {
@@ -96,18 +96,5 @@ import Testing
                                             zones: zones, now: t0) { _ in [] }
         #expect(outcome == .accepted(shifts: 1, busy: 0, replaced: 2, units: ["MICU"]))
         #expect(try store.shifts(overlapping: window).map(\.staffID).sorted() == ["w", "z"])
-    }
-}
-
-/// A small seeded generator, so a failure can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -6,8 +6,26 @@
 /// the memo only when every instant that method would look at lies inside the steady stretch.
 /// Not shared between threads: each reader of a file keeps its own.
 public struct LocalTimeMemo: Sendable {
+    /// UTC hours `from..<to` (in seconds) over which `zone` keeps `offset`.
+    struct Stretch: Sendable {
+        var zoneID: String, from: Int64, to: Int64, offset: Int64
+
+        /// The instant of `naive`, when everything ``Zone/instant(_:)`` would look at lies inside.
+        func instant(_ naive: Int64, _ zone: Zone) -> Instant? {
+            let t = naive - offset
+            guard zoneID == zone.identifier, t - LocalTimeMemo.margin >= from, t + LocalTimeMemo.margin < to else { return nil }
+            return Instant(seconds: t)
+        }
+
+        /// Whether `naive` falls inside (if maybe too near an edge to be answered).
+        func holds(_ naive: Int64, _ zone: Zone) -> Bool {
+            zoneID == zone.identifier && naive - offset >= from && naive - offset < to
+        }
+    }
+
     private let enabled: Bool
-    private var zoneID = "", from: Int64 = 0, to: Int64 = 0, offset: Int64 = 0
+    /// The last two stretches learnt: rows that straddle a change of offset use both sides.
+    private var stretches: [Stretch] = []
 
     /// How far the zone's offset is followed either side of a time not yet covered.
     static let reach: Int64 = 10 * 86_400
@@ -24,30 +42,28 @@ public struct LocalTimeMemo: Sendable {
     public mutating func instant(_ local: LocalDateTime, in zone: Zone) throws(LocalTimeError) -> Instant {
         guard enabled else { return try zone.instant(local) }
         let naive = local.naiveSeconds
-        if let t = cached(naive, zone) { return t }
-        learn(around: naive, zone)
-        if let t = cached(naive, zone) { return t }
+        for s in stretches { if let t = s.instant(naive, zone) { return t } }
+        // Inside a stretch yet unanswered: near a change of offset, where the zone decides.
+        if !stretches.contains(where: { $0.holds(naive, zone) }), let s = Self.learn(around: naive, zone) {
+            if stretches.count == 2 { stretches.removeFirst() }
+            stretches.append(s)
+            if let t = s.instant(naive, zone) { return t }
+        }
         return try zone.instant(local)
     }
 
-    private func cached(_ naive: Int64, _ zone: Zone) -> Instant? {
-        let t = naive - offset
-        guard zoneID == zone.identifier, t - Self.margin >= from, t + Self.margin < to else { return nil }
-        return Instant(seconds: t)
-    }
-
     /// The stretch of whole UTC hours around `naive` (read as an instant) with one offset.
-    private mutating func learn(around naive: Int64, _ zone: Zone) {
+    static func learn(around naive: Int64, _ zone: Zone) -> Stretch? {
         let hour = floorDiv(naive, 3600)
         let o = zone.offset(at: Instant(seconds: hour * 3600))
         func steady(_ h: Int64) -> Bool {
             zone.offset(at: Instant(seconds: h * 3600)) == o && zone.offset(at: Instant(seconds: h * 3600 + 3599)) == o
         }
+        guard steady(hour) else { return nil }
         var first = hour, last = hour
-        let hours = Self.reach / 3600
-        guard steady(hour) else { zoneID = ""; return }
+        let hours = reach / 3600
         while first > hour - hours, steady(first - 1) { first -= 1 }
         while last < hour + hours, steady(last + 1) { last += 1 }
-        (zoneID, from, to, offset) = (zone.identifier, first * 3600, (last + 1) * 3600, o)
+        return Stretch(zoneID: zone.identifier, from: first * 3600, to: (last + 1) * 3600, offset: o)
     }
 }

@@ -50,25 +50,16 @@ extension InboxService {
     }
 
     /// A CSV roster, read in chunks: each valid row is stored as it is read, inside the one
-    /// transaction that applies the file; an error anywhere discards the transaction.
+    /// transaction that applies the file; an error anywhere discards the transaction. The file is
+    /// read, hashed and parsed on a thread of its own, handing rows over in batches, while this
+    /// one stores them: on two cores, parsing and SQLite's work overlap.
     func streamCSVRoster(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
         let started = ContinuousClock.now
-        var hasher = SHA256()
-        var stream = RosterCSVStream(context: context(now))
         var sha = ""
-        let limit = runtime.config.limits.maxInboxFileBytes
         do {
             let outcome = try runtime.store.applyRoster(file: f.name, zones: runtime.zones.zone(of:), now: now, fill: { writer in
-                do {
-                    try ChunkedFile.forEachChunk(path: f.path, limit: limit) { chunk in
-                        hasher.update(bufferPointer: UnsafeRawBufferPointer(chunk))
-                        try stream.feed(chunk, sink: &sink) { try writer.insert($0.shift) }
-                    }
-                    try stream.finish(sink: &sink) { try writer.insert($0.shift) }
-                } catch let problem as ChunkedFile.Problem {
-                    sink.error(problem.message)
-                }
-                sha = Self.hex(hasher.finalize())
+                sha = try Handoff.run(produce: { send in readCSVRoster(f, context: context(now), &sink, send: send) },
+                                      consume: { batch in for s in batch { try writer.insert(s) } })
                 return sink.hasErrors ? nil : sha
             }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
             guard let outcome else { return reject(f, sha: sha, &sink, now: now, log: log) }
@@ -78,6 +69,39 @@ extension InboxService {
             log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
         }
     }
+
+    /// Reads, hashes and parses a CSV roster, sending its valid entries in batches while the file
+    /// has no error; returns its sha256. Stops early when `send` says the other side stopped.
+    func readCSVRoster(_ f: InboxCandidate, context: RosterContext, _ sink: inout DiagnosticSink,
+                       send: ([Shift]) -> Bool) -> String {
+        struct Stopped: Error {}
+        var hasher = SHA256()
+        var stream = RosterCSVStream(context: context)
+        var batch: [Shift] = []
+        batch.reserveCapacity(Self.batchSize)
+        func accept(_ entry: RosterEntry) throws {
+            batch.append(entry.shift)
+            guard batch.count == Self.batchSize else { return }
+            guard send(batch) else { throw Stopped() }
+            batch.removeAll(keepingCapacity: true)
+        }
+        do {
+            try ChunkedFile.forEachChunk(path: f.path, limit: runtime.config.limits.maxInboxFileBytes) { chunk in
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(chunk))
+                try stream.feed(chunk, sink: &sink, accept)
+            }
+            try stream.finish(sink: &sink, accept)
+            if !batch.isEmpty && !sink.hasErrors { _ = send(batch) }
+        } catch let problem as ChunkedFile.Problem {
+            sink.error(problem.message)
+        } catch {
+            // Stopped: the store failed, and says why.
+        }
+        return Self.hex(hasher.finalize())
+    }
+
+    /// Entries handed from the reading thread to the storing one at a time.
+    static let batchSize = 2048
 
     func context(_ now: Instant) -> RosterContext {
         RosterContext(zones: runtime.zones,
