@@ -19,7 +19,8 @@ public final class RosterWriter {
     let db: Database
     let fileID: Int64
     let zones: (String) -> Zone
-    private let insertShift: Statement, findDay: Statement, addDay: Statement, clearDay: Statement
+    private let rows: ShiftRowInserter
+    private let findDay: Statement, addDay: Statement, clearDay: Statement
     /// The file's unit-days, and where each is in `dayList`.
     private var days: [UnitDay: Int] = [:], dayList: [Day] = []
     /// For each unit, its unit-day last written to and the instants that share that local date:
@@ -33,9 +34,7 @@ public final class RosterWriter {
         self.db = db
         self.fileID = fileID
         self.zones = zones
-        insertShift = try db.makeStatement(sql: """
-            INSERT INTO shift (day_id, seq, staff_id, role, unit, kind, start, "end", name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        rows = try ShiftRowInserter(db: db)
         findDay = try db.makeStatement(sql: "SELECT id FROM roster_day WHERE unit = ? AND local_day = ?")
         addDay = try db.makeStatement(sql: """
             INSERT INTO roster_day (unit, local_day, file_id, first_start, last_end) VALUES (?, ?, ?, ?, ?)
@@ -49,7 +48,7 @@ public final class RosterWriter {
         dayList[i].firstStart = min(dayList[i].firstStart, start)
         dayList[i].lastEnd = max(dayList[i].lastEnd, end)
         seq += 1
-        try insertRow(s, dayID: dayList[i].id)
+        try rows.add(s, dayID: dayList[i].id, seq: seq)
         if let seen = firstSeen[s.staffID] { if start < seen { firstSeen[s.staffID] = start } } else { firstSeen[s.staffID] = start }
         if s.kind == .busy { busy += 1 } else { shifts += 1 }
     }
@@ -82,41 +81,10 @@ public final class RosterWriter {
         return Day(id: db.lastInsertedRowID, firstStart: start, lastEnd: start)
     }
 
-    /// Binds and steps the prepared INSERT through SQLite's C API: GRDB's argument arrays cost
-    /// more than SQLite's own work for a row, and a file can hold a million rows.
-    private func insertRow(_ s: Shift, dayID: Int64) throws {
-        let raw = insertShift.sqliteStatement
-        defer { sqlite3_reset(raw) }
-        sqlite3_bind_int64(raw, 1, dayID)
-        sqlite3_bind_int64(raw, 2, seq)
-        Self.bind(raw, 3, s.staffID)
-        Self.bind(raw, 4, s.role)
-        Self.bind(raw, 5, s.unit)
-        Self.bind(raw, 6, s.kind.rawValue)
-        sqlite3_bind_int64(raw, 7, s.interval.start.seconds)
-        sqlite3_bind_int64(raw, 8, s.interval.end.seconds)
-        if let name = s.name { Self.bind(raw, 9, name) } else { sqlite3_bind_null(raw, 9) }
-        let code = sqlite3_step(raw)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                sql: insertShift.sql)
-        }
-    }
-
-    /// SQLite copies the text (`SQLITE_TRANSIENT`), so the buffer need not outlive the call.
-    private static func bind(_ raw: OpaquePointer, _ index: Int32, _ text: String) {
-        var text = text
-        text.withUTF8 { b in
-            _ = sqlite3_bind_text(raw, index, b.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                                  Int32(b.count), transient)
-        }
-    }
-
-    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
     /// Once every entry is in: the file's unit-days are its own, with the span of its entries, and
     /// each person's first sighting is recorded. Returns how many older entries were replaced.
     func finish() throws -> Int {
+        try rows.flush()
         let own = try db.makeStatement(sql: "UPDATE roster_day SET file_id = ?, first_start = ?, last_end = ? WHERE id = ?")
         for day in dayList { try own.execute(arguments: [fileID, day.firstStart, day.lastEnd, day.id]) }
         let seen = try db.makeStatement(sql: """
