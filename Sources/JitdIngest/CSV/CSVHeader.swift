@@ -29,7 +29,8 @@ struct CSVHeader {
     /// `s` without leading and trailing white space. Most fields have none: when both ends are
     /// printable ASCII the field is returned as is, without Foundation's (slow) trimming.
     static func trimmed(_ s: String) -> String {
-        guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+        let ends = s.utf8.withContiguousStorageIfAvailable { b in b.isEmpty ? nil : (b[0], b[b.count - 1]) } ?? (s.utf8.first.map { ($0, s.utf8.last!) })
+        guard let (first, last) = ends else { return s }
         if first > 0x20 && first < 0x7F && last > 0x20 && last < 0x7F { return s }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
