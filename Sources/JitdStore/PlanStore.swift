@@ -47,8 +47,13 @@ extension Store {
         try pool.write { db in
             var change = PlanChange()
             let planned = Set(try String.fetchAll(db, sql: "SELECT id FROM assignment WHERE state = 'planned'"))
-            let known = Set(try String.fetchAll(db, sql: "SELECT id FROM assignment WHERE state <> 'planned'"))
             let wanted = Set(plan.assignments.map(\.id))
+            // Those of the plan's assignments that people were told about (or that ended): looked
+            // up by id, not by reading every past assignment, which grows with the years.
+            let ids = String(decoding: JSONValue.array(wanted.sorted().map(JSONValue.string)).encoded(), as: UTF8.self)
+            let known = Set(try String.fetchAll(db, sql: """
+                SELECT id FROM assignment WHERE id IN (SELECT value FROM json_each(?)) AND state <> 'planned'
+                """, arguments: [ids]))
             for id in planned.subtracting(wanted).sorted() {
                 try db.execute(sql: "DELETE FROM outbox WHERE assignment_id = ? AND state = 'pending'", arguments: [id])
                 try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [id])

@@ -106,4 +106,27 @@ import Testing
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0, "jitd log:\n\(h.read("jitd.log"))")
         #expect(h.read("jitd.log").contains("jitd stopped"))
     }
+
+    /// Two daemons on one state folder would hand each other's leased messages back to the queue
+    /// and race for inbox files: the second stops at once, naming the first; the first runs on;
+    /// once it has stopped (even by SIGKILL) the lock is free again.
+    @Test(.timeLimit(.minutes(2))) func secondDaemonOnTheSameStateFolderStops() async throws {
+        let h = try Harness()
+        try h.writeConfig()
+        let first = try h.startDaemon()
+        defer { if first.isRunning { first.terminate() } }
+        _ = try await h.waitFor(seconds: 30) { h.read("jitd.log").contains("jitd ready") ? true : nil }
+        let second = try Harness.run([Harness.binary, "serve", "--config", h.dir + "/jitd.toml"])
+        #expect(second.status == 1)
+        #expect(second.err.contains("state/jitd.lock: error: another jitd serve is running on this state folder (pid \(first.processIdentifier))"),
+                "stderr: \(second.err)")
+        #expect(first.isRunning)
+        kill(first.processIdentifier, SIGKILL)
+        _ = try await Harness.waitExit(first, seconds: 10)
+        let third = try h.startDaemon(log: "third.log")
+        defer { if third.isRunning { third.terminate() } }
+        _ = try await h.waitFor(seconds: 30) { h.read("third.log").contains("jitd ready") ? true : nil }
+        third.terminate()
+        #expect(try await Harness.waitExit(third, seconds: 30) == 0)
+    }
 }

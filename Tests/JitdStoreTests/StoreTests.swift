@@ -118,6 +118,10 @@ func temporaryStore() throws -> Store {
         #expect(claimed.map(\.assignmentID) == ["a"])
         #expect(try store.assignment(id: "a")?.state == .notified)
         #expect(try store.committedAssignments(endingAfter: t0).map(\.id) == ["a"])
+        // A plan that keeps `a` leaves it as it is: not added again, still notified.
+        change = try save(store, plan([assignment("a", start: 60), assignment("c", start: 180)]))
+        #expect(change == PlanChange(added: 0, removed: 0, kept: 1, cancelled: 0))
+        #expect(try store.assignment(id: "a")?.state == .notified)
 
         // A newer plan cannot silently drop it; cancelling announces it.
         let cancel = Cancellation(assignment: assignment("a", start: 60), reason: "roster_changed")

@@ -13,12 +13,12 @@ struct Queue: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List messages in a state (default: dead).")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Option(help: "pending, leased, delivered, dead, expired or cancelled.") var state = "dead"
         @Option(help: "Only this endpoint.") var endpoint: String?
 
         func run() throws {
-            let store = try openStore(config)
+            let store = try options.openStore()
             for m in try store.messages(state: state, endpoint: endpoint) {
                 let line: JSONValue = .object(["id": .int(Int(m.id)), "webhook_id": .string(m.eventID), "endpoint": .string(m.endpoint),
                                                "type": .string(m.type), "attempts": .int(m.attempts), "run_at": .string(m.runAt.rfc3339),
@@ -30,11 +30,11 @@ struct Queue: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one message and every attempt to deliver it.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Argument(help: "The message id (from `jitd queue list`).") var id: Int64
 
         func run() throws {
-            let store = try openStore(config)
+            let store = try options.openStore()
             guard let (m, attempts) = try store.message(id: id) else {
                 printError("no message \(id) in the queue (delivered messages are pruned after [queue] retention_days)")
                 throw ExitCode(1)
@@ -51,11 +51,11 @@ struct Queue: ParsableCommand {
 
     struct Endpoints: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show each configured endpoint: enabled or disabled, and its messages by state.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
 
         func run() throws {
-            let cfg = loadConfigOrExit(config)
-            let store = try openStore(config)
+            let cfg = loadConfigOrExit(options.config)
+            let store = try options.openStore()
             let disabled = try store.disabledEndpoints()
             let counts = try store.queueCountsByEndpoint()
             for w in cfg.webhooks {
@@ -68,11 +68,11 @@ struct Queue: ParsableCommand {
 
     struct Enable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Enable an endpoint a receiver disabled with 410 Gone; its waiting messages go out.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Argument(help: "The endpoint's name.") var endpoint: String
 
         func run() throws {
-            let store = try openStore(config)
+            let store = try options.openStore()
             let was = try store.enableEndpoint(endpoint, now: JitdCommandClock.now())
             print(was ? "\(endpoint) enabled; a running daemon resumes delivery within a few seconds, at a bounded rate"
                       : "\(endpoint) was not disabled")
@@ -81,12 +81,12 @@ struct Queue: ParsableCommand {
 
     struct Disable: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop delivering to an endpoint (its messages wait) until `jitd queue enable`.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Option(help: "Why, for the record.") var reason = "disabled by an operator"
         @Argument(help: "The endpoint's name.") var endpoint: String
 
         func run() throws {
-            let store = try openStore(config)
+            let store = try options.openStore()
             try store.disableEndpoint(endpoint, reason: reason, now: JitdCommandClock.now())
             print("\(endpoint) disabled; a running daemon stops delivering to it within a few seconds")
         }
@@ -94,7 +94,7 @@ struct Queue: ParsableCommand {
 
     struct Redeliver: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Queue dead messages again: by id, or all of an endpoint.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Option(help: "Redeliver every dead message of this endpoint.") var endpoint: String?
         @Argument(help: "Message ids (from `jitd queue list`).") var ids: [Int64] = []
 
@@ -103,7 +103,7 @@ struct Queue: ParsableCommand {
         }
 
         func run() throws {
-            let store = try openStore(config)
+            let store = try options.openStore()
             let n = try store.redeliver(ids: ids.isEmpty ? nil : ids, endpoint: endpoint, now: JitdCommandClock.now())
             print("\(n) messages queued again; a running daemon sends them within its next poll")
         }
@@ -112,13 +112,13 @@ struct Queue: ParsableCommand {
     struct PublicKey: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "public-key", abstract: "Print the whpk_ public key receivers verify an endpoint's v1a signatures with.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Argument(help: "The endpoint's name.") var endpoint: String
 
         func run() throws {
-            let cfg = loadConfigOrExit(config)
+            let cfg = loadConfigOrExit(options.config)
             guard let w = cfg.webhooks.first(where: { $0.name == endpoint }) else {
-                printError("\(config): error: no [[webhook]] named '\(endpoint)'")
+                printError("\(options.config): error: no [[webhook]] named '\(endpoint)'")
                 throw ExitCode(1)
             }
             let keys = try w.secretFiles.map { try WebhookSecret.load(file: $0) }.compactMap(\.publicKey)
@@ -132,11 +132,11 @@ struct Queue: ParsableCommand {
 
     struct PurgeDead: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "purge-dead", abstract: "Delete dead messages older than N days.")
-        @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+        @OptionGroup var options: StoreOptions
         @Option(help: "Age in days.") var olderThanDays = 30
 
         func run() throws {
-            let store = try openStore(config)
+            let store = try options.openStore()
             let n = try store.purgeDead(before: JitdCommandClock.now().adding(seconds: -Int64(olderThanDays) * 86_400))
             print("\(n) dead messages deleted")
         }
@@ -146,10 +146,10 @@ struct Queue: ParsableCommand {
 /// `jitd status`: counts from the store, for a quick look without the API.
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show assignment and queue counts.")
-    @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+    @OptionGroup var options: StoreOptions
 
     func run() throws {
-        let store = try openStore(config)
+        let store = try options.openStore()
         let a = try store.assignmentCounts(), q = try store.queueCounts()
         print("assignments: " + countsText(a))
         print("queue: " + countsText(q))
@@ -164,11 +164,17 @@ func countsText(_ counts: [String: Int]) -> String {
     counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
 }
 
-func openStore(_ configPath: String) throws -> Store {
-    let cfg = loadConfigOrExit(configPath)
-    guard FileManager.default.fileExists(atPath: cfg.databasePath) else {
-        printError("\(cfg.databasePath): error: no database yet; has `jitd serve` run with this config?")
-        throw ExitCode(1)
+/// `--config`, for the commands that read the daemon's database beside it.
+struct StoreOptions: ParsableArguments {
+    @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
+
+    /// The database the config names; exits 1 when there is none yet.
+    func openStore() throws -> Store {
+        let cfg = loadConfigOrExit(config)
+        guard FileManager.default.fileExists(atPath: cfg.databasePath) else {
+            printError("\(cfg.databasePath): error: no database yet; has `jitd serve` run with this config?")
+            throw ExitCode(1)
+        }
+        return try Store(path: cfg.databasePath)
     }
-    return try Store(path: cfg.databasePath)
 }

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
         let passedSockets = notifier.listenFDs()
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
-        let store = try Self.openStore(cfg)
+        let store = try Self.openStore(cfg, exclusive: true)
         let runtime = Runtime(config: cfg, store: store, modules: modules, logger: logger)
         let endpoints: [DispatchEndpoint]
         do { endpoints = try runtime.dispatchEndpoints() } catch {
@@ -78,9 +78,16 @@ struct Serve: AsyncParsableCommand {
         logger.notice("jitd stopped")
     }
 
-    static func openStore(_ cfg: Config) throws -> Store {
+    /// Opens the database; `exclusive` (the daemon) first takes the state folder's lock.
+    static func openStore(_ cfg: Config, exclusive: Bool = false) throws -> Store {
+        try? FileManager.default.createDirectory(atPath: cfg.statePath, withIntermediateDirectories: true)
+        if exclusive {
+            do { try StateLock.acquire(stateFolder: cfg.statePath) } catch {
+                printError(error.message)
+                throw ExitCode(1)
+            }
+        }
         do {
-            try FileManager.default.createDirectory(atPath: cfg.statePath, withIntermediateDirectories: true)
             return try Store(path: cfg.databasePath)
         } catch {
             printError("\(cfg.databasePath): error: cannot open the database: \(error)")
