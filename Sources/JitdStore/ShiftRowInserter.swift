@@ -67,7 +67,7 @@ final class ShiftRowInserter {
             bind(raw, p + 2, r.shift.staffID, &used)
             bind(raw, p + 3, r.shift.role, &used)
             bind(raw, p + 4, r.shift.unit, &used)
-            let kind: StaticString = r.shift.kind == .busy ? "busy" : "shift"
+            let kind: StaticString = switch r.shift.kind { case .shift: "shift"; case .busy: "busy" }
             sqlite3_bind_text(raw, p + 5, UnsafeRawPointer(kind.utf8Start).assumingMemoryBound(to: CChar.self), Int32(kind.utf8CodeUnitCount), nil)
             sqlite3_bind_int64(raw, p + 6, r.shift.interval.start.seconds)
             sqlite3_bind_int64(raw, p + 7, r.shift.interval.end.seconds)

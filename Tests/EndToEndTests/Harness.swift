@@ -137,7 +137,21 @@ struct Harness {
         return f.string(from: d)
     }
 
-    static func freePort() -> Int { Int.random(in: 20_000...40_000) }
+    /// A port nobody listens on: the kernel picks one for a socket bound to port 0, which is
+    /// closed again. (A random pick collided now and then with another test's daemon.)
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return Int.random(in: 20_000...40_000) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : Int.random(in: 20_000...40_000)
+    }
 }
 
 enum HarnessError: Error { case timeout(String), stillRunning, spawn(String, Int32) }
