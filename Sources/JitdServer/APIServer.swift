@@ -93,10 +93,13 @@ public enum APIServer {
             return JSONResponse.make(.object(["status": .string("ready")]))
         }
         routes.get("/metrics") { _, _ in
-            var text: [UInt8] = []
-            if let metrics {
-                metrics.beforeScrape()
-                metrics.registry.emit(into: &text)
+            let text = try await StoreThreads.run { () -> [UInt8] in
+                var text: [UInt8] = []
+                if let metrics {
+                    metrics.beforeScrape() // reads the store's counts
+                    metrics.registry.emit(into: &text)
+                }
+                return text
             }
             return JSONResponse.bytes(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
         }

@@ -1,36 +1,27 @@
 import Foundation
 import Hummingbird
-import NIOPosix
 import JitdCore
 import JitdStore
 
 /// `GET /v1/assignments` (filters: unit, staff_id, state, from, to; paged with `cursor`),
 /// `GET /v1/assignments/{id}`, and `POST /v1/assignments/{id}/acknowledge|complete|decline`.
 struct AssignmentRoutes {
-    /// Threads that run assignment pages, which block on SQLite (and on the disk when the pages
-    /// are not cached). Off Swift's cooperative pool, which has one thread per core and would
-    /// otherwise stall every task of the daemon behind a few slow reads; a page pays one thread
-    /// hop (about 10 µs of CPU on this 2-core machine) for it. Four threads, so that a read
-    /// waiting on the disk does not hold up the others.
-    static let pageThreads: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 4)
-        pool.start()
-        return pool
-    }()
-
     let store: Store
     let hooks: APIHooks
 
     func register(_ routes: RouteTable) {
-        routes.get("/v1/assignments") { request, _ in try await Self.pageThreads.runIfActive { try list(request) } }
+        routes.get("/v1/assignments") { request, _ in try await StoreThreads.run { try list(request) } }
         routes.get("/v1/assignments/{id}") { _, context in
             let id = try context.parameters.require("id")
-            guard let a = try store.assignment(id: id) else { throw Problem.notFound("no assignment \(id)") }
-            return Self.response(a)
+            return try await StoreThreads.run {
+                guard let a = try store.assignment(id: id) else { throw Problem.notFound("no assignment \(id)") }
+                return Self.response(a)
+            }
         }
         for action in AssignmentAction.allCases {
             routes.post("/v1/assignments/{id}/\(action.rawValue)") { _, context in
-                try change(try context.parameters.require("id"), action)
+                let id = try context.parameters.require("id")
+                return try await StoreThreads.run { try change(id, action) }
             }
         }
     }

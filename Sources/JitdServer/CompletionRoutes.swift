@@ -24,10 +24,13 @@ struct CompletionRoutes {
         let now = hooks.now()
         let hooks = self.hooks
         let recur = Dictionary(hooks.modules().map { ($0.id, $0.recurDays) }, uniquingKeysWith: { a, _ in a })
-        let applied = try store.applyCompletions(list, source: "api", now: now, holdsUntil: { c in
-            guard let days = recur[c.moduleID] ?? nil else { return nil }
-            return c.completedAt.adding(seconds: Int64(days) * 86_400)
-        }, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, now) })
+        let store = self.store
+        let applied = try await StoreThreads.run {
+            try store.applyCompletions(list, source: "api", now: now, holdsUntil: { c in
+                guard let days = recur[c.moduleID] ?? nil else { return nil }
+                return c.completedAt.adding(seconds: Int64(days) * 86_400)
+            }, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, now) })
+        }
         if applied.added > 0 || applied.assignmentsCancelled > 0 || applied.assignmentsCompleted > 0 {
             hooks.replan()
             hooks.outboxChanged()

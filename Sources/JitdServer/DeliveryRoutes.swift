@@ -11,9 +11,12 @@ struct DeliveryRoutes {
     let hooks: APIHooks
 
     func register(_ routes: RouteTable) {
-        routes.get("/v1/deliveries/dead") { request, _ in try dead(QueryInput(request)) }
-        routes.post("/v1/deliveries/{id}/redeliver") { _, context in try redeliverOne(try context.parameters.require("id")) }
-        routes.post("/v1/deliveries/redeliver") { request, _ in try redeliverEndpoint(QueryInput(request)) }
+        routes.get("/v1/deliveries/dead") { request, _ in try await StoreThreads.run { try dead(QueryInput(request)) } }
+        routes.post("/v1/deliveries/{id}/redeliver") { _, context in
+            let id = try context.parameters.require("id")
+            return try await StoreThreads.run { try redeliverOne(id) }
+        }
+        routes.post("/v1/deliveries/redeliver") { request, _ in try await StoreThreads.run { try redeliverEndpoint(QueryInput(request)) } }
     }
 
     func dead(_ q: QueryInput) throws -> Response {
@@ -103,7 +106,7 @@ struct InboxRoutes {
     let store: Store
 
     func register(_ routes: RouteTable) {
-        routes.get("/v1/inbox/files") { request, _ in try list(QueryInput(request)) }
+        routes.get("/v1/inbox/files") { request, _ in try await StoreThreads.run { try list(QueryInput(request)) } }
     }
 
     func list(_ q: QueryInput) throws -> Response {

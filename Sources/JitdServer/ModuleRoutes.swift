@@ -17,7 +17,8 @@ struct ModuleRoutes {
 
     func register(_ routes: RouteTable) {
         routes.get("/v1/modules/{id}/progress") { request, context in
-            try progress(try context.parameters.require("id"), QueryInput(request))
+            let id = try context.parameters.require("id")
+            return try await StoreThreads.run { try progress(id, QueryInput(request)) }
         }
     }
 
