@@ -58,11 +58,21 @@ struct PlannerService: Service {
             liveness.beat(Self.loopName)
             guard changed.take() || clock.now >= nextPlan else { continue }
             liveness.busy(Self.loopName, for: planBudget)
-            do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
+            await withCheckedContinuation { done in
+                Self.planning.async {
+                    do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
+                    done.resume()
+                }
+            }
             liveness.beat(Self.loopName)
             nextPlan = clock.now + replanInterval
         }
     }
+
+    /// Plans are made on a queue of their own, not on Swift's cooperative pool (one thread a
+    /// core): a big hospital's plan takes seconds of CPU, and saving it may wait for SQLite's
+    /// write lock behind an inbox file; webhook deliveries and the API must go on meanwhile.
+    static let planning = DispatchQueue(label: "jitd.planner")
 
     private var replanInterval: Duration { .seconds(max(1, runtime.config.policy.replanIntervalMinutes) * 60) }
 
