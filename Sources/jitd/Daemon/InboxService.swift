@@ -85,9 +85,7 @@ struct InboxService: Service {
         for f in files {
             // A big file may keep the loop away for a while; say so, so the watchdog waits.
             liveness.busy(Self.loopName, for: .seconds(60 + f.size / (1 << 20) * 2))
-            await withCheckedContinuation { done in
-                Self.files.async { process(f); done.resume() }
-            }
+            await Self.files.perform { process(f) }
         }
         if !files.isEmpty {
             liveness.beat(Self.loopName)

@@ -58,11 +58,8 @@ struct PlannerService: Service {
             liveness.beat(Self.loopName)
             guard changed.take() || clock.now >= nextPlan else { continue }
             liveness.busy(Self.loopName, for: planBudget)
-            await withCheckedContinuation { done in
-                Self.planning.async {
-                    do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
-                    done.resume()
-                }
+            await Self.planning.perform {
+                do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
             }
             liveness.beat(Self.loopName)
             nextPlan = clock.now + replanInterval
