@@ -50,6 +50,8 @@ public struct DispatchSettings: Sendable {
     public var disabledPollSeconds = 2.0
     public var expirySweepSeconds = 1.0
     public var maintenanceSeconds = 30.0
+    /// How endpoint host names become addresses (getaddrinfo; tests give their own).
+    public var resolve: NetworkGuard.Resolver = NetworkGuard.resolve
 
     /// A lease outlives a request (with time to wait for a free slot first), so only a crash or
     /// a hung process lets one run out.

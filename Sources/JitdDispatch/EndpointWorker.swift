@@ -39,6 +39,8 @@ struct EndpointWorker {
 
     /// The loop's state between iterations.
     struct State {
+        /// The endpoint's pool, pinned to one checked address of its host.
+        let http: EndpointClient
         var breaker: CircuitBreaker
         var limiter: RecoveryLimiter
         /// Leased, not yet sent (at most two windows: a lease covers the wait for a slot).
@@ -55,8 +57,8 @@ struct EndpointWorker {
     }
 
     func run() async {
-        let http = EndpointClient(endpoint: endpoint, requestTimeout: settings.requestTimeout)
-        var s = State(breaker: settings.breaker, limiter: settings.recovery)
+        let http = EndpointClient(endpoint: endpoint, requestTimeout: settings.requestTimeout, resolve: settings.resolve)
+        var s = State(http: http, breaker: settings.breaker, limiter: settings.recovery)
         await withTaskGroup(of: Event.self) { group in
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await step(&s, &group, http)
@@ -150,7 +152,7 @@ struct EndpointWorker {
         }
     }
 
-    private func attempt(_ m: OutboxMessage, _ client: Result<HTTPClient, NetworkGuard.Problem>) async -> Outcome {
+    private func attempt(_ m: OutboxMessage, _ client: Result<EndpointClient.Pinned, NetworkGuard.Problem>) async -> Outcome {
         let at = clock.now()
         let sent: SendResult
         let result: DeliveryResult
@@ -171,6 +173,9 @@ struct EndpointWorker {
 
     /// Feeds an answer to the circuit breaker and notices a retirement (410).
     private func absorb(_ o: Outcome, _ s: inout State) {
+        if o.sent.connectFailed, let address = o.sent.address, let next = s.http.unreachable(address) {
+            log.warning("cannot connect to \(address) (\(o.sent.error ?? "")); trying \(next), another checked address of the host")
+        }
         let t = clock.ticks()
         if o.result.outcome == .endpointGone {
             s.disabled = true

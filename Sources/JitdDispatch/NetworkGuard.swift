@@ -10,14 +10,28 @@ import Glibc
 /// internal services or the cloud metadata address.
 ///
 /// Every address the name resolves to is checked, and the connection is then pinned to a
-/// checked address (``EndpointClient``), so a second DNS answer cannot slip past the check.
+/// checked address (``EndpointClient``), so a second DNS answer cannot slip past the check; when
+/// that address refuses connections the client moves on to the next checked one.
 public enum NetworkGuard {
-    /// Where to connect: the host as in the URL and the checked address to dial.
+    /// Where to connect: the host as in the URL and the checked addresses to dial.
     public struct Target: Sendable, Equatable {
         public var host: String
-        /// The address to connect to (text); `nil` when the URL's host is itself an address.
-        public var pinned: String?
+        /// The addresses to connect to (text), IPv4 first, in the resolver's order; empty when
+        /// the URL's host is itself an address.
+        public var addresses: [String]
+
+        /// The address tried first.
+        public var pinned: String? { addresses.first }
+
+        public init(host: String, addresses: [String]) {
+            self.host = host
+            self.addresses = addresses
+        }
     }
+
+    /// Turns a host name into addresses (4 or 16 bytes each); `resolve` (getaddrinfo) unless a
+    /// test gives another.
+    public typealias Resolver = @Sendable (String) -> [[UInt8]]
 
     public enum Problem: Error, Equatable, CustomStringConvertible {
         /// The URL or an address of its host is not allowed: never deliverable as configured.
@@ -33,7 +47,7 @@ public enum NetworkGuard {
     }
 
     /// Resolves and checks the URL's host (blocking: call it off the cooperative pool).
-    public static func target(url: String, allowed: [CIDR]) -> Result<Target, Problem> {
+    public static func target(url: String, allowed: [CIDR], resolve: Resolver = resolve) -> Result<Target, Problem> {
         guard let host = URL(string: url)?.host, !host.isEmpty else { return .failure(.refused("the URL has no host")) }
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         let literal = IPAddress.parse(bare)
@@ -42,18 +56,20 @@ public enum NetworkGuard {
         for a in addresses where IPAddress.isInternal(a) && !IPAddress.isAllowed(a, by: allowed) {
             return .failure(.refused("\(host) resolves to the internal address \(IPAddress.text(a)); add its network to allow_networks if this receiver is on site"))
         }
-        let preferred = addresses.first { $0.count == 4 } ?? addresses[0]
-        return .success(Target(host: bare, pinned: literal == nil ? IPAddress.text(preferred) : nil))
+        guard literal == nil else { return .success(Target(host: bare, addresses: [])) }
+        var seen = Set<[UInt8]>()
+        let ordered = (addresses.filter { $0.count == 4 } + addresses.filter { $0.count != 4 }).filter { seen.insert($0).inserted }
+        return .success(Target(host: bare, addresses: ordered.map(IPAddress.text)))
     }
 
     /// `target(url:allowed:)` on a thread of its own, so a slow DNS server blocks no task.
-    public static func targetAsync(url: String, allowed: [CIDR]) async -> Result<Target, Problem> {
+    public static func targetAsync(url: String, allowed: [CIDR], resolve: @escaping Resolver = resolve) async -> Result<Target, Problem> {
         await withCheckedContinuation { c in
-            DispatchQueue.global().async { c.resume(returning: target(url: url, allowed: allowed)) }
+            DispatchQueue.global().async { c.resume(returning: target(url: url, allowed: allowed, resolve: resolve)) }
         }
     }
 
-    static func resolve(_ host: String) -> [[UInt8]] {
+    @Sendable public static func resolve(_ host: String) -> [[UInt8]] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var res: UnsafeMutablePointer<addrinfo>?

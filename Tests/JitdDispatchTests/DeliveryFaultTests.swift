@@ -47,6 +47,33 @@ import Testing
         #expect(a1.headers["webhook-timestamp"] == String(t0) && a2.headers["webhook-timestamp"] == String(t0 + 5))
     }
 
+    /// A name that resolves to two checked addresses, the first of which refuses connections
+    /// (nothing listens on 127.0.0.2): the attempt fails, the pool moves on to the second
+    /// address, and the retry is delivered there, to the same host name.
+    @Test func aRefusingAddressGivesWayToTheNextCheckedOne() async throws {
+        let f = try DispatchFixture(), r = try await FaultReceiver(), port = r.port
+        defer { f.cleanUp() }
+        let t0 = f.clock.now().seconds
+        let id = try f.enqueue(1, to: ["a"])[0]
+        var settings = DispatchFixture.settings()
+        settings.resolve = { host in host == "hooks.test" ? [[127, 0, 0, 2], [127, 0, 0, 1]] : [] }
+        var endpoint = f.endpoint("a", r)
+        endpoint.url = "http://hooks.test:\(port)/hook"
+        let task = f.start([endpoint], settings: settings)
+        #expect(try await f.eventually { try f.state(id, "a")?.runAt == t0 + 5 })
+        #expect(r.count == 0)
+        f.clock.advance(5)
+        f.wake.notify()
+        #expect(try await f.eventually { try f.state(id, "a")?.state == "delivered" })
+        task.cancel(); await task.value; await r.close()
+        #expect(r.count == 1)
+        #expect(r.received.first?.headers["host"] == "hooks.test:\(port)")
+        let (_, attempts) = try #require(try f.store.message(id: 1))
+        #expect(attempts.count == 2)
+        #expect(attempts.first?.status == nil && attempts.first?.error?.isEmpty == false, "\(attempts)")
+        #expect(attempts.last?.status == 200)
+    }
+
     @Test(arguments: [429, 503]) func retryAfterIsHonoured(status: Int) async throws {
         let f = try DispatchFixture(), r = try await FaultReceiver(.status(status, headers: [("Retry-After", "120")]))
         defer { f.cleanUp() }

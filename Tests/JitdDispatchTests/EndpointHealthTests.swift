@@ -73,7 +73,7 @@ import Testing
 
     @Test func allowNetworksAdmitsTheRangeAndItsMappedForm() throws {
         let loop = [CIDR("127.0.0.0/8")!, CIDR("::1/128")!]
-        #expect(try NetworkGuard.target(url: "http://127.0.0.1:8080/x", allowed: loop).get() == .init(host: "127.0.0.1", pinned: nil))
+        #expect(try NetworkGuard.target(url: "http://127.0.0.1:8080/x", allowed: loop).get() == .init(host: "127.0.0.1", addresses: []))
         #expect((try? NetworkGuard.target(url: "http://[::ffff:127.0.0.1]/x", allowed: loop).get()) != nil)
         #expect((try? NetworkGuard.target(url: "http://10.0.0.1/x", allowed: loop).get()) == nil)
     }
@@ -81,6 +81,18 @@ import Testing
     @Test func aNameIsPinnedToACheckedAddress() throws {
         let t = try NetworkGuard.target(url: "http://localhost:9/x", allowed: [CIDR("127.0.0.0/8")!, CIDR("::1/128")!]).get()
         #expect(t.host == "localhost" && (t.pinned == "127.0.0.1" || t.pinned == "0:0:0:0:0:0:0:1"))
+    }
+
+    @Test func everyResolvedAddressIsCheckedAndKeptInOrder() throws {
+        let v6: [UInt8] = [0x26, 0x06, 0x28, 0x00, 0x02, 0x20, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0x01]
+        let many: NetworkGuard.Resolver = { _ in [v6, [93, 184, 216, 34], [93, 184, 216, 35], [93, 184, 216, 34]] }
+        let t = try NetworkGuard.target(url: "https://hooks.example.org/x", allowed: [], resolve: many).get()
+        #expect(t.addresses == ["93.184.216.34", "93.184.216.35", "2606:2800:220:1:0:0:0:1"], "IPv4 first, each once")
+        let sneaky: NetworkGuard.Resolver = { _ in [[93, 184, 216, 34], [10, 0, 0, 5]] }
+        guard case .failure(.refused) = NetworkGuard.target(url: "https://hooks.example.org/x", allowed: [], resolve: sneaky) else {
+            Issue.record("an internal address among public ones was not refused")
+            return
+        }
     }
 
     @Test func publicAddressesPass() {
