@@ -292,27 +292,13 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "The assignment in its new (or unchanged) state.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Assignment"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AssignmentChanged"
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
           "409": {
-            "description": "The assignment's state does not allow this change; `detail` says which states do.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/StateConflict"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -346,27 +332,13 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "The assignment in its new (or unchanged) state.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Assignment"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AssignmentChanged"
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
           "409": {
-            "description": "The assignment's state does not allow this change; `detail` says which states do.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/StateConflict"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -400,27 +372,13 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "The assignment in its new (or unchanged) state.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Assignment"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AssignmentChanged"
           },
           "404": {
             "$ref": "#/components/responses/NotFound"
           },
           "409": {
-            "description": "The assignment's state does not allow this change; `detail` says which states do.",
-            "content": {
-              "application/problem+json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Problem"
-                }
-              }
-            }
+            "$ref": "#/components/responses/StateConflict"
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
@@ -861,6 +819,26 @@ enum OpenAPIDocument {
       },
       "Forbidden": {
         "description": "The read-only token cannot change anything.",
+        "content": {
+          "application/problem+json": {
+            "schema": {
+              "$ref": "#/components/schemas/Problem"
+            }
+          }
+        }
+      },
+      "AssignmentChanged": {
+        "description": "The assignment in its new (or unchanged) state.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Assignment"
+            }
+          }
+        }
+      },
+      "StateConflict": {
+        "description": "The assignment's state does not allow this change; `detail` says which states do.",
         "content": {
           "application/problem+json": {
             "schema": {
