@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import JitdCore
 
 /// Stores the entries of one roster file, as they are read, inside the transaction that applies
