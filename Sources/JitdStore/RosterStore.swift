@@ -58,11 +58,23 @@ extension Store {
         } catch Abandon.discard {
             return nil
         } catch Abandon.duplicate(let sha256) {
-            try pool.write { db in
-                try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'roster', 'duplicate', ?, '{}')",
-                               arguments: [file, sha256, now.seconds])
-            }
+            try recordDuplicate(file: file, sha256: sha256, kind: "roster", now: now)
             return .duplicate
+        }
+    }
+
+    /// Whether a file with these bytes was applied before.
+    public func wasAccepted(sha256: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true
+        }
+    }
+
+    /// Records a file with the same bytes as one applied before; nothing else changes.
+    public func recordDuplicate(file: String, sha256: String, kind: String, now: Instant) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, ?, 'duplicate', ?, '{}')",
+                           arguments: [file, sha256, kind, now.seconds])
         }
     }
 

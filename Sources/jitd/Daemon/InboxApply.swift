@@ -57,6 +57,14 @@ extension InboxService {
         let started = ContinuousClock.now
         var sha = ""
         do {
+            // The same bytes as a roster applied before (an export dropped again unchanged): known
+            // from one quick hashing pass, without parsing the file or holding SQLite's write lock.
+            // The check inside the transaction stays the one that counts.
+            if let early = try? Self.sha256(f, limit: runtime.config.limits.maxInboxFileBytes), try runtime.store.wasAccepted(sha256: early) {
+                try runtime.store.recordDuplicate(file: f.name, sha256: early, kind: "roster", now: now)
+                logRoster(.duplicate, f, seconds: Self.seconds(since: started), log: log)
+                return accepted(f, sink, log: log)
+            }
             let outcome = try runtime.store.applyRoster(file: f.name, zones: runtime.zones.zone(of:), now: now, fill: { writer in
                 sha = try Handoff.run(produce: { send in readCSVRoster(f, context: context(now), &sink, send: send) },
                                       consume: { batch in for s in batch { try writer.insert(s) } })
@@ -98,6 +106,13 @@ extension InboxService {
             // Stopped: the store failed, and says why.
         }
         return Self.hex(hasher.finalize())
+    }
+
+    /// The sha256 of a file, read in chunks.
+    static func sha256(_ f: InboxCandidate, limit: Int) throws -> String {
+        var hasher = SHA256()
+        try ChunkedFile.forEachChunk(path: f.path, limit: limit) { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hex(hasher.finalize())
     }
 
     /// Entries handed from the reading thread to the storing one at a time.
