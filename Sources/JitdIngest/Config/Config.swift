@@ -72,4 +72,8 @@ public struct QueueConfig: Sendable, Hashable {
 /// `[limits]`: sizes past which jitd refuses input.
 public struct Limits: Sendable, Hashable {
     public var maxInboxFileBytes: Int = 256 << 20
+    /// Inbox files that are read whole (JSON and iCalendar rosters, completions): parsing one
+    /// takes about twelve times its size in memory, so a 256 MiB one would take gigabytes. CSV
+    /// rosters are streamed and bounded by `maxInboxFileBytes` only.
+    public var maxWholeFileBytes: Int = 16 << 20
 }

@@ -59,6 +59,7 @@ public enum ConfigLoader {
         var limitsTable = root.table("limits", &sink)
         var limits = Limits()
         if let mib = limitsTable.int("max_inbox_file_mib", in: 1...65_536, &sink) { limits.maxInboxFileBytes = mib << 20 }
+        if let mib = limitsTable.int("max_whole_file_mib", in: 1...65_536, &sink) { limits.maxWholeFileBytes = mib << 20 }
         limitsTable.finish(&sink)
 
         let queue = readQueue(root.table("queue", &sink), &sink)

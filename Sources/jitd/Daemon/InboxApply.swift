@@ -27,6 +27,11 @@ extension InboxService {
         }
         if InputFileReader.isCSVRoster(name: f.name, firstBytes: head) {
             streamCSVRoster(f, &sink, now: now, log: log)
+        } else if f.size > runtime.config.limits.maxWholeFileBytes {
+            let limit = runtime.config.limits.maxWholeFileBytes
+            sink.error("the file is \(f.size) bytes; JSON and iCalendar rosters and completions files are read whole, so they may be at "
+                       + "most \(limit) bytes ([limits] max_whole_file_mib); split it, or send the roster as CSV, which is read as it streams")
+            reject(f, sha: "", &sink, now: now, log: log)
         } else {
             processWhole(f, &sink, now: now, log: log)
         }
