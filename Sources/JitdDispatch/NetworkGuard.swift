@@ -64,9 +64,7 @@ public enum NetworkGuard {
 
     /// `target(url:allowed:)` on a thread of its own, so a slow DNS server blocks no task.
     public static func targetAsync(url: String, allowed: [CIDR], resolve: @escaping Resolver = resolve) async -> Result<Target, Problem> {
-        await withCheckedContinuation { c in
-            DispatchQueue.global().async { c.resume(returning: target(url: url, allowed: allowed, resolve: resolve)) }
-        }
+        await DispatchQueue.global().perform { target(url: url, allowed: allowed, resolve: resolve) }
     }
 
     @Sendable public static func resolve(_ host: String) -> [[UInt8]] {

@@ -46,9 +46,9 @@ final class PageReader {
         var handle: SQLiteConnection?
         let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
         guard code == SQLITE_OK, let handle else {
-            let message = handle.map { String(cString: sqlite3_errmsg($0)) }
+            let error = DatabaseError.sqlite(code, handle)
             sqlite3_close_v2(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+            throw error
         }
         db = handle
         // As the store's own connections wait (`Configuration.busyMode`), should a checkpoint or
@@ -74,7 +74,7 @@ final class PageReader {
     }
 
     func error(_ code: Int32, sql: String) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db)), sql: sql)
+        DatabaseError.sqlite(code, db, sql: sql)
     }
 }
 

@@ -75,10 +75,7 @@ final class ShiftRowInserter {
             p += Self.columns
         }
         let code = sqlite3_step(raw)
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                sql: statement.sql)
-        }
+        guard code == SQLITE_DONE else { throw DatabaseError.sqlite(code, db.sqliteConnection, sql: statement.sql) }
     }
 
     /// Copies `text` into the arena at `used` and binds it there without a copy by SQLite.

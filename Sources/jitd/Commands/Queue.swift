@@ -55,7 +55,7 @@ struct Queue: ParsableCommand {
 
         func run() throws {
             let cfg = loadConfigOrExit(options.config)
-            let store = try options.openStore()
+            let store = try options.openStore(cfg)
             let disabled = try store.disabledEndpoints()
             let counts = try store.queueCountsByEndpoint()
             for w in cfg.webhooks {
@@ -169,8 +169,10 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "The config file.") var config = "/etc/jitd/jitd.toml"
 
     /// The database the config names; exits 1 when there is none yet.
-    func openStore() throws -> Store {
-        let cfg = loadConfigOrExit(config)
+    func openStore() throws -> Store { try openStore(loadConfigOrExit(config)) }
+
+    /// The database of a config already loaded from `config`.
+    func openStore(_ cfg: Config) throws -> Store {
         guard FileManager.default.fileExists(atPath: cfg.databasePath) else {
             printError("\(cfg.databasePath): error: no database yet; has `jitd serve` run with this config?")
             throw ExitCode(1)
