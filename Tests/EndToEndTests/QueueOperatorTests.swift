@@ -9,7 +9,7 @@ import Testing
         let h = try Harness()
         try h.write("secret", Harness.secret())
         let port = Harness.freePort()
-        var receiver = try startReceiver(h, port: port, status: 410)
+        var receiver = try await startReceiver(h, port: port, status: 410)
         defer { receiver.terminate() }
         try h.writeConfig(extra: """
             [[webhook]]
@@ -36,7 +36,7 @@ import Testing
 
         receiver.terminate()
         receiver.waitUntilExit()
-        receiver = try startReceiver(h, port: port, status: 200)
+        receiver = try await startReceiver(h, port: port, status: 200)
         let enabled = try Harness.run([Harness.binary, "queue", "enable", "lms", "--config", config])
         #expect(enabled.status == 0 && enabled.out.contains("lms enabled"), "\(enabled)")
         let delivered = try await h.waitFor(seconds: 30) { () -> [String: Any]? in
@@ -46,7 +46,7 @@ import Testing
         #expect(delivered["webhook_id"] as? String == h.deliveries("received.jsonl").first?["webhook_id"] as? String,
                 "the same message, same webhook-id")
 
-        let shown = try await h.waitFor(seconds: 10) { () -> String? in
+        let shown = try await h.waitFor(seconds: 30) { () -> String? in
             let out = (try? Harness.run([Harness.binary, "queue", "show", "1", "--config", config]))?.out ?? ""
             return out.contains("state delivered") ? out : nil
         }
@@ -57,11 +57,9 @@ import Testing
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
     }
 
-    private func startReceiver(_ h: Harness, port: Int, status: Int) throws -> Process {
-        let script = Harness.repo.appendingPathComponent("scripts/receiver.py").path
-        let p = try h.start(["/usr/bin/env", "python3", script, "--secret-file", h.dir + "/secret", "--out", h.dir + "/received.jsonl",
-                             "--port", String(port), "--status", String(status)], log: "receiver-\(status).log")
-        Thread.sleep(forTimeInterval: 1.0)
-        return p
+    /// The receiver on a fixed port (the endpoint's URL names it), back once it listens.
+    private func startReceiver(_ h: Harness, port: Int, status: Int) async throws -> Process {
+        try await h.startReceiver(secretFile: h.dir + "/secret", out: "received.jsonl", status: status, port: port,
+                                  log: "receiver-\(status).log").0
     }
 }
