@@ -132,27 +132,43 @@ import Testing
 
     /// JSON rosters are read whole: past `[limits] max_whole_file_mib` one is refused with a
     /// report saying why and what to do, while a CSV roster of the same size (streamed) is applied.
-    @Test(.timeLimit(.minutes(2))) func aJSONRosterPastTheWholeFileLimitIsRefused() async throws {
+    /// Files read whole (iCalendar rosters, completions) are bounded by `max_whole_file_mib`;
+    /// JSON and CSV rosters are streamed, so the same limit does not apply to them.
+    @Test(.timeLimit(.minutes(2))) func onlyFilesReadWholeAreBoundedByTheWholeFileLimit() async throws {
         let h = try Harness()
         try h.writeConfig(extra: "[limits]\nmax_whole_file_mib = 1")
         let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
         _ = try await h.waitFor(seconds: 30) { h.read("jitd.log").contains("jitd ready") ? true : nil }
         let days = (0..<10_000).map { i in String(format: "2027-%02d-%02d", i / 500 % 12 + 1, i % 28 + 1) }
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + days.enumerated().map { i, d in
+            let day = d.replacingOccurrences(of: "-", with: "")
+            return "BEGIN:VEVENT\r\nUID:i\(i)@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:\(day)T070000Z\r\n"
+                + "DTEND:\(day)T190000Z\r\nSUMMARY:RN I\r\nATTENDEE;CN=i\(i):mailto:i\(i)@example.org\r\nEND:VEVENT\r\n"
+        }.joined() + "END:VCALENDAR\r\n"
+        #expect(ics.utf8.count > 1 << 20)
+        try ics.write(toFile: h.dir + "/inbox/big.ics", atomically: true, encoding: .utf8)
+        let report = try await h.waitFor(seconds: 30) { () -> String? in
+            let r = h.read("inbox/rejected/big.ics.errors.txt")
+            return r.isEmpty ? nil : r
+        }
+        #expect(report.hasPrefix("big.ics: error: the file is \(ics.utf8.count) bytes; iCalendar rosters and completions files are read whole, so they may be at most 1048576 bytes ([limits] max_whole_file_mib)"), "\(report)")
+
         let json = "{\"shifts\": [" + days.enumerated().map { i, d in
             #"{"staff_id": "j\#(i)", "role": "RN", "unit": "J", "start": "\#(d)T07:00", "end": "\#(d)T19:00", "kind": "shift"}"#
         }.joined(separator: ",\n") + "]}"
         #expect(json.utf8.count > 1 << 20)
         try json.write(toFile: h.dir + "/inbox/big.json", atomically: true, encoding: .utf8)
-        let report = try await h.waitFor(seconds: 30) { () -> String? in
-            let r = h.read("inbox/rejected/big.json.errors.txt")
-            return r.isEmpty ? nil : r
-        }
-        #expect(report.hasPrefix("big.json: error: the file is \(json.utf8.count) bytes; JSON and iCalendar rosters and completions files are read whole, so they may be at most 1048576 bytes ([limits] max_whole_file_mib)"), "\(report)")
         let csv = "staff_id,role,unit,start,end\n" + days.enumerated().map { i, d in "c\(i),RN,C,\(d)T07:00,\(d)T19:00" }.joined(separator: "\n") + "\n"
         try (csv + String(repeating: "\n", count: (1 << 20) - csv.utf8.count + 10))
             .write(toFile: h.dir + "/inbox/big.csv", atomically: true, encoding: .utf8)
-        _ = try await h.waitFor(seconds: 30) { FileManager.default.fileExists(atPath: h.dir + "/inbox/processed/big.csv") ? true : nil }
+        for name in ["big.json", "big.csv"] {
+            let applied = try await h.waitFor(seconds: 30) { () -> String? in
+                h.read("jitd.log").split(separator: "\n").first { $0.contains("applied roster \(name): ") }.map(String.init)
+            }
+            #expect(applied.contains(": 10000 shifts, 0 busy blocks, 0 replaced"), "\(applied)")
+            #expect(FileManager.default.fileExists(atPath: h.dir + "/inbox/processed/" + name))
+        }
         #expect(daemon.isRunning)
         daemon.terminate()
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)

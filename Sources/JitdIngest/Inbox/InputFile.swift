@@ -26,19 +26,24 @@ public enum InputFileReader {
             && !CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
     }
 
-    /// Parses the bytes of a file as the kind its name says: CSV rosters straight from the bytes
-    /// (a line and column for bytes that are not UTF-8), other files once decoded.
+    /// Parses the bytes of a file as the kind its name says: CSV and JSON rosters straight from
+    /// the bytes, as the inbox streams them (a line and column for bytes that are not UTF-8),
+    /// other files once decoded.
     public static func parse(name: String, data: Data, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
-        guard isCSVRoster(name: name, firstBytes: data) else {
-            return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) }
+        let format: (any RosterByteStream.Type)? = if isCSVRoster(name: name, firstBytes: data) {
+            RosterCSVStream.self
+        } else if isJSONRoster(name: name) {
+            RosterJSONStream.self
+        } else {
+            nil
         }
-        var entries: [RosterEntry] = []
-        var stream = RosterCSVStream(context: context)
-        data.withUnsafeBytes { raw in
-            try? stream.feed(raw.bindMemory(to: UInt8.self), sink: &sink) { entries.append($0) }
-        }
-        try? stream.finish(sink: &sink) { entries.append($0) }
-        return .roster(entries)
+        guard let format else { return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) } }
+        return .roster(data.withUnsafeBytes { format.entries(of: $0.bindMemory(to: UInt8.self), context: context, sink: &sink) })
+    }
+
+    /// Whether `name` is a JSON roster, read as bytes by ``RosterJSONStream``.
+    public static func isJSONRoster(name: String) -> Bool {
+        (name as NSString).pathExtension.lowercased() == "json"
     }
 
     /// Parses `text` as the kind of file its name says. Every problem is in `sink`.
@@ -52,7 +57,7 @@ public enum InputFileReader {
             }
             return .roster(RosterCSVParser.parse(text: text, file: sink.file, context: context, sink: &sink))
         case "json":
-            return checked(RosterJSONParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
+            return .roster(RosterJSONParser.parse(text: text, file: sink.file, context: context, sink: &sink))
         case "ics":
             return checked(ICalendarRosterParser.parse(text: text, file: sink.file, context: context, sink: &sink), context, &sink)
         default:

@@ -7,7 +7,7 @@ import JitdCore
 /// The first non-blank record is the header; a file with none is reported as empty. A broken
 /// file (an unclosed quote, bytes that are not UTF-8) stops the read with its error; every other
 /// problem is reported and the read goes on, so that all of a file's problems are reported at once.
-public struct RosterCSVStream: Sendable {
+public struct RosterCSVStream: RosterByteStream {
     private var parser = CSVRecordParser()
     private var rows: RosterCSVRows
     private var bytesSeen = 0

@@ -6,8 +6,8 @@ import JitdStore
 import Logging
 
 /// How one inbox file is applied: parsed, stored whole in one transaction or not at all, then
-/// moved to `processed/` or `rejected/`. CSV rosters are streamed (read in 1 MiB chunks, each row
-/// stored as it is read, inside the transaction); other files are small and read whole.
+/// moved to `processed/` or `rejected/`. CSV and JSON rosters are streamed (read in 1 MiB chunks,
+/// each shift stored as it is read, inside the transaction); other files are read whole.
 extension InboxService {
     /// At most this many problems of one file are reported, then a count of the rest.
     static let reportLimit = 1000
@@ -26,18 +26,20 @@ extension InboxService {
             return reject(f, sha: "", &sink, now: now, log: log)
         }
         if InputFileReader.isCSVRoster(name: f.name, firstBytes: head) {
-            streamCSVRoster(f, &sink, now: now, log: log)
+            streamRoster(f, RosterCSVStream.self, &sink, now: now, log: log)
+        } else if InputFileReader.isJSONRoster(name: f.name) {
+            streamRoster(f, RosterJSONStream.self, &sink, now: now, log: log)
         } else if f.size > runtime.config.limits.maxWholeFileBytes {
             let limit = runtime.config.limits.maxWholeFileBytes
-            sink.error("the file is \(f.size) bytes; JSON and iCalendar rosters and completions files are read whole, so they may be at "
-                       + "most \(limit) bytes ([limits] max_whole_file_mib); split it, or send the roster as CSV, which is read as it streams")
+            sink.error("the file is \(f.size) bytes; iCalendar rosters and completions files are read whole, so they may be at "
+                       + "most \(limit) bytes ([limits] max_whole_file_mib); split it, or send the roster as CSV or JSON, which are read as they stream")
             reject(f, sha: "", &sink, now: now, log: log)
         } else {
             processWhole(f, &sink, now: now, log: log)
         }
     }
 
-    /// JSON and iCalendar rosters and completions: read whole, parsed, then stored.
+    /// iCalendar rosters and completions: read whole, parsed, then stored.
     func processWhole(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
         guard let data = FileManager.default.contents(atPath: f.path) else {
             sink.error("cannot read the file; check its permissions (jitd must be able to read it)")
@@ -54,11 +56,12 @@ extension InboxService {
         }
     }
 
-    /// A CSV roster, read in chunks: each valid row is stored as it is read, inside the one
-    /// transaction that applies the file; an error anywhere discards the transaction. The file is
-    /// read, hashed and parsed on a thread of its own, handing rows over in batches, while this
-    /// one stores them: on two cores, parsing and SQLite's work overlap.
-    func streamCSVRoster(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+    /// A CSV or JSON roster, read in chunks: each valid shift is stored as it is read, inside the
+    /// one transaction that applies the file; an error anywhere discards the transaction. The file
+    /// is read, hashed and parsed on a thread of its own, handing shifts over in batches, while
+    /// this one stores them: on two cores, parsing and SQLite's work overlap.
+    func streamRoster<Format: RosterByteStream>(_ f: InboxCandidate, _ format: Format.Type, _ sink: inout DiagnosticSink,
+                                               now: Instant, log: Logger) {
         let started = ContinuousClock.now
         var sha = ""
         do {
@@ -71,7 +74,7 @@ extension InboxService {
                 return accepted(f, sink, log: log)
             }
             let outcome = try runtime.store.applyRoster(file: f.name, zones: runtime.zones.zone(of:), now: now, fill: { writer in
-                sha = try Handoff.run(produce: { send in readCSVRoster(f, context: context(now), &sink, send: send) },
+                sha = try Handoff.run(produce: { send in readRoster(f, Format.self, context: context(now), &sink, send: send) },
                                       consume: { batch in for s in batch { try writer.insert(s) } })
                 return sink.hasErrors ? nil : sha
             }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
@@ -83,19 +86,18 @@ extension InboxService {
         }
     }
 
-    /// Reads, hashes and parses a CSV roster, sending its valid entries in batches while the file
+    /// Reads, hashes and parses a roster, sending its valid entries in batches while the file
     /// has no error; returns its sha256. Stops early when `send` says the other side stopped.
-    func readCSVRoster(_ f: InboxCandidate, context: RosterContext, _ sink: inout DiagnosticSink,
-                       send: ([Shift]) -> Bool) -> String {
-        struct Stopped: Error {}
+    func readRoster<Format: RosterByteStream>(_ f: InboxCandidate, _ format: Format.Type, context: RosterContext,
+                                              _ sink: inout DiagnosticSink, send: ([Shift]) -> Bool) -> String {
         var hasher = SHA256()
-        var stream = RosterCSVStream(context: context)
+        var stream = Format(context: context)
         var batch: [Shift] = []
         batch.reserveCapacity(Self.batchSize)
         func accept(_ entry: RosterEntry) throws {
             batch.append(entry.shift)
             guard batch.count == Self.batchSize else { return }
-            guard send(batch) else { throw Stopped() }
+            guard send(batch) else { throw HandoffStopped() }
             batch.removeAll(keepingCapacity: true)
         }
         do {
@@ -112,6 +114,9 @@ extension InboxService {
         }
         return Self.hex(hasher.finalize())
     }
+
+    /// The storing side stopped taking batches (it failed, and says why).
+    struct HandoffStopped: Error {}
 
     /// The sha256 of a file, read in chunks.
     static func sha256(_ f: InboxCandidate, limit: Int) throws -> String {
