@@ -10,7 +10,7 @@ import Testing
 ///
 ///     JITD_FUZZ_SECONDS=600 JITD_FUZZ_PARSER=ics swift test --filter ParserFuzzTests
 ///
-/// (parsers: csv, json, ics, completions, catalog-json, toml-config, toml-catalog). A crash stops the run with the signal;
+/// (parsers: csv, json, json-chunks, ics, completions, catalog-json, toml-config, toml-catalog). A crash stops the run with the signal;
 /// the input that caused it is written to `/tmp/jitd-fuzz-crash-PARSER` before each call.
 @Suite struct ParserFuzzTests {
     static let seedsDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -48,6 +48,7 @@ import Testing
     static let parsers: [(String, @Sendable ([UInt8]) -> Void)] = [
         ("csv", { run($0, name: "f.csv") }),
         ("json", { run($0, name: "f.json") }),
+        ("json-chunks", { chunksAgree($0) }),
         ("ics", { run($0, name: "f.ics") }),
         ("completions", { bytes in
             var sink = DiagnosticSink(file: "c.csv")
@@ -65,6 +66,25 @@ import Testing
         let context = RosterContext(zones: UnitZones(site: Zone("America/New_York")!), window: window)
         var sink = DiagnosticSink(file: name)
         _ = InputFileReader.parse(name: name, data: Data(bytes), context: context, sink: &sink)
+    }
+
+    /// The JSON roster stream fed in small chunks (their size drawn from the input) must give the
+    /// same entries and problems as fed at once.
+    static func chunksAgree(_ bytes: [UInt8]) {
+        let context = RosterContext(zones: UnitZones(site: Zone("America/New_York")!),
+                                    window: Interval(start: Instant(seconds: 0), end: Instant(seconds: 4_000_000_000)))
+        func feed(_ size: Int) -> ([RosterEntry], [Diagnostic]) {
+            var sink = DiagnosticSink(file: "f.json")
+            var stream = RosterJSONStream(context: context)
+            var out: [RosterEntry] = []
+            for at in stride(from: 0, to: bytes.count, by: size) {
+                bytes[at..<min(bytes.count, at + size)].withUnsafeBufferPointer { try? stream.feed($0, sink: &sink) { out.append($0) } }
+            }
+            try? stream.finish(sink: &sink) { out.append($0) }
+            return (out, sink.items)
+        }
+        let whole = feed(max(1, bytes.count)), cut = feed(1 + bytes.count % 13)
+        #expect(whole.0 == cut.0 && whole.1 == cut.1, "chunks of \(1 + bytes.count % 13): \(String(decoding: bytes, as: UTF8.self))")
     }
 
     @Test(.timeLimit(.minutes(20))) func parsersSurviveMutatedInput() throws {
