@@ -121,6 +121,20 @@ import Testing
         #expect(stream(Array("{\"shifts\": [] \n x".utf8), chunks: 2, &rng).1 == ["r.json:2:2: error: JSON syntax: expected ',' or '}'"])
     }
 
+    /// Found by the `json-chunks` fuzz target: consumed bytes are dropped from the stream's
+    /// buffer, and a byte order mark after them was taken for the file's own.
+    @Test func aByteOrderMarkCountsOnlyAtTheFilesStart() {
+        var rng = SplitMix64(seed: 17)
+        let notARoster = #"error: a JSON roster is an object with a "shifts" array"#
+        for (doc, line) in [("\n\u{FEFF}{", 2), ("\n\n\u{FEFF}  \n", 3), ("\u{FEFF}\n \u{FEFF}", 2)] {
+            for max in [1, 2, 3, 1000] {
+                let problems = stream(Array(doc.utf8), chunks: max, &rng).1
+                #expect(problems.count == 1 && problems[0].hasPrefix("r.json:\(line): " + notARoster), "chunks of \(max): \(problems)")
+            }
+        }
+        #expect(stream(Array("\u{FEFF}\n{\"shifts\": []}".utf8), chunks: 1, &rng).1 == [])
+    }
+
     // MARK: Generated rosters
 
     /// A JSON roster with valid and faulty entries, other members around `"shifts"`, escapes,
@@ -180,3 +194,4 @@ import Testing
         return d
     }
 }
+

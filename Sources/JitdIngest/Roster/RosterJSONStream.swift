@@ -24,7 +24,7 @@ public struct RosterJSONStream: RosterByteStream {
     private var position = 0, line = 1, lineStart = 0
     private var state = State.start
     private var finished = false
-    private var sawContent = false, sawShifts = false
+    private var sawContent = false, sawShifts = false, bomChecked = false
     private var bytesSeen = 0
     private var topLine = 1
     private var overlaps = ShiftOverlaps()
@@ -58,7 +58,7 @@ public struct RosterJSONStream: RosterByteStream {
         if !stopped && !sawContent {
             sink.error("\(bytesSeen == 0 ? "the file is empty" : "the file holds only blank lines"); " + Self.shape, line: 1)
         } else if !stopped, case .trailing = state {
-            sink.error("a JSON roster is an object with a \"shifts\" array: " + Self.shape, line: topLine)
+            _ = notARoster(line: topLine, &sink)
         }
         overlaps.report(zones: context.zones, sink: &sink)
     }
@@ -83,14 +83,17 @@ public struct RosterJSONStream: RosterByteStream {
     private mutating func nextStep(_ sink: inout DiagnosticSink) -> Step? {
         switch state {
         case .start:
-            if position == 0, !finished, pending.count < 3, [0xEF, 0xBB, 0xBF].starts(with: pending) { return nil }
-            if position == 0, pending.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+            if !bomChecked {
+                // Only the file's first bytes may be a byte order mark (consumed bytes are
+                // dropped from `pending`, so position 0 is not always the file's start).
+                if !finished, pending.count < 3, [0xEF, 0xBB, 0xBF].starts(with: pending) { return nil }
+                if pending.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+                bomChecked = true
+            }
             guard let c = peek(&sink) else { return nil }
             sawContent = true
             topLine = line
-            guard c == UInt8(ascii: "{") else {
-                return stop("a JSON roster is an object with a \"shifts\" array: " + Self.shape, line: line, &sink)
-            }
+            guard c == UInt8(ascii: "{") else { return notARoster(line: line, &sink) }
             position += 1
             return goto(.key(first: true))
         case .key(let first):
@@ -110,9 +113,7 @@ public struct RosterJSONStream: RosterByteStream {
         case .shiftsOpen:
             guard let c = peek(&sink) else { return nil }
             sawShifts = true
-            guard c == UInt8(ascii: "[") else {
-                return stop("a JSON roster is an object with a \"shifts\" array: " + Self.shape, line: topLine, &sink)
-            }
+            guard c == UInt8(ascii: "[") else { return notARoster(line: topLine, &sink) }
             position += 1
             return goto(.entry(first: true))
         case .entry(let first):
@@ -123,19 +124,9 @@ public struct RosterJSONStream: RosterByteStream {
                 return .entry(item)
             }
         case .afterEntry:
-            guard let c = peek(&sink) else { return nil }
-            position += 1
-            if c == UInt8(ascii: ",") { return goto(.entry(first: false)) }
-            if c == UInt8(ascii: "]") { return goto(.afterMember) }
-            position -= 1
-            return syntax("expected ',' or ']'", &sink)
+            return separator(next: .entry(first: false), close: "]", then: .afterMember, &sink)
         case .afterMember:
-            guard let c = peek(&sink) else { return nil }
-            position += 1
-            if c == UInt8(ascii: ",") { return goto(.key(first: false)) }
-            if c == UInt8(ascii: "}") { return goto(sawShifts ? .done : .trailing) }
-            position -= 1
-            return syntax("expected ',' or '}'", &sink)
+            return separator(next: .key(first: false), close: "}", then: sawShifts ? .done : .trailing, &sink)
         case .trailing, .done:
             guard peek(&sink) != nil else { return nil }
             return syntax("unexpected text after the JSON value", &sink)
@@ -145,6 +136,18 @@ public struct RosterJSONStream: RosterByteStream {
     private mutating func goto(_ s: State) -> Step {
         state = s
         return .moved
+    }
+
+    /// After an entry or a member: a comma goes on to `next`, `close` ends the array or object.
+    private mutating func separator(next: State, close: Character, then: State, _ sink: inout DiagnosticSink) -> Step? {
+        guard let c = peek(&sink) else { return nil }
+        if c == UInt8(ascii: ",") { position += 1; return goto(next) }
+        if c == close.asciiValue { position += 1; return goto(then) }
+        return syntax("expected ',' or '\(close)'", &sink)
+    }
+
+    private mutating func notARoster(line: Int, _ sink: inout DiagnosticSink) -> Step? {
+        stop("a JSON roster is an object with a \"shifts\" array: " + Self.shape, line: line, &sink)
     }
 
     // MARK: Bytes
