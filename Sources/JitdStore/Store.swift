@@ -12,7 +12,8 @@ public final class Store: Sendable {
     /// Connections kept for the API's assignment pages (see ``PageReaders``).
     let pageReaders: PageReaders
 
-    /// Opens (creating if needed) and migrates the database at `path`.
+    /// Opens (creating if needed) and migrates the database at `path`, one process at a time
+    /// (``MigrationLock``).
     public init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
@@ -20,9 +21,12 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
-        pool = try DatabasePool(path: path, configuration: config)
+        pool = try MigrationLock.holding(path) {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+            return pool
+        }
         pageReaders = PageReaders(path: path)
-        try Self.migrator.migrate(pool)
     }
 
     static var migrator: DatabaseMigrator {
