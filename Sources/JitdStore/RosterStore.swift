@@ -93,17 +93,7 @@ extension Store {
     static func localDay(_ t: Instant, _ zone: Zone) -> String { localDay(zone.local(t)) }
 
     /// `YYYY-MM-DD` of a local date-time.
-    static func localDay(_ l: LocalDateTime) -> String {
-        guard (0...9999).contains(l.year) else { return String(format: "%04d-%02d-%02d", l.year, l.month, l.day) }
-        return String(unsafeUninitializedCapacity: 10) { b in
-            func put(_ v: Int, _ at: Int, _ n: Int) {
-                var v = v
-                for i in stride(from: at + n - 1, through: at, by: -1) { b[i] = UInt8(ascii: "0") + UInt8(v % 10); v /= 10 }
-            }
-            put(l.year, 0, 4); b[4] = UInt8(ascii: "-"); put(l.month, 5, 2); b[7] = UInt8(ascii: "-"); put(l.day, 8, 2)
-            return 10
-        }
-    }
+    static func localDay(_ l: LocalDateTime) -> String { TimeText.iso(year: l.year, month: l.month, day: l.day) }
 
     /// The shifts `s` that overlap the window given by two arguments, its start and its end: found
     /// by the unit-days whose entries reach into it (see ``Store/shiftByUnitDay``).

@@ -53,4 +53,34 @@ import Testing
         let usage = try Harness.run([Harness.binary, "validate"])
         #expect(usage.status == 2)
     }
+
+    /// Without `--print`, CSV and JSON rosters are checked as the inbox reads them, streamed (a
+    /// roster of any size in little memory); the problems are the same as with `--print`, and a
+    /// JSON catalog is still told from a JSON roster.
+    @Test func validateStreamsRostersWithTheSameProblems() throws {
+        let h = try Harness()
+        try h.write("r.json", """
+            {"shifts": [
+              {"staff_id": "1", "role": "RN", "unit": "MICU", "start": "2026-11-24T07:00", "end": "2026-11-24T19:00"},
+              {"staff_id": "2", "role": "RN", "unit": "MICU", "start": "2026-11-24T07:00", "end": "2026-11-24T06:00"},
+              {"staff_id": "3", "role": "RN", "unit": "MICU", "start": "2026-03-08T02:30", "end": "2026-03-08T07:00", "colour": "red"}
+            ]}
+            """)
+        try h.write("r.csv", "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00,2026-11-24T06:00\n2,RN,MICU,2026-11-24T07:00,x\n")
+        try h.write("c.json", #"{"modules": [{"id": "m", "title": "M", "minutes": 5, "roles": ["RN"], "priority": "urgent", "published": "2026-01-01"}]}"#)
+        try h.write("tz.toml", "[site]\ntimezone = \"America/New_York\"\n")
+        for name in ["r.json", "r.csv", "c.json"] {
+            let path = h.dir + "/" + name
+            let streamed = try Harness.run([Harness.binary, "validate", "--config", h.dir + "/tz.toml", path])
+            let whole = try Harness.run([Harness.binary, "validate", "--config", h.dir + "/tz.toml", "--print", path])
+            #expect(streamed.status == 1 && whole.status == 1, "\(name): \(streamed) \(whole)")
+            #expect(!streamed.err.isEmpty && streamed.err == whole.err, "\(name):\n\(streamed.err)\n\(whole.err)")
+        }
+        let json = try Harness.run([Harness.binary, "validate", "--config", h.dir + "/tz.toml", h.dir + "/r.json"]).err
+        #expect(json.contains("r.json:3: error: \"end\" is not after \"start\""), "\(json)")
+        #expect(json.contains("r.json:4: error: unknown key \"colour\""), "\(json)")
+        #expect(json.contains("r.json:4: error: \"start\": "), "\(json)")
+        let catalog = try Harness.run([Harness.binary, "validate", h.dir + "/c.json"]).err
+        #expect(catalog.contains("priority"), "a catalog's own check: \(catalog)")
+    }
 }

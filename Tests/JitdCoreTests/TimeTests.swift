@@ -13,6 +13,23 @@ import Testing
         #expect(CivilDate.isValid(year: 2028, month: 2, day: 29))
     }
 
+    /// `TimeText` writes what `String(format:)` wrote before it, for any instant and local time.
+    @Test func isoTextIsWhatStringFormatWrites() {
+        var rng = SplitMix64(seed: 21)
+        for _ in 0..<20_000 {
+            let t = Instant(seconds: Int64.random(in: -80_000_000_000...260_000_000_000, using: &rng))
+            let days = floorDiv(t.seconds, 86_400), sod = Int(t.seconds - days * 86_400)
+            let (y, m, d) = CivilDate.fromDays(days)
+            #expect(t.rfc3339 == String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, sod / 3600, sod / 60 % 60, sod % 60))
+            #expect(Instant(rfc3339: t.rfc3339) == t || !(0...9999).contains(y))
+            let l = LocalDateTime(naiveSeconds: t.seconds)
+            #expect(l.description == String(format: "%04d-%02d-%02dT%02d:%02d:%02d", l.year, l.month, l.day, l.hour, l.minute, l.second))
+            #expect(TimeText.iso(year: y, month: m, day: d) == String(format: "%04d-%02d-%02d", y, m, d))
+        }
+        #expect(TimeText.iso(year: 7, month: 1, day: 2, time: (3, 4, 5), utc: true) == "0007-01-02T03:04:05Z")
+        #expect(TimeText.iso(year: -1, month: 12, day: 31) == "-001-12-31")
+    }
+
     @Test func rfc3339RoundTripsAndParsesOffsets() {
         let t = Instant(rfc3339: "2026-11-24T12:00:00Z")!
         #expect(t.rfc3339 == "2026-11-24T12:00:00Z")

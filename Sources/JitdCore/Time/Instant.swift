@@ -28,10 +28,9 @@ public struct Instant: Hashable, Comparable, Sendable, Codable {
     /// RFC 3339 in UTC with a `Z`, e.g. `2026-11-24T12:00:00Z`.
     public var rfc3339: String {
         let days = Int64(floorDiv(seconds, 86_400))
-        let secOfDay = seconds - days * 86_400
+        let secOfDay = Int(seconds - days * 86_400)
         let (y, m, d) = CivilDate.fromDays(days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-                      y, m, d, Int(secOfDay / 3600), Int(secOfDay / 60 % 60), Int(secOfDay % 60))
+        return TimeText.iso(year: y, month: m, day: d, time: (secOfDay / 3600, secOfDay / 60 % 60, secOfDay % 60), utc: true)
     }
 }
 

@@ -32,7 +32,7 @@ public struct LocalDateTime: Hashable, Comparable, Sendable {
     }
 
     public var description: String {
-        String(format: "%04d-%02d-%02dT%02d:%02d:%02d", year, month, day, hour, minute, second)
+        TimeText.iso(year: year, month: month, day: day, time: (hour, minute, second))
     }
 }
 

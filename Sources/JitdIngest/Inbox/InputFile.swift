@@ -30,15 +30,16 @@ public enum InputFileReader {
     /// the bytes, as the inbox streams them (a line and column for bytes that are not UTF-8),
     /// other files once decoded.
     public static func parse(name: String, data: Data, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
-        let format: (any RosterByteStream.Type)? = if isCSVRoster(name: name, firstBytes: data) {
-            RosterCSVStream.self
-        } else if isJSONRoster(name: name) {
-            RosterJSONStream.self
-        } else {
-            nil
-        }
-        guard let format else { return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) } }
+        guard let format = streamedFormat(name: name, firstBytes: data) else { return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) } }
         return .roster(data.withUnsafeBytes { format.entries(of: $0.bindMemory(to: UInt8.self), context: context, sink: &sink) })
+    }
+
+    /// The streamed format of a CSV or JSON roster (read as bytes in chunks), or nil for files
+    /// read whole (iCalendar rosters, completions).
+    public static func streamedFormat(name: String, firstBytes: some Collection<UInt8>) -> (any RosterByteStream.Type)? {
+        if isCSVRoster(name: name, firstBytes: firstBytes) { return RosterCSVStream.self }
+        if isJSONRoster(name: name) { return RosterJSONStream.self }
+        return nil
     }
 
     /// Whether `name` is a JSON roster, read as bytes by ``RosterJSONStream``.

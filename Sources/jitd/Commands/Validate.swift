@@ -38,6 +38,9 @@ struct Validate: ParsableCommand {
     }
 
     func check(_ file: String, context: RosterContext) -> [Diagnostic] {
+        if !print, let head = try? ChunkedFile.prefix(path: file, count: 4096), let format = Self.streamedRoster(file, head) {
+            return streamed(file, format, context)
+        }
         guard let data = FileManager.default.contents(atPath: file) else {
             return [Diagnostic(file: file, message: "cannot read the file; check the path and its permissions")]
         }
@@ -63,6 +66,28 @@ struct Validate: ParsableCommand {
         }
     }
 
+    /// A CSV or JSON roster (a JSON file that names `"shifts"` near its start; a catalog names
+    /// `"modules"` and no `"shifts"`), when nothing is to be printed.
+    static func streamedRoster(_ file: String, _ head: [UInt8]) -> (any RosterByteStream.Type)? {
+        guard let format = InputFileReader.streamedFormat(name: file, firstBytes: head) else { return nil }
+        if format == RosterJSONStream.self, !FileRole.namesShifts(String(decoding: head, as: UTF8.self)) { return nil }
+        return format
+    }
+
+    /// Checks a roster as the inbox reads it, in chunks, keeping no entry: a roster of any size
+    /// is checked in the memory of a chunk and 32 bytes a shift.
+    func streamed<Format: RosterByteStream>(_ file: String, _ format: Format.Type, _ context: RosterContext) -> [Diagnostic] {
+        var sink = DiagnosticSink(file: file)
+        var stream = Format(context: context)
+        do {
+            try ChunkedFile.forEachChunk(path: file) { try stream.feed($0, sink: &sink) { _ in } }
+            try stream.finish(sink: &sink) { _ in }
+        } catch {
+            sink.error((error as? ChunkedFile.Problem)?.message ?? "\(error)")
+        }
+        return sink.items
+    }
+
     func input(_ file: String, _ data: Data, _ context: RosterContext, _ sink: inout DiagnosticSink) -> [Diagnostic] {
         let parsed = InputFileReader.parse(name: file, data: data, context: context, sink: &sink)
         if print && !sink.hasErrors { printParsed(parsed) }
@@ -70,20 +95,27 @@ struct Validate: ParsableCommand {
     }
 
     func printParsed(_ input: InputFile?) {
+        var out = Data()
+        func line(_ v: JSONValue) {
+            out.append(v.encoded())
+            out.append(0x0A)
+            if out.count >= 1 << 20 { FileHandle.standardOutput.write(out); out.removeAll(keepingCapacity: true) }
+        }
         switch input {
         case .roster(let entries):
             for e in entries.sorted(by: { Shift.canonicalOrder($0.shift, $1.shift) }) {
                 let s = e.shift
-                emit(.object(["staff_id": .string(s.staffID), "role": .string(s.role), "unit": .string(s.unit),
+                line(.object(["staff_id": .string(s.staffID), "role": .string(s.role), "unit": .string(s.unit),
                               "kind": .string(s.kind.rawValue), "start": .string(s.interval.start.rfc3339),
                               "end": .string(s.interval.end.rfc3339)]))
             }
         case .completions(let list):
             for c in list {
-                emit(.object(["staff_id": .string(c.staffID), "module_id": .string(c.moduleID), "completed_at": .string(c.completedAt.rfc3339)]))
+                line(.object(["staff_id": .string(c.staffID), "module_id": .string(c.moduleID), "completed_at": .string(c.completedAt.rfc3339)]))
             }
         case nil: break
         }
+        FileHandle.standardOutput.write(out)
     }
 
     func emit(_ v: JSONValue) {
@@ -95,13 +127,18 @@ struct Validate: ParsableCommand {
 enum FileRole {
     case config, catalog, input
 
+    /// Whether a JSON text names `"shifts"`: then it is a roster, not a catalog.
+    static func namesShifts(_ text: String) -> Bool {
+        text.range(of: #""shifts"\s*:"#, options: .regularExpression) != nil
+    }
+
     static func of(_ file: String, text: String) -> FileRole {
         let lower = file.lowercased()
         if lower.hasSuffix(".toml") {
             return text.range(of: #"(?m)^\s*\[\[\s*module\s*\]\]"#, options: .regularExpression) != nil ? .catalog : .config
         }
         if lower.hasSuffix(".json"), text.range(of: #""modules"\s*:"#, options: .regularExpression) != nil,
-           text.range(of: #""shifts"\s*:"#, options: .regularExpression) == nil {
+           !namesShifts(text) {
             return .catalog
         }
         return .input

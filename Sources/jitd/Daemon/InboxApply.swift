@@ -25,10 +25,8 @@ extension InboxService {
             sink.error((error as? ChunkedFile.Problem)?.message ?? "\(error)")
             return reject(f, sha: "", &sink, now: now, log: log)
         }
-        if InputFileReader.isCSVRoster(name: f.name, firstBytes: head) {
-            streamRoster(f, RosterCSVStream.self, &sink, now: now, log: log)
-        } else if InputFileReader.isJSONRoster(name: f.name) {
-            streamRoster(f, RosterJSONStream.self, &sink, now: now, log: log)
+        if let format = InputFileReader.streamedFormat(name: f.name, firstBytes: head) {
+            streamRoster(f, format, &sink, now: now, log: log)
         } else if f.size > runtime.config.limits.maxWholeFileBytes {
             let limit = runtime.config.limits.maxWholeFileBytes
             sink.error("the file is \(f.size) bytes; iCalendar rosters and completions files are read whole, so they may be at "
