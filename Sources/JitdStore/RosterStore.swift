@@ -150,22 +150,65 @@ extension Store {
 extension Store {
     /// Applies a completions file whole; `nil` when the same bytes were applied before.
     public func applyCompletionsFile(file: String, sha256: String, completions: [Completion], now: Instant) throws -> Int? {
-        try pool.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true {
-                try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'completions', 'duplicate', ?, '{}')",
-                               arguments: [file, sha256, now.seconds])
-                return nil
-            }
-            let st = try db.makeStatement(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)")
-            var added = 0
-            for c in completions {
-                try st.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, "file:" + file])
-                added += db.changesCount
-            }
-            let summary = String(decoding: JSONValue.object(["completions": .int(completions.count), "new": .int(added)]).encoded(), as: UTF8.self)
-            try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'completions', 'accepted', ?, ?)",
-                           arguments: [file, sha256, now.seconds, summary])
-            return added
+        let outcome = try applyCompletions(file: file, now: now) { writer in
+            for c in completions { try writer.insert(c) }
+            return sha256
         }
+        guard case .applied(_, let added)? = outcome else { return nil }
+        return added
+    }
+
+    /// Applies a completions file as it is read, in one transaction: `fill` hands every
+    /// completion to the writer and returns the file's sha256 once it has read it all, or `nil`
+    /// to discard it (a file with errors). Same bytes applied before are a `.duplicate` (recorded
+    /// as such) and change nothing. Returns `nil` when discarded.
+    public func applyCompletions(file: String, now: Instant, fill: (CompletionWriter) throws -> String?) throws -> CompletionsOutcome? {
+        enum Abandon: Error { case discard, duplicate(sha256: String) }
+        do {
+            return try pool.write { db in
+                let writer = try CompletionWriter(db: db, source: "file:" + file)
+                guard let sha256 = try fill(writer) else { throw Abandon.discard }
+                if try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true {
+                    throw Abandon.duplicate(sha256: sha256)
+                }
+                let summary = String(decoding: JSONValue.object(["completions": .int(writer.count), "new": .int(writer.added)]).encoded(), as: UTF8.self)
+                try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'completions', 'accepted', ?, ?)",
+                               arguments: [file, sha256, now.seconds, summary])
+                return .applied(completions: writer.count, new: writer.added)
+            }
+        } catch Abandon.discard {
+            return nil
+        } catch Abandon.duplicate(let sha256) {
+            try recordDuplicate(file: file, sha256: sha256, kind: "completions", now: now)
+            return .duplicate
+        }
+    }
+}
+
+/// What became of a completions file.
+public enum CompletionsOutcome: Equatable, Sendable {
+    /// Stored: how many rows it held, and how many were new.
+    case applied(completions: Int, new: Int)
+    /// The same bytes as a file applied before: nothing changed.
+    case duplicate
+}
+
+/// Stores the completions of one file inside the transaction that applies it.
+public final class CompletionWriter {
+    private let db: Database
+    private let statement: Statement
+    private let source: String
+    public private(set) var count = 0, added = 0
+
+    init(db: Database, source: String) throws {
+        self.db = db
+        self.source = source
+        statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)")
+    }
+
+    public func insert(_ c: Completion) throws {
+        try statement.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, source])
+        count += 1
+        added += db.changesCount
     }
 }

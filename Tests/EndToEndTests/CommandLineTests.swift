@@ -54,9 +54,9 @@ import Testing
         #expect(usage.status == 2)
     }
 
-    /// Without `--print`, CSV and JSON rosters are checked as the inbox reads them, streamed (a
-    /// roster of any size in little memory); the problems are the same as with `--print`, and a
-    /// JSON catalog is still told from a JSON roster.
+    /// Without `--print`, CSV and JSON rosters and completions are checked as the inbox reads
+    /// them, streamed (a file of any size in little memory); the problems are the same as with
+    /// `--print`, and a JSON catalog is still told from a JSON roster.
     @Test func validateStreamsRostersWithTheSameProblems() throws {
         let h = try Harness()
         try h.write("r.json", """
@@ -68,8 +68,9 @@ import Testing
             """)
         try h.write("r.csv", "staff_id,role,unit,start,end\n1,RN,MICU,2026-11-24T07:00,2026-11-24T06:00\n2,RN,MICU,2026-11-24T07:00,x\n")
         try h.write("c.json", #"{"modules": [{"id": "m", "title": "M", "minutes": 5, "roles": ["RN"], "priority": "urgent", "published": "2026-01-01"}]}"#)
+        try h.write("lms.csv", "staff_id,module_id,completed_at\n1,m,2026-11-01\n2,m,2026-11-31\n")
         try h.write("tz.toml", "[site]\ntimezone = \"America/New_York\"\n")
-        for name in ["r.json", "r.csv", "c.json"] {
+        for name in ["r.json", "r.csv", "c.json", "lms.csv"] {
             let path = h.dir + "/" + name
             let streamed = try Harness.run([Harness.binary, "validate", "--config", h.dir + "/tz.toml", path])
             let whole = try Harness.run([Harness.binary, "validate", "--config", h.dir + "/tz.toml", "--print", path])

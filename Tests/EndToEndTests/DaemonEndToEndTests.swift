@@ -130,10 +130,9 @@ import Testing
         #expect(try await Harness.waitExit(third, seconds: 30) == 0)
     }
 
-    /// JSON rosters are read whole: past `[limits] max_whole_file_mib` one is refused with a
-    /// report saying why and what to do, while a CSV roster of the same size (streamed) is applied.
-    /// Files read whole (iCalendar rosters, completions) are bounded by `max_whole_file_mib`;
-    /// JSON and CSV rosters are streamed, so the same limit does not apply to them.
+    /// iCalendar rosters are read whole: past `[limits] max_whole_file_mib` one is refused with a
+    /// report saying why and what to do, while JSON and CSV rosters of the same size (streamed)
+    /// are applied.
     @Test(.timeLimit(.minutes(2))) func onlyFilesReadWholeAreBoundedByTheWholeFileLimit() async throws {
         let h = try Harness()
         try h.writeConfig(extra: "[limits]\nmax_whole_file_mib = 1")
@@ -152,7 +151,7 @@ import Testing
             let r = h.read("inbox/rejected/big.ics.errors.txt")
             return r.isEmpty ? nil : r
         }
-        #expect(report.hasPrefix("big.ics: error: the file is \(ics.utf8.count) bytes; iCalendar rosters and completions files are read whole, so they may be at most 1048576 bytes ([limits] max_whole_file_mib)"), "\(report)")
+        #expect(report.hasPrefix("big.ics: error: the file is \(ics.utf8.count) bytes; iCalendar rosters are read whole, so they may be at most 1048576 bytes ([limits] max_whole_file_mib)"), "\(report)")
 
         let json = "{\"shifts\": [" + days.enumerated().map { i, d in
             #"{"staff_id": "j\#(i)", "role": "RN", "unit": "J", "start": "\#(d)T07:00", "end": "\#(d)T19:00", "kind": "shift"}"#
@@ -170,6 +169,46 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: h.dir + "/inbox/processed/" + name))
         }
         #expect(daemon.isRunning)
+        daemon.terminate()
+        #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
+    }
+
+    /// A completions CSV from the LMS is streamed like a roster (so the whole-file limit does
+    /// not apply), applied once, a copy of the same bytes changes nothing, and a bad one is
+    /// rejected with its lines.
+    @Test(.timeLimit(.minutes(2))) func completionsAreStreamedAppliedOnceAndRejectedWithTheirLines() async throws {
+        let h = try Harness()
+        try h.writeConfig(extra: "[limits]\nmax_whole_file_mib = 1")
+        let daemon = try h.startDaemon()
+        defer { if daemon.isRunning { daemon.terminate() } }
+        _ = try await h.waitFor(seconds: 30) { h.read("jitd.log").contains("jitd ready") ? true : nil }
+        let rows = (0..<40_000).map { i in "staff-\(i),module-\(i % 7),2026-\(String(format: "%02d-%02d", i % 12 + 1, i % 28 + 1))T08:00Z" }
+        let csv = "staff_id,module_id,completed_at\n" + rows.joined(separator: "\n") + "\n"
+        #expect(csv.utf8.count > 1 << 20)
+        try csv.write(toFile: h.dir + "/inbox/lms.csv", atomically: true, encoding: .utf8)
+        let applied = try await h.waitFor(seconds: 60) { () -> String? in
+            h.read("jitd.log").split(separator: "\n").first { $0.contains("applied completions lms.csv") }.map(String.init)
+        }
+        #expect(applied.contains("lms.csv: 40000 rows, 40000 new"), "\(applied)")
+        try csv.write(toFile: h.dir + "/inbox/lms-again.csv", atomically: true, encoding: .utf8)
+        _ = try await h.waitFor(seconds: 30) {
+            h.read("jitd.log").contains("lms-again.csv has the same bytes as a completions file applied before") ? true : nil
+        }
+        try "staff_id,module_id,completed_at\nnew-1,m,2026-11-01\nnew-2,m,2026-11-31\nnew-3,,2026-11-01\n"
+            .write(toFile: h.dir + "/inbox/lms-bad.csv", atomically: true, encoding: .utf8)
+        let report = try await h.waitFor(seconds: 30) { () -> String? in
+            let r = h.read("inbox/rejected/lms-bad.csv.errors.txt")
+            return r.isEmpty ? nil : r
+        }
+        #expect(report == """
+            lms-bad.csv:3:3: error: 'completed_at': '2026-11-31' is not a date; write e.g. 2026-11-24, or a date-time such as 2026-11-24T07:00
+            lms-bad.csv:4: error: staff_id, module_id and completed_at must all be filled in
+
+            """, "\(report)")
+        let stored = try Harness.run(["/usr/bin/sqlite3", h.dir + "/state/jitd.sqlite",
+                                      "SELECT count(*), sum(staff_id LIKE 'new-%') FROM completion"]).out
+        #expect(stored.trimmingCharacters(in: .whitespacesAndNewlines) == "40000|0", "nothing of the rejected file: \(stored)")
+        #expect(FileManager.default.fileExists(atPath: h.dir + "/inbox/processed/lms-again.csv"))
         daemon.terminate()
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
     }

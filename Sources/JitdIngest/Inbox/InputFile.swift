@@ -26,17 +26,32 @@ public enum InputFileReader {
             && !CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
     }
 
-    /// Parses the bytes of a file as the kind its name says: CSV and JSON rosters straight from
-    /// the bytes, as the inbox streams them (a line and column for bytes that are not UTF-8),
-    /// other files once decoded.
-    public static func parse(name: String, data: Data, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
-        guard let format = streamedFormat(name: name, firstBytes: data) else { return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) } }
-        return .roster(data.withUnsafeBytes { format.entries(of: $0.bindMemory(to: UInt8.self), context: context, sink: &sink) })
+    /// Whether `name` with `firstBytes` is a completions CSV (told by its header), read as bytes
+    /// by ``CompletionsCSVStream``.
+    public static func isCompletionsCSV(name: String, firstBytes: some Collection<UInt8>) -> Bool {
+        csvExtensions.contains((name as NSString).pathExtension.lowercased())
+            && CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
     }
 
-    /// The streamed format of a CSV or JSON roster (read as bytes in chunks), or nil for files
-    /// read whole (iCalendar rosters, completions).
-    public static func streamedFormat(name: String, firstBytes: some Collection<UInt8>) -> (any RosterByteStream.Type)? {
+    /// Parses the bytes of a file as the kind its name says: CSV and JSON rosters and completions
+    /// straight from the bytes, as the inbox streams them (a line and column for bytes that are
+    /// not UTF-8), iCalendar rosters once decoded.
+    public static func parse(name: String, data: Data, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
+        data.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            if let format = streamedFormat(name: name, firstBytes: data) {
+                return .roster(format.items(of: bytes, context: context, sink: &sink))
+            }
+            if isCompletionsCSV(name: name, firstBytes: data) {
+                return .completions(CompletionsCSVStream.items(of: bytes, context: context, sink: &sink))
+            }
+            return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) }
+        }
+    }
+
+    /// The streamed format of a CSV or JSON roster (read as bytes in chunks), or nil for other
+    /// files (iCalendar rosters are read whole, completions are not rosters).
+    public static func streamedFormat(name: String, firstBytes: some Collection<UInt8>) -> (any ByteStreamParser<RosterEntry>.Type)? {
         if isCSVRoster(name: name, firstBytes: firstBytes) { return RosterCSVStream.self }
         if isJSONRoster(name: name) { return RosterJSONStream.self }
         return nil

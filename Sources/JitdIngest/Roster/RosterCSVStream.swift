@@ -7,7 +7,7 @@ import JitdCore
 /// The first non-blank record is the header; a file with none is reported as empty. A broken
 /// file (an unclosed quote, bytes that are not UTF-8) stops the read with its error; every other
 /// problem is reported and the read goes on, so that all of a file's problems are reported at once.
-public struct RosterCSVStream: RosterByteStream {
+public struct RosterCSVStream: ByteStreamParser {
     private var parser = CSVRecordParser()
     private var rows: RosterCSVRows
     private var bytesSeen = 0
@@ -47,7 +47,14 @@ public struct RosterCSVStream: RosterByteStream {
 
     private mutating func stop(_ problem: CSVReader.Problem, _ sink: inout DiagnosticSink) {
         stopped = true
-        switch problem {
+        problem.report(&sink)
+    }
+}
+
+extension CSVReader.Problem {
+    /// The problem as the line of a report, with what to do about it.
+    func report(_ sink: inout DiagnosticSink) {
+        switch self {
         case .unterminatedQuote(let line):
             sink.error("a quoted field opened here never closes; add the closing \"", line: line)
         case .textAfterQuote(let line, let column):

@@ -35,25 +35,3 @@ public struct RosterContext: Sendable {
         self.window = window
     }
 }
-
-/// A roster format read as bytes in chunks of any size (CSV, JSON): valid entries are handed to
-/// `accept` as they are read, while the file has no error, so a big file is never held whole.
-public protocol RosterByteStream: Sendable {
-    init(context: RosterContext)
-    /// Reads `bytes`; calls `accept` with every valid entry. Rethrows what `accept` throws.
-    mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, sink: inout DiagnosticSink, _ accept: (RosterEntry) throws -> Void) throws
-    /// Ends the file, with the checks that need all of it.
-    mutating func finish(sink: inout DiagnosticSink, _ accept: (RosterEntry) throws -> Void) throws
-}
-
-extension RosterByteStream {
-    /// Every valid entry of bytes held whole (problems in `sink`).
-    public static func entries(of bytes: UnsafeBufferPointer<UInt8>, context: RosterContext,
-                               sink: inout DiagnosticSink) -> [RosterEntry] {
-        var out: [RosterEntry] = []
-        var stream = Self(context: context)
-        try? stream.feed(bytes, sink: &sink) { out.append($0) }
-        try? stream.finish(sink: &sink) { out.append($0) }
-        return out
-    }
-}

@@ -9,7 +9,7 @@ public enum RosterJSONParser {
     /// inbox reads files with, fed at once.
     public static func parse(text: String, file: String, context: RosterContext, sink: inout DiagnosticSink) -> [RosterEntry] {
         let bytes = Array(text.utf8)
-        return bytes.withUnsafeBufferPointer { RosterJSONStream.entries(of: $0, context: context, sink: &sink) }
+        return bytes.withUnsafeBufferPointer { RosterJSONStream.items(of: $0, context: context, sink: &sink) }
     }
 
     /// One entry of `"shifts"` as a shift or busy block, or nil after reporting what is wrong.

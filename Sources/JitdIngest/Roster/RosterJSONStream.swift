@@ -12,7 +12,7 @@ import JitdCore
 /// read with its error; problems inside entries are reported and the read goes on.
 ///
 /// Invariant: the entries and problems are the same however the input is cut into chunks.
-public struct RosterJSONStream: RosterByteStream {
+public struct RosterJSONStream: ByteStreamParser {
     /// The most bytes one value (an entry of `"shifts"`, or another member of the top object) may
     /// take: a shift is a small object, and a value is parsed whole.
     public static let maxValueBytes = 1 << 20

@@ -38,8 +38,9 @@ struct Validate: ParsableCommand {
     }
 
     func check(_ file: String, context: RosterContext) -> [Diagnostic] {
-        if !print, let head = try? ChunkedFile.prefix(path: file, count: 4096), let format = Self.streamedRoster(file, head) {
-            return streamed(file, format, context)
+        if !print, let head = try? ChunkedFile.prefix(path: file, count: 4096) {
+            if let format = Self.streamedRoster(file, head) { return streamed(file, format, context) }
+            if InputFileReader.isCompletionsCSV(name: file, firstBytes: head) { return streamed(file, CompletionsCSVStream.self, context) }
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             return [Diagnostic(file: file, message: "cannot read the file; check the path and its permissions")]
@@ -68,15 +69,15 @@ struct Validate: ParsableCommand {
 
     /// A CSV or JSON roster (a JSON file that names `"shifts"` near its start; a catalog names
     /// `"modules"` and no `"shifts"`), when nothing is to be printed.
-    static func streamedRoster(_ file: String, _ head: [UInt8]) -> (any RosterByteStream.Type)? {
+    static func streamedRoster(_ file: String, _ head: [UInt8]) -> (any ByteStreamParser<RosterEntry>.Type)? {
         guard let format = InputFileReader.streamedFormat(name: file, firstBytes: head) else { return nil }
         if format == RosterJSONStream.self, !FileRole.namesShifts(String(decoding: head, as: UTF8.self)) { return nil }
         return format
     }
 
-    /// Checks a roster as the inbox reads it, in chunks, keeping no entry: a roster of any size
-    /// is checked in the memory of a chunk and 32 bytes a shift.
-    func streamed<Format: RosterByteStream>(_ file: String, _ format: Format.Type, _ context: RosterContext) -> [Diagnostic] {
+    /// Checks a roster or completions file as the inbox reads it, in chunks, keeping no entry: a
+    /// roster of any size is checked in the memory of a chunk and 32 bytes a shift.
+    func streamed<Format: ByteStreamParser>(_ file: String, _ format: Format.Type, _ context: RosterContext) -> [Diagnostic] {
         var sink = DiagnosticSink(file: file)
         var stream = Format(context: context)
         do {

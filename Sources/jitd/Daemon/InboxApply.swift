@@ -27,17 +27,19 @@ extension InboxService {
         }
         if let format = InputFileReader.streamedFormat(name: f.name, firstBytes: head) {
             streamRoster(f, format, &sink, now: now, log: log)
+        } else if InputFileReader.isCompletionsCSV(name: f.name, firstBytes: head) {
+            streamCompletions(f, &sink, now: now, log: log)
         } else if f.size > runtime.config.limits.maxWholeFileBytes {
             let limit = runtime.config.limits.maxWholeFileBytes
-            sink.error("the file is \(f.size) bytes; iCalendar rosters and completions files are read whole, so they may be at "
-                       + "most \(limit) bytes ([limits] max_whole_file_mib); split it, or send the roster as CSV or JSON, which are read as they stream")
+            sink.error("the file is \(f.size) bytes; iCalendar rosters are read whole, so they may be at most \(limit) bytes "
+                       + "([limits] max_whole_file_mib); split it, or send the roster as CSV or JSON, which are read as they stream")
             reject(f, sha: "", &sink, now: now, log: log)
         } else {
             processWhole(f, &sink, now: now, log: log)
         }
     }
 
-    /// iCalendar rosters and completions: read whole, parsed, then stored.
+    /// iCalendar rosters: read whole, parsed, then stored.
     func processWhole(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
         guard let data = FileManager.default.contents(atPath: f.path) else {
             sink.error("cannot read the file; check its permissions (jitd must be able to read it)")
@@ -58,8 +60,8 @@ extension InboxService {
     /// one transaction that applies the file; an error anywhere discards the transaction. The file
     /// is read, hashed and parsed on a thread of its own, handing shifts over in batches, while
     /// this one stores them: on two cores, parsing and SQLite's work overlap.
-    func streamRoster<Format: RosterByteStream>(_ f: InboxCandidate, _ format: Format.Type, _ sink: inout DiagnosticSink,
-                                               now: Instant, log: Logger) {
+    func streamRoster<Format: ByteStreamParser<RosterEntry>>(_ f: InboxCandidate, _ format: Format.Type,
+                                                             _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
         let started = ContinuousClock.now
         var sha = ""
         do {
@@ -72,8 +74,8 @@ extension InboxService {
                 return accepted(f, sink, log: log)
             }
             let outcome = try runtime.store.applyRoster(file: f.name, zones: runtime.zones.zone(of:), now: now, fill: { writer in
-                sha = try Handoff.run(produce: { send in readRoster(f, Format.self, context: context(now), &sink, send: send) },
-                                      consume: { batch in for s in batch { try writer.insert(s) } })
+                sha = try Handoff.run(produce: { send in readStreamed(f, Format.self, context: context(now), &sink, send: send) },
+                                      consume: { batch in for e in batch { try writer.insert(e.shift) } })
                 return sink.hasErrors ? nil : sha
             }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
             guard let outcome else { return reject(f, sha: sha, &sink, now: now, log: log) }
@@ -84,16 +86,37 @@ extension InboxService {
         }
     }
 
-    /// Reads, hashes and parses a roster, sending its valid entries in batches while the file
-    /// has no error; returns its sha256. Stops early when `send` says the other side stopped.
-    func readRoster<Format: RosterByteStream>(_ f: InboxCandidate, _ format: Format.Type, context: RosterContext,
-                                              _ sink: inout DiagnosticSink, send: ([Shift]) -> Bool) -> String {
+    /// A completions CSV, read in chunks like a roster: each valid row is stored as it is read,
+    /// inside the one transaction that applies the file.
+    func streamCompletions(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+        var sha = ""
+        do {
+            let outcome = try runtime.store.applyCompletions(file: f.name, now: now) { writer in
+                sha = try Handoff.run(produce: { send in readStreamed(f, CompletionsCSVStream.self, context: context(now), &sink, send: send) },
+                                      consume: { batch in for c in batch { try writer.insert(c) } })
+                return sink.hasErrors ? nil : sha
+            }
+            switch outcome {
+            case nil: return reject(f, sha: sha, &sink, now: now, log: log)
+            case .duplicate: log.info("\(f.name) has the same bytes as a completions file applied before; nothing changed")
+            case .applied(let count, let new): log.notice("applied completions \(f.name): \(count) rows, \(new) new")
+            }
+            accepted(f, sink, log: log)
+        } catch {
+            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
+        }
+    }
+
+    /// Reads, hashes and parses a file, sending its valid items in batches while it has no
+    /// error; returns its sha256. Stops early when `send` says the other side stopped.
+    func readStreamed<Format: ByteStreamParser>(_ f: InboxCandidate, _ format: Format.Type, context: RosterContext,
+                                                _ sink: inout DiagnosticSink, send: ([Format.Item]) -> Bool) -> String {
         var hasher = SHA256()
         var stream = Format(context: context)
-        var batch: [Shift] = []
+        var batch: [Format.Item] = []
         batch.reserveCapacity(Self.batchSize)
-        func accept(_ entry: RosterEntry) throws {
-            batch.append(entry.shift)
+        func accept(_ item: Format.Item) throws {
+            batch.append(item)
             guard batch.count == Self.batchSize else { return }
             guard send(batch) else { throw HandoffStopped() }
             batch.removeAll(keepingCapacity: true)
