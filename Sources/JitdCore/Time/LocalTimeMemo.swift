@@ -24,8 +24,15 @@ public struct LocalTimeMemo: Sendable {
     }
 
     private let enabled: Bool
-    /// The last two stretches learnt: rows that straddle a change of offset use both sides.
+    /// The stretches learnt, the newest last: rows that straddle a change of offset use both
+    /// sides, and a file whose dates jump about (completions from an LMS, a roster sorted by
+    /// person) finds a year's worth here instead of learning one again for every row.
     private var stretches: [Stretch] = []
+    /// How many stretches are kept (each at most ``reach`` either side of where it was learnt:
+    /// 32 cover more than a year).
+    static let capacity = 32
+    /// How many stretches were learnt so far (for tests of the memo's use).
+    private(set) var learnt = 0
 
     /// How far the zone's offset is followed either side of a time not yet covered.
     static let reach: Int64 = 10 * 86_400
@@ -42,10 +49,11 @@ public struct LocalTimeMemo: Sendable {
     public mutating func instant(_ local: LocalDateTime, in zone: Zone) throws(LocalTimeError) -> Instant {
         guard enabled else { return try zone.instant(local) }
         let naive = local.naiveSeconds
-        for s in stretches { if let t = s.instant(naive, zone) { return t } }
+        for s in stretches.reversed() { if let t = s.instant(naive, zone) { return t } }
         // Inside a stretch yet unanswered: near a change of offset, where the zone decides.
         if !stretches.contains(where: { $0.holds(naive, zone) }), let s = Self.learn(around: naive, zone) {
-            if stretches.count == 2 { stretches.removeFirst() }
+            if stretches.count == Self.capacity { stretches.removeFirst() }
+            learnt += 1
             stretches.append(s)
             if let t = s.instant(naive, zone) { return t }
         }

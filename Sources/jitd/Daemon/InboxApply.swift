@@ -89,6 +89,7 @@ extension InboxService {
     /// A completions CSV, read in chunks like a roster: each valid row is stored as it is read,
     /// inside the one transaction that applies the file.
     func streamCompletions(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+        let started = ContinuousClock.now
         var sha = ""
         do {
             let outcome = try runtime.store.applyCompletions(file: f.name, now: now) { writer in
@@ -99,7 +100,8 @@ extension InboxService {
             switch outcome {
             case nil: return reject(f, sha: sha, &sink, now: now, log: log)
             case .duplicate: log.info("\(f.name) has the same bytes as a completions file applied before; nothing changed")
-            case .applied(let count, let new): log.notice("applied completions \(f.name): \(count) rows, \(new) new")
+            case .applied(let count, let new):
+                log.notice("applied completions \(f.name): \(count) rows, \(new) new in \(String(format: "%.3f", Self.seconds(since: started))) s")
             }
             accepted(f, sink, log: log)
         } catch {
