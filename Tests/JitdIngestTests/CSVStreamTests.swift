@@ -30,18 +30,7 @@ import Testing
 
     /// `(entries, diagnostics)` of a roster fed in chunks of at most `max` bytes.
     func roster(_ bytes: [UInt8], chunks max: Int, limit: Int = .max, _ rng: inout SplitMix64) -> ([RosterEntry], [String]) {
-        var sink = DiagnosticSink(file: "r.csv", limit: limit)
-        var stream = RosterCSVStream(context: context)
-        var entries: [RosterEntry] = []
-        var at = 0
-        while at < bytes.count {
-            let end = min(bytes.count, at + Int.random(in: 1...max, using: &rng))
-            bytes[at..<end].withUnsafeBufferPointer { try? stream.feed($0, sink: &sink) { entries.append($0) } }
-            at = end
-        }
-        try? stream.finish(sink: &sink) { entries.append($0) }
-        sink.closeReport()
-        return (entries, sink.items.map(\.description))
+        chunkedFeed(RosterCSVStream.self, bytes, file: "r.csv", context: context, limit: limit) { Int.random(in: 1...max, using: &rng) }
     }
 
     static let tricky: [String] = [

@@ -10,17 +10,7 @@ import Testing
                                 window: Interval(start: Instant(seconds: 0), end: Instant(seconds: 0)))
 
     func stream(_ bytes: [UInt8], chunks max: Int, _ rng: inout SplitMix64) -> ([Completion], [String]) {
-        var sink = DiagnosticSink(file: "c.csv")
-        var stream = CompletionsCSVStream(context: context)
-        var out: [Completion] = []
-        var at = 0
-        while at < bytes.count {
-            let end = min(bytes.count, at + Int.random(in: 1...max, using: &rng))
-            bytes[at..<end].withUnsafeBufferPointer { b in try? stream.feed(b, sink: &sink) { out.append($0) } }
-            at = end
-        }
-        try? stream.finish(sink: &sink) { out.append($0) }
-        return (out, sink.items.map(\.description))
+        chunkedFeed(CompletionsCSVStream.self, bytes, file: "c.csv", context: context) { Int.random(in: 1...max, using: &rng) }
     }
 
     @Test func everyBadRowIsReportedAtItsLine() {

@@ -73,15 +73,8 @@ import Testing
     static func chunksAgree(_ bytes: [UInt8]) {
         let context = RosterContext(zones: UnitZones(site: Zone("America/New_York")!),
                                     window: Interval(start: Instant(seconds: 0), end: Instant(seconds: 4_000_000_000)))
-        func feed(_ size: Int) -> ([RosterEntry], [Diagnostic]) {
-            var sink = DiagnosticSink(file: "f.json")
-            var stream = RosterJSONStream(context: context)
-            var out: [RosterEntry] = []
-            for at in stride(from: 0, to: bytes.count, by: size) {
-                bytes[at..<min(bytes.count, at + size)].withUnsafeBufferPointer { try? stream.feed($0, sink: &sink) { out.append($0) } }
-            }
-            try? stream.finish(sink: &sink) { out.append($0) }
-            return (out, sink.items)
+        func feed(_ size: Int) -> ([RosterEntry], [String]) {
+            chunkedFeed(RosterJSONStream.self, bytes, file: "f.json", context: context) { size }
         }
         let whole = feed(max(1, bytes.count)), cut = feed(1 + bytes.count % 13)
         #expect(whole.0 == cut.0 && whole.1 == cut.1, "chunks of \(1 + bytes.count % 13): \(String(decoding: bytes, as: UTF8.self))")

@@ -11,17 +11,7 @@ import Testing
 
     /// Entries and problem lines from feeding `bytes` in chunks of the sizes `rng` draws (1 to `max`).
     func stream(_ bytes: [UInt8], chunks max: Int, _ rng: inout SplitMix64) -> ([RosterEntry], [String]) {
-        var sink = DiagnosticSink(file: "r.json")
-        var stream = RosterJSONStream(context: context)
-        var entries: [RosterEntry] = []
-        var at = 0
-        while at < bytes.count {
-            let end = min(bytes.count, at + Int.random(in: 1...max, using: &rng))
-            bytes[at..<end].withUnsafeBufferPointer { b in try? stream.feed(b, sink: &sink) { entries.append($0) } }
-            at = end
-        }
-        try? stream.finish(sink: &sink) { entries.append($0) }
-        return (entries, sink.items.map(\.description))
+        chunkedFeed(RosterJSONStream.self, bytes, file: "r.json", context: context) { Int.random(in: 1...max, using: &rng) }
     }
 
     /// The whole document parsed into a tree, then each entry of its `"shifts"` checked: what the
