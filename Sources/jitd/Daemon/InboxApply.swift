@@ -6,8 +6,9 @@ import JitdStore
 import Logging
 
 /// How one inbox file is applied: parsed, stored whole in one transaction or not at all, then
-/// moved to `processed/` or `rejected/`. CSV and JSON rosters are streamed (read in 1 MiB chunks,
-/// each shift stored as it is read, inside the transaction); other files are read whole.
+/// moved to `processed/` or `rejected/`. CSV and JSON rosters and completions CSVs are streamed
+/// (read in 1 MiB chunks, each row stored as it is read, inside the transaction); iCalendar
+/// rosters are read whole.
 extension InboxService {
     /// At most this many problems of one file are reported, then a count of the rest.
     static let reportLimit = 1000
