@@ -18,9 +18,15 @@ enum MigrationLock {
     }
 
     /// Runs `body` while holding the lock beside the database at `databasePath`.
+    ///
+    /// The file is created readable by all (a lock needs only a descriptor open for reading), so
+    /// that one made by an operator's `sudo jitd status` does not keep the service's own user out
+    /// of it. A lock file that exists but cannot be opened (another owner, mode 0600) is not
+    /// worth refusing to start over: the open goes on without it, as before there was one.
     static func holding<T>(_ databasePath: String, _ body: () throws -> T) throws -> T {
         let path = databasePath + "-migrate.lock"
-        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        if fd < 0 && errno == EACCES { return try body() }
         guard fd >= 0 else { throw Problem(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {
