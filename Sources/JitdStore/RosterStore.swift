@@ -39,7 +39,7 @@ extension Store {
                 let fileID = db.lastInsertedRowID
                 let writer = try RosterWriter(db: db, fileID: fileID, zones: zones)
                 guard let sha256 = try fill(writer) else { throw Abandon.discard }
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true {
+                if try Self.wasAccepted(db, sha256: sha256) {
                     throw Abandon.duplicate(sha256: sha256)
                 }
                 let replaced = try writer.finish()
@@ -70,9 +70,11 @@ extension Store {
 
     /// Whether a file with these bytes was applied before.
     public func wasAccepted(sha256: String) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true
-        }
+        try pool.read { db in try Self.wasAccepted(db, sha256: sha256) }
+    }
+
+    static func wasAccepted(_ db: Database, sha256: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true
     }
 
     /// Records a file with the same bytes as one applied before; nothing else changes.
@@ -173,7 +175,7 @@ extension Store {
             return try pool.write { db in try Self.withFileCache(db) {
                 let writer = try CompletionWriter(db: db, source: "file:" + file)
                 guard let sha256 = try fill(writer) else { throw Abandon.discard }
-                if try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true {
+                if try Self.wasAccepted(db, sha256: sha256) {
                     throw Abandon.duplicate(sha256: sha256)
                 }
                 let summary = String(decoding: JSONValue.object(["completions": .int(writer.count), "new": .int(writer.added)]).encoded(), as: UTF8.self)

@@ -21,4 +21,22 @@ extension ByteStreamParser {
         try? stream.finish(sink: &sink) { out.append($0) }
         return out
     }
+
+    /// Reads the file at `path` in chunks (at most `limit` bytes) through a fresh parser: every
+    /// chunk goes to `chunk` first (to hash it), every valid item to `accept`. A file that cannot
+    /// be read or is too large is reported in `sink`; what `accept` throws stops the read and is
+    /// rethrown.
+    public static func read(path: String, limit: Int = .max, context: RosterContext, sink: inout DiagnosticSink,
+                            chunk: (UnsafeBufferPointer<UInt8>) -> Void = { _ in }, _ accept: (Item) throws -> Void) throws {
+        var stream = Self(context: context)
+        do {
+            try ChunkedFile.forEachChunk(path: path, limit: limit) { bytes in
+                chunk(bytes)
+                try stream.feed(bytes, sink: &sink, accept)
+            }
+            try stream.finish(sink: &sink, accept)
+        } catch let problem as ChunkedFile.Problem {
+            sink.error(problem.message)
+        }
+    }
 }

@@ -19,47 +19,35 @@ public enum InputFileReader {
     public static let rosterExtensions = ["csv", "tsv", "txt", "json", "ics"]
     public static let csvExtensions = ["csv", "tsv", "txt"]
 
-    /// Whether `name` with `firstBytes` (its first few KiB) is a CSV roster, which is read as
-    /// bytes by ``RosterCSVStream`` rather than decoded whole first.
-    public static func isCSVRoster(name: String, firstBytes: some Collection<UInt8>) -> Bool {
-        csvExtensions.contains((name as NSString).pathExtension.lowercased())
-            && !CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
+    /// A file read as bytes in chunks: a CSV or JSON roster, or a completions CSV.
+    public enum Streamed {
+        case roster(any ByteStreamParser<RosterEntry>.Type)
+        case completions
     }
 
-    /// Whether `name` with `firstBytes` is a completions CSV (told by its header), read as bytes
-    /// by ``CompletionsCSVStream``.
-    public static func isCompletionsCSV(name: String, firstBytes: some Collection<UInt8>) -> Bool {
-        csvExtensions.contains((name as NSString).pathExtension.lowercased())
-            && CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
+    /// How `name` with `firstBytes` (its first few KiB) is read: streamed (CSV and JSON rosters,
+    /// completions CSVs, told from CSV rosters by their header), or `nil` when it is read whole
+    /// (iCalendar rosters, and files of no known kind, which are refused once read).
+    public static func streamed(name: String, firstBytes: some Collection<UInt8>) -> Streamed? {
+        let ext = (name as NSString).pathExtension.lowercased()
+        if ext == "json" { return .roster(RosterJSONStream.self) }
+        guard csvExtensions.contains(ext) else { return nil }
+        return CompletionsCSVParser.looksLikeCompletions(String(decoding: firstBytes.prefix(4096), as: UTF8.self))
+            ? .completions : .roster(RosterCSVStream.self)
     }
 
-    /// Parses the bytes of a file as the kind its name says: CSV and JSON rosters and completions
-    /// straight from the bytes, as the inbox streams them (a line and column for bytes that are
-    /// not UTF-8), iCalendar rosters once decoded.
+    /// Parses the bytes of a file as the kind its name says: streamed kinds straight from the
+    /// bytes, as the inbox reads them (a line and column for bytes that are not UTF-8), iCalendar
+    /// rosters once decoded.
     public static func parse(name: String, data: Data, context: RosterContext, sink: inout DiagnosticSink) -> InputFile? {
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: UInt8.self)
-            if let format = streamedFormat(name: name, firstBytes: data) {
-                return .roster(format.items(of: bytes, context: context, sink: &sink))
+            switch streamed(name: name, firstBytes: data) {
+            case .roster(let format)?: return .roster(format.items(of: bytes, context: context, sink: &sink))
+            case .completions?: return .completions(CompletionsCSVStream.items(of: bytes, context: context, sink: &sink))
+            case nil: return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) }
             }
-            if isCompletionsCSV(name: name, firstBytes: data) {
-                return .completions(CompletionsCSVStream.items(of: bytes, context: context, sink: &sink))
-            }
-            return text(data, sink: &sink).flatMap { parse(name: name, text: $0, context: context, sink: &sink) }
         }
-    }
-
-    /// The streamed format of a CSV or JSON roster (read as bytes in chunks), or nil for other
-    /// files (iCalendar rosters are read whole, completions are not rosters).
-    public static func streamedFormat(name: String, firstBytes: some Collection<UInt8>) -> (any ByteStreamParser<RosterEntry>.Type)? {
-        if isCSVRoster(name: name, firstBytes: firstBytes) { return RosterCSVStream.self }
-        if isJSONRoster(name: name) { return RosterJSONStream.self }
-        return nil
-    }
-
-    /// Whether `name` is a JSON roster, read as bytes by ``RosterJSONStream``.
-    public static func isJSONRoster(name: String) -> Bool {
-        (name as NSString).pathExtension.lowercased() == "json"
     }
 
     /// Parses `text` as the kind of file its name says. Every problem is in `sink`.

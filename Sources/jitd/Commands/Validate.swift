@@ -39,14 +39,21 @@ struct Validate: ParsableCommand {
 
     func check(_ file: String, context: RosterContext) -> [Diagnostic] {
         if !print, let head = try? ChunkedFile.prefix(path: file, count: 4096) {
-            if let format = Self.streamedRoster(file, head) { return streamed(file, format, context) }
-            if InputFileReader.isCompletionsCSV(name: file, firstBytes: head) { return streamed(file, CompletionsCSVStream.self, context) }
+            switch InputFileReader.streamed(name: file, firstBytes: head) {
+            // A JSON catalog names `"modules"` and no `"shifts"`; a roster names `"shifts"` near its start.
+            case .roster(let format)? where format != RosterJSONStream.self || FileRole.namesShifts(String(decoding: head, as: UTF8.self)):
+                return streamed(file, format, context)
+            case .completions?: return streamed(file, CompletionsCSVStream.self, context)
+            default: break
+            }
         }
         guard let data = FileManager.default.contents(atPath: file) else {
             return [Diagnostic(file: file, message: "cannot read the file; check the path and its permissions")]
         }
         var sink = DiagnosticSink(file: file)
-        if InputFileReader.isCSVRoster(name: file, firstBytes: data) { return input(file, data, context, &sink) }
+        if case .roster(let format)? = InputFileReader.streamed(name: file, firstBytes: data), format == RosterCSVStream.self {
+            return input(file, data, context, &sink)
+        }
         guard let text = InputFileReader.text(data, sink: &sink) else { return sink.items }
         switch FileRole.of(file, text: text) {
         case .config:
@@ -67,25 +74,11 @@ struct Validate: ParsableCommand {
         }
     }
 
-    /// A CSV or JSON roster (a JSON file that names `"shifts"` near its start; a catalog names
-    /// `"modules"` and no `"shifts"`), when nothing is to be printed.
-    static func streamedRoster(_ file: String, _ head: [UInt8]) -> (any ByteStreamParser<RosterEntry>.Type)? {
-        guard let format = InputFileReader.streamedFormat(name: file, firstBytes: head) else { return nil }
-        if format == RosterJSONStream.self, !FileRole.namesShifts(String(decoding: head, as: UTF8.self)) { return nil }
-        return format
-    }
-
     /// Checks a roster or completions file as the inbox reads it, in chunks, keeping no entry: a
     /// roster of any size is checked in the memory of a chunk and 32 bytes a shift.
     func streamed<Format: ByteStreamParser>(_ file: String, _ format: Format.Type, _ context: RosterContext) -> [Diagnostic] {
         var sink = DiagnosticSink(file: file)
-        var stream = Format(context: context)
-        do {
-            try ChunkedFile.forEachChunk(path: file) { try stream.feed($0, sink: &sink) { _ in } }
-            try stream.finish(sink: &sink) { _ in }
-        } catch {
-            sink.error((error as? ChunkedFile.Problem)?.message ?? "\(error)")
-        }
+        try? Format.read(path: file, context: context, sink: &sink) { _ in }
         return sink.items
     }
 

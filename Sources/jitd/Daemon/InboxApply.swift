@@ -26,16 +26,17 @@ extension InboxService {
             sink.error((error as? ChunkedFile.Problem)?.message ?? "\(error)")
             return reject(f, sha: "", &sink, now: now, log: log)
         }
-        if let format = InputFileReader.streamedFormat(name: f.name, firstBytes: head) {
+        switch InputFileReader.streamed(name: f.name, firstBytes: head) {
+        case .roster(let format)?:
             streamRoster(f, format, &sink, now: now, log: log)
-        } else if InputFileReader.isCompletionsCSV(name: f.name, firstBytes: head) {
+        case .completions?:
             streamCompletions(f, &sink, now: now, log: log)
-        } else if f.size > runtime.config.limits.maxWholeFileBytes {
+        case nil where f.size > runtime.config.limits.maxWholeFileBytes:
             let limit = runtime.config.limits.maxWholeFileBytes
             sink.error("the file is \(f.size) bytes; iCalendar rosters are read whole, so they may be at most \(limit) bytes "
                        + "([limits] max_whole_file_mib); split it, or send the roster as CSV or JSON, which are read as they stream")
             reject(f, sha: "", &sink, now: now, log: log)
-        } else {
+        case nil:
             processWhole(f, &sink, now: now, log: log)
         }
     }
@@ -115,7 +116,6 @@ extension InboxService {
     func readStreamed<Format: ByteStreamParser>(_ f: InboxCandidate, _ format: Format.Type, context: RosterContext,
                                                 _ sink: inout DiagnosticSink, send: ([Format.Item]) -> Bool) -> String {
         var hasher = SHA256()
-        var stream = Format(context: context)
         var batch: [Format.Item] = []
         batch.reserveCapacity(Self.batchSize)
         func accept(_ item: Format.Item) throws {
@@ -125,14 +125,9 @@ extension InboxService {
             batch.removeAll(keepingCapacity: true)
         }
         do {
-            try ChunkedFile.forEachChunk(path: f.path, limit: runtime.config.limits.maxInboxFileBytes) { chunk in
-                hasher.update(bufferPointer: UnsafeRawBufferPointer(chunk))
-                try stream.feed(chunk, sink: &sink, accept)
-            }
-            try stream.finish(sink: &sink, accept)
+            try Format.read(path: f.path, limit: runtime.config.limits.maxInboxFileBytes, context: context, sink: &sink,
+                            chunk: { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }, accept)
             if !batch.isEmpty && !sink.hasErrors { _ = send(batch) }
-        } catch let problem as ChunkedFile.Problem {
-            sink.error(problem.message)
         } catch {
             // Stopped: the store failed, and says why.
         }
