@@ -96,11 +96,11 @@ struct Harness {
     /// Starts the receiver (on `port`, or any free one if 0) and returns it with its port once it
     /// listens: it writes the port file after binding, so nothing is sent before it can answer.
     func startReceiver(secretFile: String, out: String, status: Int = 200, port: Int = 0,
-                       log: String = "receiver.log") async throws -> (Process, Int) {
+                       log: String = "receiver.log", extra: [String] = []) async throws -> (Process, Int) {
         let script = Self.repo.appendingPathComponent("scripts/receiver.py").path
         try? FileManager.default.removeItem(atPath: dir + "/receiver.port")
         let p = try start(["/usr/bin/env", "python3", script, "--secret-file", secretFile, "--out", dir + "/" + out,
-                           "--port", String(port), "--port-file", dir + "/receiver.port", "--status", String(status)], log: log)
+                           "--port", String(port), "--port-file", dir + "/receiver.port", "--status", String(status)] + extra, log: log)
         let bound = try await waitFor(seconds: 30) { Int(read("receiver.port")) }
         return (p, bound)
     }

@@ -26,9 +26,10 @@ struct Serve: AsyncParsableCommand {
         let cfg = loadConfigOrExit(config)
         let modules = loadCatalogOrExit(cfg)
         let store = try Self.openStore(cfg, exclusive: true)
-        let runtime = Runtime(config: cfg, store: store, modules: modules, logger: logger)
+        let tokens = APITokenSource(try APITokenFiles.load(cfg.api, logger: logger))
+        let runtime = Runtime(config: cfg, store: store, modules: modules, logger: logger, tokens: tokens)
         let endpoints: [DispatchEndpoint]
-        do { endpoints = try runtime.dispatchEndpoints() } catch {
+        do { endpoints = try runtime.dispatchEndpoints(warn: { logger.warning("\($0)") }) } catch {
             printError("\(cfg.file): error: \(error)")
             throw ExitCode(1)
         }
@@ -46,7 +47,7 @@ struct Serve: AsyncParsableCommand {
 
         let (apiSocket, apiWhere) = try Self.apiSocket(passed: passedSockets, cfg, logger)
         let readiness = Readiness()
-        let app = APIServer.makeApplication(store: store, tokens: try APITokenFiles.load(cfg.api, logger: logger),
+        let app = APIServer.makeApplication(store: store, tokens: tokens,
                                             readiness: readiness, host: cfg.api.host, port: cfg.api.port, logger: logger,
                                             hooks: runtime.apiHooks,
                                             metrics: try DaemonMetrics.exposition(metricsRegistry, store: store, now: runtime.clock))
@@ -125,20 +126,35 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Reads the API's token files (or their systemd credentials).
+/// Reads the API's token files (or their systemd credentials), through ``SecretFile``: a token
+/// file others may write is refused, one others may read is taken with a warning.
 enum APITokenFiles {
-    static func load(_ api: APIConfig, logger: Logger) throws -> APITokens {
-        func read(_ file: String?) throws -> String? {
+    struct Problem: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func read(_ api: APIConfig, warn: (String) -> Void) throws(Problem) -> APITokens {
+        func read(_ file: String?) throws(Problem) -> String? {
             guard let file else { return nil }
-            let path = CredentialFile.resolve(file, environment: ProcessInfo.processInfo.environment)
-            guard let data = FileManager.default.contents(atPath: path),
-                  let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), text.count >= 16 else {
-                printError("\(path): error: cannot read the API token, or it is shorter than 16 characters")
-                throw ExitCode(1)
+            let secret: SecretText
+            do { secret = try SecretFile.read(file, what: "API token") } catch { throw Problem(description: error.description) }
+            if let w = secret.warning { warn(w) }
+            let text = secret.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard text.count >= 16 else {
+                throw Problem(description: "the API token in \(secret.path) is shorter than 16 characters; generate one with: head -c 32 /dev/urandom | base64")
             }
             return text
         }
-        let tokens = APITokens(readWrite: try read(api.tokenFile), readOnly: try read(api.readTokenFile))
+        return APITokens(readWrite: try read(api.tokenFile), readOnly: try read(api.readTokenFile))
+    }
+
+    /// At start-up: a token that cannot be used stops jitd.
+    static func load(_ api: APIConfig, logger: Logger) throws -> APITokens {
+        let tokens: APITokens
+        do { tokens = try read(api, warn: { logger.warning("\($0)") }) } catch {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
         if tokens.readWrite == nil && tokens.readOnly == nil {
             logger.warning("no [api] token_file is configured: every /v1 request is refused")
         }

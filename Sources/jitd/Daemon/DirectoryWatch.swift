@@ -63,7 +63,10 @@ final class OpenWrites: @unchecked Sendable {
     private let lock = NSLock()
     private var names: Set<String> = []
 
-    func record(_ events: [DirectoryWatch.Event]) {
+    /// Takes the events of `folder`. A name created by `link(2)` or `symlink(2)` is not held open
+    /// by anyone (no close will follow), so a created entry counts as being written only when it
+    /// is a regular file with one name.
+    func record(_ events: [DirectoryWatch.Event], in folder: String) {
         let closed = UInt32(IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE)
         let opened = UInt32(IN_CREATE | IN_MODIFY)
         lock.withLock {
@@ -73,6 +76,10 @@ final class OpenWrites: @unchecked Sendable {
                 } else if e.mask & closed != 0 {
                     names.remove(e.name)
                 } else if e.mask & opened != 0, e.mask & UInt32(IN_ISDIR) == 0 {
+                    if e.mask & UInt32(IN_CREATE) != 0 {
+                        var st = stat()
+                        guard lstat(folder + "/" + e.name, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_nlink == 1 else { continue }
+                    }
                     names.insert(e.name)
                 }
             }

@@ -54,7 +54,7 @@ extension InboxService {
             try apply(parsed, f, sha: sha, now: now, log: log)
             accepted(f, sink, log: log)
         } catch {
-            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
+            storeFailed(f, error, log: log)
         }
     }
 
@@ -67,10 +67,10 @@ extension InboxService {
         let started = ContinuousClock.now
         var sha = ""
         do {
-            // The same bytes as a roster applied before (an export dropped again unchanged): known
-            // from one quick hashing pass, without parsing the file or holding SQLite's write lock.
-            // The check inside the transaction stays the one that counts.
-            if let early = try? Self.sha256(f, limit: runtime.config.limits.maxInboxFileBytes), try runtime.store.wasAccepted(sha256: early) {
+            // The same bytes as the roster in force on its days (an export dropped again unchanged):
+            // known from one quick hashing pass, without parsing the file or holding SQLite's
+            // write lock. The check inside the transaction stays the one that counts.
+            if let early = try? Self.sha256(f, limit: runtime.config.limits.maxInboxFileBytes), try runtime.store.rosterInForce(sha256: early) {
                 try runtime.store.recordDuplicate(file: f.name, sha256: early, kind: "roster", now: now)
                 logRoster(.duplicate, f, seconds: Self.seconds(since: started), log: log)
                 return accepted(f, sink, log: log)
@@ -84,7 +84,7 @@ extension InboxService {
             logRoster(outcome, f, seconds: Self.seconds(since: started), log: log)
             accepted(f, sink, log: log)
         } catch {
-            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
+            storeFailed(f, error, log: log)
         }
     }
 
@@ -107,7 +107,7 @@ extension InboxService {
             }
             accepted(f, sink, log: log)
         } catch {
-            log.error("cannot store \(f.name): \(error); it stays in the inbox and is tried again")
+            storeFailed(f, error, log: log)
         }
     }
 
@@ -150,7 +150,8 @@ extension InboxService {
     func context(_ now: Instant) -> RosterContext {
         RosterContext(zones: runtime.zones,
                       window: Interval(start: now.adding(seconds: -86_400),
-                                       end: now.adding(seconds: Int64(runtime.config.policy.horizonHours) * 3600 + 86_400)))
+                                       end: now.adding(seconds: Int64(runtime.config.policy.horizonHours) * 3600 + 86_400)),
+                      now: now)
     }
 
     func apply(_ input: InputFile, _ f: InboxCandidate, sha: String, now: Instant, log: Logger) throws {
@@ -178,10 +179,17 @@ extension InboxService {
 
     func logRoster(_ outcome: RosterOutcome, _ f: InboxCandidate, seconds: Double, log: Logger) {
         switch outcome {
-        case .duplicate: log.info("\(f.name) has the same bytes as a roster applied before; nothing changed")
+        case .duplicate: log.notice("\(f.name) has the same bytes as the roster in force on its days; nothing changed")
         case .accepted(let shifts, let busy, let replaced, let units):
             log.notice("applied roster \(f.name): \(shifts) shifts, \(busy) busy blocks, \(replaced) replaced, units \(units.joined(separator: ",")) in \(String(format: "%.3f", seconds)) s")
         }
+    }
+
+    /// The store could not take the file: it stays in the inbox and is tried again later; the
+    /// store is marked as unable to write (``Store/health``) until a write succeeds.
+    func storeFailed(_ f: InboxCandidate, _ error: Error, log: Logger) {
+        runtime.store.health.writeFailed(.inbox, error)
+        if let line = failures.failed(f, error: error, now: runtime.clock()) { log.error("\(line)") }
     }
 
     /// After a file was stored: its warnings logged and beside it in `processed/`; a re-plan asked for.
@@ -189,6 +197,8 @@ extension InboxService {
         var sink = sink
         sink.closeReport()
         for w in sink.warnings { log.warning("\(w)") }
+        failures.settled(f.name)
+        runtime.store.health.writeSucceeded(.inbox)
         move(f, to: "processed", report: sink.warnings)
         runtime.planChanged.notify()
         runtime.outboxChanged.notify()
@@ -206,8 +216,11 @@ extension InboxService {
                                              })
             runtime.outboxChanged.notify()
         } catch {
+            // Moved to rejected/ all the same: the file is bad whatever the store's state.
+            runtime.store.health.writeFailed(.inbox, error)
             log.error("cannot record the rejection of \(f.name): \(error)")
         }
+        failures.settled(f.name)
         move(f, to: "rejected", report: problems)
     }
 

@@ -20,6 +20,9 @@ struct InboxService: Service {
     var beatPeriod: Duration = .seconds(60)
     /// The inotify watch, shared by the start-up scan and the loop.
     let events = InboxEvents()
+    /// Files that could not be stored (a full disk, a database that cannot write): when each may
+    /// be tried again, and when its failure was last logged.
+    let failures = StoreFailures()
 
     static let loopName = "inbox"
     /// Files are applied on a thread of their own, not on Swift's cooperative pool (one thread a
@@ -54,11 +57,7 @@ struct InboxService: Service {
     /// Whether a file that may become an input is in the inbox (waiting to settle, or to be tried again).
     func hasWaitingFiles(_ inbox: String) -> Bool {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []
-        return names.contains { name in
-            guard !InboxScanner.isIgnored(name) else { return false }
-            var st = stat()
-            return lstat(inbox + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR
-        }
+        return names.contains { !InboxScanner.isIgnored($0) && !InboxScanner.ownFolders.contains($0) }
     }
 
     /// The start-up scan: applies the files waiting in the inbox, including, once they have
@@ -81,7 +80,7 @@ struct InboxService: Service {
     /// Applies every file that is ready; returns how many were handled.
     @discardableResult
     func processReady(_ scanner: inout InboxScanner, settle: Bool, busy: Set<String> = []) async -> Int {
-        let files = scanner.ready(settle: settle, busy: busy)
+        let files = scanner.ready(settle: settle, busy: busy).filter { failures.mayTry($0, now: runtime.clock()) }
         for f in files {
             // A big file may keep the loop away for a while; say so, so the watchdog waits.
             liveness.busy(Self.loopName, for: .seconds(60 + f.size / (1 << 20) * 2))
@@ -116,7 +115,7 @@ final class InboxEvents: @unchecked Sendable {
                 tried = true
                 let (changed, writing) = (self.changed, self.writing)
                 watch = DirectoryWatch(folder: folder, mask: Self.mask, label: "jitd.inbox.inotify") { events in
-                    writing.record(events)
+                    writing.record(events, in: folder)
                     changed.notify()
                 }
             }
@@ -125,6 +124,45 @@ final class InboxEvents: @unchecked Sendable {
     }
 
     func stop() { lock.withLock { watch?.stop() } }
+}
+
+/// Files the store could not take, tried again after a growing pause (1 s doubling to a minute)
+/// and logged at most once a minute each, so a full disk is not reported every second.
+final class StoreFailures: @unchecked Sendable {
+    struct Entry { var attempts: Int, retryAt: Instant, loggedAt: Instant?, suppressed: Int }
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    /// Whether `f` may be tried now.
+    func mayTry(_ f: InboxCandidate, now: Instant) -> Bool {
+        lock.withLock { entries[f.name].map { now >= $0.retryAt } ?? true }
+    }
+
+    /// Records a failure; returns the line to log, or `nil` when one was logged in the last minute.
+    func failed(_ f: InboxCandidate, error: Error, now: Instant) -> String? {
+        lock.withLock {
+            var e = entries[f.name] ?? Entry(attempts: 0, retryAt: now, loggedAt: nil, suppressed: 0)
+            e.attempts += 1
+            let pause = min(Int64(60), Int64(1) << Int64(min(e.attempts - 1, 6)))
+            e.retryAt = now.adding(seconds: pause)
+            var line: String? = nil
+            if e.loggedAt.map({ now.seconds - $0.seconds >= 60 }) ?? true {
+                let more = e.suppressed > 0 ? " (\(e.suppressed) more failed attempts since the last report)" : ""
+                line = "cannot store \(f.name): \(error)\(more); it stays in the inbox and is tried again in \(pause) s"
+                e.loggedAt = now
+                e.suppressed = 0
+            } else {
+                e.suppressed += 1
+            }
+            entries[f.name] = e
+            return line
+        }
+    }
+
+    /// The file was stored, refused or went away: forget its failures.
+    func settled(_ name: String) { lock.withLock { _ = entries.removeValue(forKey: name) } }
+
+    var count: Int { lock.withLock { entries.count } }
 }
 
 extension Logger {

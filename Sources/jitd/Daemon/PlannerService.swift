@@ -56,10 +56,18 @@ struct PlannerService: Service {
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
             await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
             liveness.beat(Self.loopName)
+            // At each turn, whether the database still takes a write (for /readyz).
+            await Self.planning.perform { runtime.store.probeWrite(now: runtime.clock()) }
             guard changed.take() || clock.now >= nextPlan else { continue }
             liveness.busy(Self.loopName, for: planBudget)
             await Self.planning.perform {
-                do { try replan() } catch { runtime.logger.error("planning failed: \(error); trying again on the next change") }
+                do {
+                    try replan()
+                    runtime.store.health.writeSucceeded(.planner)
+                } catch {
+                    runtime.store.health.writeFailed(.planner, error)
+                    runtime.logger.error("planning failed: \(error); trying again on the next change")
+                }
             }
             liveness.beat(Self.loopName)
             nextPlan = clock.now + replanInterval
@@ -108,19 +116,22 @@ struct PlannerService: Service {
         try runtime.store.enqueue(understaffed, runAt: now)
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
-        runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled")
+        runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
         return (plan, change)
     }
 
     func snapshot(now: Instant, config: Config) throws -> PlanningInput {
         let horizonEnd = now.adding(seconds: Int64(config.policy.horizonHours) * 3600)
+        let shifts = try runtime.store.shifts(overlapping: Interval(start: now.adding(seconds: -86_400), end: horizonEnd))
+        // Only the history of the people on the roster: the completions table may hold millions
+        // of rows for people long gone.
+        let staff = Set(shifts.map(\.staffID))
         var input = PlanningInput(
             now: now, policy: config.policy, siteZone: config.siteZone, unitZones: config.unitZones,
-            shifts: try runtime.store.shifts(overlapping: Interval(start: now.adding(seconds: -86_400), end: horizonEnd)),
-            coverage: config.coverage, modules: runtime.catalog.current,
-            completions: try runtime.store.completions(),
+            shifts: shifts, coverage: config.coverage, modules: runtime.catalog.current,
+            completions: try runtime.store.latestCompletions(of: staff),
             committed: try runtime.store.committedAssignments(endingAfter: now))
-        input.staffFirstSeen = try runtime.store.staffFirstSeen()
+        input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
         // A declined time is not offered again: it becomes a busy block of that person.
         let declined = try runtime.store.assignments(state: .declined, from: now, limit: 100_000)
         input.shifts += declined.map {

@@ -2,6 +2,7 @@ import Foundation
 import JitdCore
 import JitdDispatch
 import JitdIngest
+import JitdServer
 import JitdSystemd
 import Logging
 import ServiceLifecycle
@@ -129,6 +130,7 @@ struct ReloadService: Service {
         var config: Config
         var modules: [Module]
         var endpoints: [DispatchEndpoint]
+        var tokens: APITokens
         var warnings: [String]
         var keptOld: [String]
     }
@@ -152,7 +154,12 @@ struct ReloadService: Service {
         var keptOld: [String] = []
         if config.statePath != old.statePath { keptOld.append("[paths] state"); config.statePath = old.statePath }
         if config.inboxPath != old.inboxPath { keptOld.append("[paths] inbox"); config.inboxPath = old.inboxPath }
-        if config.api != old.api { keptOld.append("[api]"); config.api = old.api }
+        // The listening address needs a restart; the token files' contents (and which files) do not.
+        if config.api.host != old.api.host || config.api.port != old.api.port {
+            keptOld.append("[api] listen")
+            config.api.host = old.api.host
+            config.api.port = old.api.port
+        }
         if config.limits != old.limits { keptOld.append("[limits]"); config.limits = old.limits }
         let modules: [Module]
         do {
@@ -163,10 +170,15 @@ struct ReloadService: Service {
             return .failure(Refusal(problems: Self.lines(error.errors.isEmpty ? error.items : error.errors)))
         }
         let endpoints: [DispatchEndpoint]
-        do { endpoints = try Runtime.dispatchEndpoints(config) } catch {
+        do { endpoints = try Runtime.dispatchEndpoints(config, warn: { warnings.append($0) }) } catch {
             return .failure(Refusal(problems: ["\(config.file): error: \(error)"]))
         }
-        return .success(Prepared(config: config, modules: modules, endpoints: endpoints, warnings: warnings, keptOld: keptOld))
+        // The token files are read again: a changed token is in force after the reload.
+        let tokens: APITokens
+        do { tokens = try APITokenFiles.read(config.api, warn: { warnings.append($0) }) } catch {
+            return .failure(Refusal(problems: ["\(config.file): error: \(error)"]))
+        }
+        return .success(Prepared(config: config, modules: modules, endpoints: endpoints, tokens: tokens, warnings: warnings, keptOld: keptOld))
     }
 
     func apply(_ next: Prepared) {
@@ -177,6 +189,9 @@ struct ReloadService: Service {
         }
         runtime.replaceConfig(next.config)
         runtime.catalog.replace(next.modules)
+        let tokensChanged = runtime.tokens.current.readWrite != next.tokens.readWrite || runtime.tokens.current.readOnly != next.tokens.readOnly
+        runtime.tokens.replace(with: next.tokens)
+        if tokensChanged { log.notice("API tokens changed: the new ones are in force, the old ones no longer open /v1") }
         let restarted = dispatcher.replace(next.endpoints)
         runtime.planChanged.notify()
         log.notice("reloaded: \(next.modules.count) modules, \(next.config.coverage.count) coverage rules, \(next.endpoints.count) webhook endpoints\(restarted ? " (dispatcher restarting with the new endpoints)" : "")")

@@ -2,6 +2,7 @@ import Foundation
 import JitdCore
 import JitdDispatch
 import JitdIngest
+import JitdServer
 import JitdStore
 import Logging
 
@@ -22,9 +23,12 @@ final class Runtime: Sendable {
     /// What `STATUS=` shows beyond the store's counts.
     let status = DaemonStatus()
     let clock: @Sendable () -> Instant
+    /// The API's tokens in force; a reload re-reads their files.
+    let tokens: APITokenSource
 
-    init(config: Config, store: Store, modules: [Module], logger: Logger,
+    init(config: Config, store: Store, modules: [Module], logger: Logger, tokens: APITokenSource,
          clock: @escaping @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) }) {
+        self.tokens = tokens
         self.configHolder = ConfigHolder(config)
         self.store = store
         self.logger = logger
@@ -60,13 +64,14 @@ final class Runtime: Sendable {
         return s
     }
 
-    /// Reads the secrets of every endpoint; a missing or malformed secret stops start-up.
-    func dispatchEndpoints() throws -> [DispatchEndpoint] { try Self.dispatchEndpoints(config) }
+    /// Reads the secrets of every endpoint; a missing or malformed secret, or one others may
+    /// write, stops start-up (and refuses a reload). `warn` hears of secrets others may read.
+    func dispatchEndpoints(warn: (String) -> Void) throws -> [DispatchEndpoint] { try Self.dispatchEndpoints(config, warn: warn) }
 
-    static func dispatchEndpoints(_ config: Config) throws -> [DispatchEndpoint] {
+    static func dispatchEndpoints(_ config: Config, warn: (String) -> Void) throws -> [DispatchEndpoint] {
         try config.webhooks.map { w in
             DispatchEndpoint(name: w.name, url: w.url,
-                             secrets: try w.secretFiles.map { f in try WebhookSecret.load(file: f) },
+                             secrets: try w.secretFiles.map { f in try WebhookSecret.load(file: f, warn: warn) },
                              allowNetworks: w.allowNetworks.compactMap(CIDR.init), concurrency: w.concurrency)
         }
     }

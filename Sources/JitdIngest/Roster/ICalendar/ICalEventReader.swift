@@ -328,14 +328,14 @@ struct ICalEventReader {
         for item in line.value.split(separator: ",") {
             let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
             guard isPeriod == (parts.count == 2) else {
-                throw ICalValueError("RDATE value '\(item)' does not match VALUE=\(isPeriod ? "PERIOD (start/end)" : "DATE-TIME")")
+                throw ICalValueError("RDATE value \(Brief.quoted(item)) does not match VALUE=\(isPeriod ? "PERIOD (start/end)" : "DATE-TIME")")
             }
             var single = line
             single.value = parts[0]
             single.parameters["VALUE"] = nil
             let value = try ICalTimeParser.value(of: single)
             guard !value.isDate else {
-                throw ICalValueError("RDATE '\(parts[0])' is a DATE (an all-day instance), which is not a shift; give it a time")
+                throw ICalValueError("RDATE \(Brief.quoted(parts[0])) is a DATE (an all-day instance), which is not a shift; give it a time")
             }
             let instant = try strictInstant(value, line: single, clock: clock)
             var end: EndRule?
