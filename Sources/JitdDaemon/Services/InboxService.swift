@@ -20,6 +20,8 @@ struct InboxService: Service {
     var beatPeriod: Duration = .seconds(60)
     /// The inotify watch, shared by the start-up scan and the loop.
     let events = InboxEvents()
+    /// Applies each file (the use case).
+    var applier: InboxFileApplier { InboxFileApplier(runtime: runtime, failures: failures) }
     /// Files that could not be stored (a full disk, a database that cannot write): when each may
     /// be tried again, and when its failure was last logged.
     let failures = StoreFailures()
@@ -40,7 +42,6 @@ struct InboxService: Service {
         defer { events.stop() }
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                await FaultInjection.stallIfRequested(Self.loopName, logger: runtime.logger)
                 liveness.beat(Self.loopName)
                 await processReady(&scanner, settle: true, busy: events.writing.current)
                 if !watching || hasWaitingFiles(config.inboxPath) {
@@ -80,11 +81,12 @@ struct InboxService: Service {
     /// Applies every file that is ready; returns how many were handled.
     @discardableResult
     func processReady(_ scanner: inout InboxScanner, settle: Bool, busy: Set<String> = []) async -> Int {
-        let files = scanner.ready(settle: settle, busy: busy).filter { failures.mayTry($0, now: runtime.clock()) }
+        let files = scanner.ready(settle: settle, busy: busy).filter { failures.mayTry($0, now: runtime.now()) }
         for f in files {
             // A big file may keep the loop away for a while; say so, so the watchdog waits.
             liveness.busy(Self.loopName, for: .seconds(60 + f.size / (1 << 20) * 2))
-            await Self.files.perform { process(f) }
+            let applier = self.applier
+            await Self.files.perform { applier.process(f) }
         }
         if !files.isEmpty {
             liveness.beat(Self.loopName)
@@ -124,45 +126,6 @@ final class InboxEvents: @unchecked Sendable {
     }
 
     func stop() { lock.withLock { watch?.stop() } }
-}
-
-/// Files the store could not take, tried again after a growing pause (1 s doubling to a minute)
-/// and logged at most once a minute each, so a full disk is not reported every second.
-final class StoreFailures: @unchecked Sendable {
-    struct Entry { var attempts: Int, retryAt: Instant, loggedAt: Instant?, suppressed: Int }
-    private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
-
-    /// Whether `f` may be tried now.
-    func mayTry(_ f: InboxCandidate, now: Instant) -> Bool {
-        lock.withLock { entries[f.name].map { now >= $0.retryAt } ?? true }
-    }
-
-    /// Records a failure; returns the line to log, or `nil` when one was logged in the last minute.
-    func failed(_ f: InboxCandidate, error: Error, now: Instant) -> String? {
-        lock.withLock {
-            var e = entries[f.name] ?? Entry(attempts: 0, retryAt: now, loggedAt: nil, suppressed: 0)
-            e.attempts += 1
-            let pause = min(Int64(60), Int64(1) << Int64(min(e.attempts - 1, 6)))
-            e.retryAt = now.adding(seconds: pause)
-            var line: String? = nil
-            if e.loggedAt.map({ now.seconds - $0.seconds >= 60 }) ?? true {
-                let more = e.suppressed > 0 ? " (\(e.suppressed) more failed attempts since the last report)" : ""
-                line = "cannot store \(f.name): \(error)\(more); it stays in the inbox and is tried again in \(pause) s"
-                e.loggedAt = now
-                e.suppressed = 0
-            } else {
-                e.suppressed += 1
-            }
-            entries[f.name] = e
-            return line
-        }
-    }
-
-    /// The file was stored, refused or went away: forget its failures.
-    func settled(_ name: String) { lock.withLock { _ = entries.removeValue(forKey: name) } }
-
-    var count: Int { lock.withLock { entries.count } }
 }
 
 extension Logger {

@@ -57,7 +57,7 @@ struct ReloadableDispatcher: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let (generation, endpoints) = slot.current
             if !first {
-                let dead = try runtime.store.killOrphans(endpoints: endpoints.map(\.name), now: runtime.clock())
+                let dead = try runtime.store.killOrphans(endpoints: endpoints.map(\.name), now: runtime.now())
                 if dead > 0 {
                     runtime.logger.warning("\(dead) queued messages were for endpoints no longer configured; moved to dead")
                     Counter(label: JitdMetric.orphaned).increment(by: Int64(dead))

@@ -5,17 +5,26 @@ import JitdIngest
 import JitdStore
 import Logging
 
-/// How one inbox file is applied: parsed, stored whole in one transaction or not at all, then
-/// moved to `processed/` or `rejected/`. CSV and JSON rosters and completions CSVs are streamed
-/// (read in 1 MiB chunks, each row stored as it is read, inside the transaction); iCalendar
-/// rosters are read whole.
-extension InboxService {
+/// The use case "apply an inbox file": parsed, stored whole in one transaction or not at all,
+/// then moved to `processed/` or `rejected/`. CSV and JSON rosters and completions CSVs are
+/// streamed (read in 1 MiB chunks, each row stored as it is read, inside the transaction);
+/// iCalendar rosters are read whole.
+public struct InboxFileApplier: Sendable {
+    let runtime: Runtime
+    /// Files the store could not take, and when each may be tried again.
+    let failures: StoreFailures
+
+    public init(runtime: Runtime, failures: StoreFailures = StoreFailures()) {
+        self.runtime = runtime
+        self.failures = failures
+    }
+
     /// At most this many problems of one file are reported, then a count of the rest.
     static let reportLimit = 1000
 
-    func process(_ f: InboxCandidate) {
+    public func process(_ f: InboxCandidate) {
         let log = runtime.logger.with("jitd_file", f.name)
-        let now = runtime.clock()
+        let now = runtime.now()
         var sink = DiagnosticSink(file: f.name, limit: Self.reportLimit)
         if let refusal = f.refusal {
             sink.error(refusal)
@@ -189,7 +198,7 @@ extension InboxService {
     /// store is marked as unable to write (``Store/health``) until a write succeeds.
     func storeFailed(_ f: InboxCandidate, _ error: Error, log: Logger) {
         runtime.store.health.writeFailed(.inbox, error)
-        if let line = failures.failed(f, error: error, now: runtime.clock()) { log.error("\(line)") }
+        if let line = failures.failed(f, error: error, now: runtime.now()) { log.error("\(line)") }
     }
 
     /// After a file was stored: its warnings logged and beside it in `processed/`; a re-plan asked for.
@@ -233,7 +242,7 @@ extension InboxService {
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var target = dir + "/" + f.name
         if FileManager.default.fileExists(atPath: target) {
-            let stamp = Int(Date().timeIntervalSince1970 * 1000)
+            let stamp = runtime.now().seconds
             target = dir + "/" + "\(stamp)-" + f.name
         }
         if !report.isEmpty {
@@ -265,3 +274,45 @@ extension InboxService {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }
+
+/// Files the store could not take, tried again after a growing pause (1 s doubling to a minute)
+/// and logged at most once a minute each, so a full disk is not reported every second.
+public final class StoreFailures: @unchecked Sendable {
+    struct Entry { var attempts: Int, retryAt: Instant, loggedAt: Instant?, suppressed: Int }
+    private let lock = NSLock()
+
+    public init() {}
+    private var entries: [String: Entry] = [:]
+
+    /// Whether `f` may be tried now.
+    func mayTry(_ f: InboxCandidate, now: Instant) -> Bool {
+        lock.withLock { entries[f.name].map { now >= $0.retryAt } ?? true }
+    }
+
+    /// Records a failure; returns the line to log, or `nil` when one was logged in the last minute.
+    func failed(_ f: InboxCandidate, error: Error, now: Instant) -> String? {
+        lock.withLock {
+            var e = entries[f.name] ?? Entry(attempts: 0, retryAt: now, loggedAt: nil, suppressed: 0)
+            e.attempts += 1
+            let pause = min(Int64(60), Int64(1) << Int64(min(e.attempts - 1, 6)))
+            e.retryAt = now.adding(seconds: pause)
+            var line: String? = nil
+            if e.loggedAt.map({ now.seconds - $0.seconds >= 60 }) ?? true {
+                let more = e.suppressed > 0 ? " (\(e.suppressed) more failed attempts since the last report)" : ""
+                line = "cannot store \(f.name): \(error)\(more); it stays in the inbox and is tried again in \(pause) s"
+                e.loggedAt = now
+                e.suppressed = 0
+            } else {
+                e.suppressed += 1
+            }
+            entries[f.name] = e
+            return line
+        }
+    }
+
+    /// The file was stored, refused or went away: forget its failures.
+    func settled(_ name: String) { lock.withLock { _ = entries.removeValue(forKey: name) } }
+
+    var count: Int { lock.withLock { entries.count } }
+}
+

@@ -69,7 +69,7 @@ struct StatusService: Service {
 
     /// Whether a message has been due for a while without the dispatcher taking it.
     func dispatcherHasOverdueWork() -> Bool {
-        let cutoff = runtime.clock().seconds - dispatcherOverdueSeconds
+        let cutoff = runtime.now().seconds - dispatcherOverdueSeconds
         return runtime.config.webhooks.contains { w in
             ((try? runtime.store.nextDue(endpoint: w.name)) ?? nil).map { $0.seconds < cutoff } ?? false
         }
@@ -132,7 +132,7 @@ final class DaemonStatus: @unchecked Sendable {
 /// The one short line `systemctl status jitd` shows.
 enum StatusLine {
     static func current(_ runtime: Runtime) -> String {
-        let (units, staff) = runtime.status.onShift(at: runtime.clock())
+        let (units, staff) = runtime.status.onShift(at: runtime.now())
         let a = (try? runtime.store.assignmentCounts()) ?? [:]
         let q = (try? runtime.store.queueCounts()) ?? [:]
         var line = "\(count(units, "unit")), \(staff) staff on shift, \(count(a["planned", default: 0] + a["notified", default: 0], "assignment")) due, "
@@ -160,7 +160,6 @@ struct Supervised: Service {
 
     func run() async throws {
         do {
-            try await FaultInjection.failIfRequested(name)
             try await service.run()
         } catch {
             if Task.isCancelled { throw error }

@@ -9,35 +9,43 @@ import Logging
 /// What the daemon's services share: the config, the catalog in force, the store and the
 /// routing of events to endpoints. The config and the catalog can be replaced whole on reload
 /// (`jitd` keeps the paths and the API of the config it started with); the rest is fixed.
-final class Runtime: Sendable {
+public final class Runtime: Sendable {
     /// The config in force. Read it once per piece of work: a reload may replace it between two reads.
-    var config: Config { configHolder.current }
+    public var config: Config { configHolder.current }
     private let configHolder: ConfigHolder
-    let store: Store
-    let logger: Logger
-    let catalog: CatalogHolder
+    public let store: Store
+    public let logger: Logger
+    public let catalog: CatalogHolder
     let planChanged = ChangeSignal()
     let outboxChanged = ChangeSignal()
     /// Something `STATUS=` shows changed (a file applied, a plan saved, a reload).
     let statusChanged = ChangeSignal()
     /// What `STATUS=` shows beyond the store's counts.
     let status = DaemonStatus()
-    let clock: @Sendable () -> Instant
+    /// The one clock every use case and service reads the time of day from.
+    public let wallClock: any WallClock
     /// The API's tokens in force; a reload re-reads their files.
     let tokens: APITokenSource
 
-    init(config: Config, store: Store, modules: [Module], logger: Logger, tokens: APITokenSource,
-         clock: @escaping @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) }) {
+    public init(config: Config, store: Store, modules: [Module], logger: Logger,
+                tokens: APITokenSource = APITokenSource(APITokens(readWrite: nil, readOnly: nil)),
+                clock: any WallClock = SystemClock()) {
         self.tokens = tokens
+        self.wallClock = clock
         self.configHolder = ConfigHolder(config)
         self.store = store
         self.logger = logger
         self.catalog = CatalogHolder(modules)
-        self.clock = clock
     }
 
+    /// The time now, from ``wallClock``.
+    public func now() -> Instant { wallClock.now() }
+
+    /// ``now()`` as a function, for the parts (dispatcher, API, metrics) that take one.
+    public var clock: @Sendable () -> Instant { { [wallClock] in wallClock.now() } }
+
     /// Puts a reloaded config in force.
-    func replaceConfig(_ c: Config) { configHolder.replace(c) }
+    public func replaceConfig(_ c: Config) { configHolder.replace(c) }
 
     var zones: UnitZones { let c = config; return UnitZones(site: c.siteZone, units: c.unitZones) }
 
@@ -78,14 +86,14 @@ final class Runtime: Sendable {
 }
 
 /// The catalog in force; replaced whole on reload.
-final class CatalogHolder: @unchecked Sendable {
+public final class CatalogHolder: @unchecked Sendable {
     private let lock = NSLock()
     private var modules: [Module]
 
     init(_ modules: [Module]) { self.modules = modules }
 
-    var current: [Module] { lock.withLock { modules } }
-    func replace(_ m: [Module]) { lock.withLock { modules = m } }
+    public var current: [Module] { lock.withLock { modules } }
+    public func replace(_ m: [Module]) { lock.withLock { modules = m } }
 }
 
 /// The config in force; replaced whole on reload.
