@@ -62,7 +62,8 @@ struct AssignmentRoutes {
     func change(_ id: String, _ action: AssignmentAction) throws -> Response {
         let now = hooks.now()
         let hooks = self.hooks
-        let result = try store.transition(id, action, now: now) { a, reason in hooks.cancelledEvents(a, reason, now) }
+        let result = try store.transition(id, action, now: now, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, now) },
+                                          learningEvents: hooks.learningEvents)
         switch result {
         case .notFound:
             throw Problem.notFound("no assignment \(id)")

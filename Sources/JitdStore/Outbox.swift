@@ -69,9 +69,11 @@ public struct DeliveryResult: Sendable {
 }
 
 extension Store {
-    /// Queues one message per endpoint, in the caller's transaction. A second enqueue of the same
-    /// event for the same endpoint is ignored (`UNIQUE(event_id, endpoint)`).
+    /// Queues one message per endpoint, in the caller's transaction, not before the event's
+    /// `notBefore`. A second enqueue of the same event for the same endpoint is ignored
+    /// (`UNIQUE(event_id, endpoint)`).
     static func enqueue(_ db: Database, _ e: WebhookEvent, endpoints: [String], runAt: Instant) throws {
+        let runAt = max(runAt, e.notBefore ?? runAt)
         for endpoint in endpoints {
             try db.execute(sql: """
                 INSERT INTO outbox (event_id, endpoint, type, assignment_id, body, run_at, expires_at, state, created_at, updated_at)

@@ -200,8 +200,9 @@ extension Store {
 
 extension Store {
     /// Applies a completions file whole; `nil` when the same bytes were applied before.
-    public func applyCompletionsFile(file: String, sha256: String, completions: [Completion], now: Instant) throws -> Int? {
-        let outcome = try applyCompletions(file: file, now: now) { writer in
+    public func applyCompletionsFile(file: String, sha256: String, completions: [Completion], now: Instant,
+                                     learningEvents: LearningEventRouter? = nil) throws -> Int? {
+        let outcome = try applyCompletions(file: file, now: now, learningEvents: learningEvents) { writer in
             for c in completions { try writer.insert(c) }
             return sha256
         }
@@ -212,12 +213,14 @@ extension Store {
     /// Applies a completions file as it is read, in one transaction: `fill` hands every
     /// completion to the writer and returns the file's sha256 once it has read it all, or `nil`
     /// to discard it (a file with errors). Same bytes applied before are a `.duplicate` (recorded
-    /// as such) and change nothing. Returns `nil` when discarded.
-    public func applyCompletions(file: String, now: Instant, fill: (CompletionWriter) throws -> String?) throws -> CompletionsOutcome? {
+    /// as such) and change nothing. Returns `nil` when discarded. Each new completion is queued
+    /// as `learningEvents` routes it (`nil`: no learning record store wants such completions).
+    public func applyCompletions(file: String, now: Instant, learningEvents: LearningEventRouter? = nil,
+                                 fill: (CompletionWriter) throws -> String?) throws -> CompletionsOutcome? {
         enum Abandon: Error { case discard, duplicate(sha256: String) }
         do {
             return try pool.write { db in try Self.withFileCache(db) {
-                let writer = try CompletionWriter(db: db, source: "file:" + file)
+                let writer = try CompletionWriter(db: db, source: "file:" + file, now: now, learningEvents: learningEvents)
                 guard let sha256 = try fill(writer) else { throw Abandon.discard }
                 if try Self.wasAccepted(db, sha256: sha256) {
                     throw Abandon.duplicate(sha256: sha256)
@@ -244,22 +247,34 @@ public enum CompletionsOutcome: Equatable, Sendable {
     case duplicate
 }
 
+/// Routes a learning event to the learning record stores that want it: the outbox messages
+/// (statements) to queue, each with its endpoints.
+public typealias LearningEventRouter = @Sendable (LearningEvent) -> [(WebhookEvent, [String])]
+
 /// Stores the completions of one file inside the transaction that applies it.
 public final class CompletionWriter {
     private let db: Database
     private let statement: Statement
     private let source: String
+    private let now: Instant
+    private let learningEvents: LearningEventRouter?
     public private(set) var count = 0, added = 0
 
-    init(db: Database, source: String) throws {
+    init(db: Database, source: String, now: Instant = Instant(seconds: 0), learningEvents: LearningEventRouter? = nil) throws {
         self.db = db
         self.source = source
+        self.now = now
+        self.learningEvents = learningEvents
         statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)")
     }
 
     public func insert(_ c: Completion) throws {
         try statement.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, source])
         count += 1
-        added += db.changesCount
+        let new = db.changesCount
+        added += new
+        if new > 0, let learningEvents {
+            for (event, endpoints) in learningEvents(.completed(c)) { try Store.enqueue(db, event, endpoints: endpoints, runAt: now) }
+        }
     }
 }

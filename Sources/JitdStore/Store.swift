@@ -162,6 +162,18 @@ public final class Store: Sendable {
                 CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("xapi: statements sent once ever per endpoint") { db in
+            // The outbox forgets delivered messages after the retention; a statement that must
+            // go once per requirement for good (`assigned`) is remembered here.
+            try db.execute(sql: """
+                CREATE TABLE outbox_once (
+                    event_id TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    queued_at INTEGER NOT NULL,
+                    PRIMARY KEY (event_id, endpoint)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

@@ -4,7 +4,7 @@ import JitdServer
 extension Runtime {
     /// What the HTTP API needs from the daemon: the clock, the catalog and horizon in force, a
     /// re-plan after completions and declines, a wake-up for the dispatcher, and the routing of
-    /// `assignment.cancelled` events.
+    /// `assignment.cancelled` events and of learning events to learning record stores.
     var apiHooks: APIHooks {
         APIHooks(now: clock,
                  modules: { [catalog] in catalog.current },
@@ -13,6 +13,7 @@ extension Runtime {
                  outboxChanged: { [outboxChanged] in outboxChanged.notify() },
                  cancelledEvents: { a, reason, now in
                      self.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) }
-                 })
+                 },
+                 learningEvents: { e in self.learningRouter()(e) })
     }
 }

@@ -103,7 +103,7 @@ public struct InboxFileApplier: Sendable {
         let started = ContinuousClock.now
         var sha = ""
         do {
-            let outcome = try runtime.store.applyCompletions(file: f.name, now: now) { writer in
+            let outcome = try runtime.store.applyCompletions(file: f.name, now: now, learningEvents: runtime.inboxCompletionRouter()) { writer in
                 sha = try Handoff.run(produce: { send in readStreamed(f, CompletionsCSVStream.self, context: context(now), &sink, send: send) },
                                       consume: { batch in for c in batch { try writer.insert(c) } })
                 return sink.hasErrors ? nil : sha
@@ -174,7 +174,8 @@ public struct InboxFileApplier: Sendable {
             }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
             if let outcome { logRoster(outcome, f, seconds: Self.seconds(since: started), log: log) }
         case .completions(let list):
-            let added = try runtime.store.applyCompletionsFile(file: f.name, sha256: sha, completions: list, now: now)
+            let added = try runtime.store.applyCompletionsFile(file: f.name, sha256: sha, completions: list, now: now,
+                                                               learningEvents: runtime.inboxCompletionRouter())
             log.notice("applied completions \(f.name): \(added.map { "\($0) new" } ?? "duplicate file, nothing changed")")
         }
     }

@@ -55,6 +55,7 @@ public enum ConfigLoader {
         let units = readUnits(root.tables("unit", &sink), &sink)
         let coverage = readCoverage(root.tables("coverage", &sink), &sink)
         let webhooks = readWebhooks(root.tables("webhook", &sink), absolute, &sink)
+        let lrs = readLRS(root.tables("lrs", &sink), taken: Set(webhooks.map(\.name)), absolute, &sink)
 
         var apiTable = root.table("api", &sink)
         let listen = apiTable.string("listen", &sink) ?? "127.0.0.1:8787"
@@ -76,10 +77,11 @@ public enum ConfigLoader {
         let queue = readQueue(root.table("queue", &sink), &sink)
         root.finish(&sink)
         try sink.check()
-        return Parsed(value: Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
-                                    policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
-                                    limits: limits, queue: queue),
-                      warnings: sink.items)
+        var config = Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
+                            policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
+                            limits: limits, queue: queue)
+        config.lrs = lrs
+        return Parsed(value: config, warnings: sink.items)
     }
 
     static func readPolicy(_ t: TOMLTableReader, _ sink: inout DiagnosticSink) -> Policy {
