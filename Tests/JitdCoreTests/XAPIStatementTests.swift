@@ -156,6 +156,33 @@ import Testing
         #expect(LearningEvent(webhook: incomplete) == nil, "without module and due there is no statement to make")
     }
 
+    /// docs/xapi-profile.jsonld publishes the vocabulary: every IRI jitd defines is a concept of
+    /// it, and every kind of statement has a template with its verb.
+    @Test func theProfileDocumentDescribesWhatIsSent() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/xapi-profile.jsonld")
+        let doc = try #require(try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: file)).object)
+        #expect(doc["id"] == .string(XAPIVocabulary.profile))
+        #expect(doc["versions"]?.array?.first?.object?["id"] == .string(XAPIVocabulary.profileVersion))
+        let concepts = try #require(doc["concepts"]?.array).compactMap(\.object)
+        let ids = Set(concepts.compactMap { $0["id"]?.string })
+        for c in concepts {
+            #expect(c["prefLabel"]?.object?["en"] != nil && c["definition"]?.object?["en"] != nil, "\(c)")
+            #expect(c["inScheme"] == .string(XAPIVocabulary.profileVersion))
+        }
+        for e in XAPIVocabulary.Extension.all { #expect(ids.contains(e), "\(e) is described") }
+        let templates = try #require(doc["templates"]?.array).compactMap(\.object)
+        for kind in LearningEvent.Kind.allCases {
+            let verb = XAPIVocabulary.verb(kind).id
+            if verb.hasPrefix(XAPIVocabulary.profile) { #expect(ids.contains(verb), "\(verb) is described") }
+            #expect(templates.contains { $0["verb"] == .string(verb) && $0["id"]?.string?.hasSuffix("/" + kind.rawValue) == true },
+                    "a template for \(kind)")
+        }
+        #expect(Set(concepts.filter { $0["type"] == .string("Verb") }.compactMap { $0["id"]?.string })
+                == Set(LearningEvent.Kind.allCases.map { XAPIVocabulary.verb($0).id }.filter { $0.hasPrefix(XAPIVocabulary.profile) }),
+                "only the verbs jitd defines are its concepts; the others are the registry's")
+    }
+
     // MARK: The rules themselves
 
     @Test func theRulesCatchWhatAnLRSWouldRefuse() {

@@ -42,6 +42,8 @@ public enum XAPIVocabulary {
         public static let moduleKind = profile + "/extensions/module-kind"
         /// Activity definition extension: the module's length in minutes.
         public static let minutes = profile + "/extensions/minutes"
+
+        public static let all = [session, unit, due, renewal, reason, moduleKind, minutes]
     }
 
     /// The namespace of statement ids: the name-based UUID of the profile's IRI.

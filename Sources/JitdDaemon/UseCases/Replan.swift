@@ -40,7 +40,9 @@ public struct Replanner: Sendable {
             runtime.route("staffing.below_minimum", unit: w.unit) { _ in .belowMinimum(w, at: now) }
         }
         try runtime.store.enqueue(understaffed, runAt: now)
-        try runtime.announceRequirements(plan, input)
+        do { try runtime.announceRequirements(plan, input) } catch {
+            runtime.logger.error("cannot queue 'assigned' statements for learning record stores (the next plan tries again): \(error)")
+        }
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
         runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
