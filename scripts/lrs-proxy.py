@@ -10,6 +10,7 @@ import argparse
 import http.client
 import json
 import os
+import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -23,6 +24,8 @@ def main():
     p.add_argument("--fail-file", required=True)
     p.add_argument("--log", required=True)
     args = p.parse_args()
+    # A parent may have blocked these (the test runner does); stopping must still stop.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     backend = urlsplit(args.backend)
     lock = threading.Lock()
 

@@ -18,12 +18,12 @@ import Testing
         var ralph = try await Ralph.start(h, password: Self.password)
         defer { ralph.stop() }
         var proxy = try await startProxy(h, backend: ralph.port)
-        defer { proxy.process.terminate() }
+        defer { Foundation.kill(proxy.process.processIdentifier, SIGKILL) }
         let lrs = LRSClient(port: ralph.port, password: Self.password)
 
         try h.write("secret", Harness.secret())
         let (receiver, hookPort) = try await h.startReceiver(secretFile: h.dir + "/secret", out: "received.jsonl")
-        defer { receiver.terminate() }
+        defer { Foundation.kill(receiver.processIdentifier, SIGKILL) }
         try h.write("token", Self.token + "\n")
         try h.write("lrs-credentials", "jitd:\(Self.password)\n")
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: h.dir + "/lrs-credentials")
@@ -114,9 +114,10 @@ import Testing
         #expect(verbs(of: first, in: sessionStatements) == ["scheduled", "acknowledged", "completed"])
         #expect(verbs(of: untold, in: sessionStatements) == ["declined"])
 
-        // 503 (maintenance): retried as Retry-After asks, then delivered.
+        // 503 (maintenance): retried as Retry-After asks, then delivered. (The completions posted
+        // from here on are hours old, so none is the one `…/complete` recorded a moment ago.)
         try h.write("lrs-fail", "")
-        #expect(try api.postJSON("/v1/completions", #"{"completions": [{"staff_id": "rn1", "module_id": "sepsis-bundle-2026", "completed_at": "\#(Harness.utc(Date()))"}]}"#) == 200)
+        #expect(try api.postJSON("/v1/completions", #"{"completions": [{"staff_id": "rn1", "module_id": "sepsis-bundle-2026", "completed_at": "\#(Harness.utc(Date().addingTimeInterval(-3600)))"}]}"#) == 200)
         _ = try await h.waitFor(seconds: 60) { proxyLog(h).contains { $0["status"] as? Int == 503 && $0["method"] as? String == "POST" } ? true : nil }
         try FileManager.default.removeItem(atPath: h.dir + "/lrs-fail")
         try await settled(h, db)
@@ -125,19 +126,19 @@ import Testing
         // with what it had stored, and gets the rest.
         ralph.kill()
         let seen = proxyLog(h).count
-        #expect(try api.postJSON("/v1/completions", #"{"completions": [{"staff_id": "rn0", "module_id": "hand-hygiene", "completed_at": "\#(Harness.utc(Date()))"}]}"#) == 200)
+        #expect(try api.postJSON("/v1/completions", #"{"completions": [{"staff_id": "rn0", "module_id": "hand-hygiene", "completed_at": "\#(Harness.utc(Date().addingTimeInterval(-7200)))"}]}"#) == 200)
         _ = try await h.waitFor(seconds: 60) {
             proxyLog(h).dropFirst(seen).contains { $0["reached"] as? Bool == false && $0["method"] as? String == "POST" } ? true : nil
         }
         ralph = try await Ralph.restart(ralph)
         try await settled(h, db)
 
-        // Nothing listens at all (connection refused): the proxy stopped, then back.
-        proxy.process.terminate()
+        // Nothing listens at all (connection refused): the proxy killed, then back.
+        Foundation.kill(proxy.process.processIdentifier, SIGKILL)
         proxy.process.waitUntilExit()
         let unanswered = "SELECT count(*) FROM delivery_attempt d JOIN outbox o ON o.id = d.message_id WHERE o.endpoint = 'ralph' AND d.status IS NULL"
         let refusedBefore = Int(try sql(db, unanswered).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        #expect(try api.postJSON("/v1/completions", #"{"completions": [{"staff_id": "rn2", "module_id": "sepsis-bundle-2026", "completed_at": "\#(Harness.utc(Date()))"}]}"#) == 200)
+        #expect(try api.postJSON("/v1/completions", #"{"completions": [{"staff_id": "rn2", "module_id": "sepsis-bundle-2026", "completed_at": "\#(Harness.utc(Date().addingTimeInterval(-10800)))"}]}"#) == 200)
         _ = try await h.waitFor(seconds: 60) {
             (Int((try? sql(db, unanswered))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0) > refusedBefore ? true : nil
         }
@@ -181,11 +182,19 @@ import Testing
         }
         #expect(((renewal?["actor"] as? [String: Any])?["account"] as? [String: Any])?["name"] as? String == "rn3")
 
-        // Queryable the xAPI way: by id and by verb.
+        // Queryable the xAPI way: by statement id, by registration (one session's story) and by
+        // agent (one person's record). (Ralph's file-system backend compares the `verb` and
+        // `activity` filters to a parsed IRI object and so never matches them: not queried here.)
         let one = try #require(stored.first)
-        #expect(try lrs.get("/xAPI/statements?statementId=\(one)")?["id"] as? String == one)
-        let completedVerb = XAPIVocabulary.verb(.completed).id.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        #expect(((try lrs.get("/xAPI/statements?verb=\(completedVerb)&limit=500"))?["statements"] as? [Any])?.count == byVerb["completed"])
+        let byID = try #require(try lrs.get("/xAPI/statements?statementId=\(one)"))
+        #expect((byID["id"] as? String ?? (byID["statements"] as? [[String: Any]])?.first?["id"] as? String) == one,
+                "xAPI answers the statement itself; Ralph wraps it in a list")
+        let session = (try lrs.get("/xAPI/statements?registration=\(registration(first))&limit=500"))?["statements"] as? [[String: Any]] ?? []
+        #expect(verbs(of: first, in: session) == ["scheduled", "acknowledged", "completed"] && session.count == 3)
+        let agent = #"{"objectType": "Agent", "account": {"homePage": "https://hospital.example.org", "name": "rn3"}}"#
+            .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let rn3 = (try lrs.get("/xAPI/statements?agent=\(agent)&limit=500"))?["statements"] as? [[String: Any]] ?? []
+        #expect(!rn3.isEmpty && rn3.count == statements.filter { (($0["actor"] as? [String: Any])?["account"] as? [String: Any])?["name"] as? String == "rn3" }.count)
 
         // Operators see the store like any endpoint.
         let endpoints = try Harness.run([Harness.binary, "queue", "endpoints", "--config", h.dir + "/jitd.toml"]).out
@@ -242,7 +251,7 @@ struct Ralph {
     static func start(_ h: Harness, password: String) async throws -> Ralph {
         let dir = h.dir + "/ralph"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let auth = try Harness.run(["/usr/bin/env", "-C", dir, "RALPH_APP_DIR=\(dir)", executable!, "auth", "-u", "jitd", "-p", password,
+        let auth = try Harness.run(["/usr/bin/env", "-C", dir, "RALPH_APP_DIR=\(dir)", "RALPH_RUNSERVER_BACKEND=fs", executable!, "auth", "-u", "jitd", "-p", password,
                                     "-s", "all", "-A", "jitd", "https://hospital.example.org", "-w"])
         guard auth.status == 0 else { throw HarnessError.spawn("ralph auth: \(auth.err)", auth.status) }
         return try await run(h, dir: dir, port: Harness.freePort())
@@ -252,8 +261,11 @@ struct Ralph {
     static func restart(_ r: Ralph) async throws -> Ralph { try await run(r.harness, dir: r.dir, port: r.port) }
 
     private static func run(_ h: Harness, dir: String, port: Int) async throws -> Ralph {
-        let p = try h.start(["/usr/bin/env", "-C", dir, "RALPH_APP_DIR=\(dir)", "RALPH_RUNSERVER_BACKEND=fs", executable!,
-                             "runserver", "-b", "fs", "-h", "127.0.0.1", "-p", String(port)], log: "ralph-\(port)-\(UUID().uuidString.prefix(4)).log")
+        // One process (SIGKILL stops the LRS, not a reloader), appending statements: scripts/ralph-lrs.py says why.
+        let python = URL(fileURLWithPath: executable!).deletingLastPathComponent().appendingPathComponent("python").path
+        let p = try h.start(["/usr/bin/env", "-C", dir, "RALPH_APP_DIR=\(dir)", "RALPH_RUNSERVER_BACKEND=fs", python,
+                             Harness.repo.appendingPathComponent("scripts/ralph-lrs.py").path, String(port)],
+                            log: "ralph-\(port)-\(UUID().uuidString.prefix(4)).log")
         _ = try await h.waitFor(seconds: 60) { () -> Bool? in
             (try? Harness.run(["/usr/bin/env", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/__heartbeat__"]))?
                 .out == "200" ? true : nil
@@ -266,7 +278,8 @@ struct Ralph {
         process.waitUntilExit()
     }
 
-    func stop() { if process.isRunning { process.terminate() } }
+    /// SIGKILL: the test runner starts children with SIGTERM blocked, and this must end it.
+    func stop() { if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) } }
 }
 
 /// `GET /xAPI/statements` with Basic auth and the version header.

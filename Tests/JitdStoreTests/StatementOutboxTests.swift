@@ -38,8 +38,8 @@ import Testing
     }
 
     var router: LearningEventRouter {
-        let builder = self.builder, module = self.module
-        return { e in [(builder.message(e, module: module), ["lrs"])] }
+        let builder = self.builder, module = self.module, t0 = self.t0
+        return { e in [(builder.message(e, module: module, queuedAt: t0), ["lrs"])] }
     }
 
     @Test func aScheduledStatementWaitsForTheNotificationThenNoLongerExpires() throws {
@@ -116,6 +116,12 @@ import Testing
         }
         #expect(outcome == .applied(completions: 2, new: 1))
         #expect(try store.messages(state: "pending", endpoint: "lrs").filter { $0.type == "xapi.completed" }.count == 3)
+        // A completion of a year ago, reported now, is as young as its report: the queue's max age
+        // does not take it for stale.
+        let old = Completion(staffID: "s-x", moduleID: "m", completedAt: t0.adding(seconds: -365 * 86_400))
+        _ = try store.applyCompletions([old], source: "api", now: t0, holdsUntil: { _ in nil }, cancelledEvents: { _, _ in [] },
+                                       learningEvents: router)
+        #expect(try store.giveUpStale(createdBefore: t0.adding(seconds: -72 * 3600), now: t0) == 0)
     }
 
     @Test func onceMessagesAreQueuedOnceEverPerEndpoint() throws {

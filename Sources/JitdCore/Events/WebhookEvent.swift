@@ -34,7 +34,7 @@ public struct WebhookEvent: Sendable, Hashable {
     }
 
     /// An xAPI statement for a learning record store, queued like a webhook event (its id is the
-    /// statement's id). A statement records something that has happened, so it never expires,
+    /// statement's id; `timestamp` is when it is queued, the statement's own is in the body). A statement records something that has happened, so it never expires,
     /// with one exception: `heldFor`, the session a `scheduled` statement announces. That one is
     /// held (not sent) until the person is told of the session, when the outbox releases it (see
     /// `OutboxSQL.releaseStatements`); if they never are, it expires at the session's start.

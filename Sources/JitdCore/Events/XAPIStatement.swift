@@ -151,9 +151,11 @@ public struct XAPIStatementBuilder: Sendable, Hashable {
     }
 
     /// The statement ready for the outbox: its bytes, its id, and (for `scheduled`) held until
-    /// the person is told of the session.
-    public func message(_ e: LearningEvent, module: Module?, name: String? = nil) -> WebhookEvent {
-        WebhookEvent(statementID: Self.statementID(e), kind: e.kind, timestamp: e.at, unit: e.unit,
+    /// the person is told of the session. `queuedAt` (default: when it happened) is when the
+    /// outbox takes it, from which its age counts: a completion reported today may have happened
+    /// a year ago.
+    public func message(_ e: LearningEvent, module: Module?, name: String? = nil, queuedAt: Instant? = nil) -> WebhookEvent {
+        WebhookEvent(statementID: Self.statementID(e), kind: e.kind, timestamp: max(e.at, queuedAt ?? e.at), unit: e.unit,
                      heldFor: e.kind == .scheduled ? e.session : nil, body: statement(e, module: module, name: name).encoded())
     }
 }

@@ -10,15 +10,18 @@ extension Runtime {
     /// A router for the config and catalog in force now. `names` gives staff names, for stores
     /// allowed to show them.
     func learningRouter(names: [String: String] = [:]) -> LearningEventRouter {
-        Self.learningRouter(config.lrs, modules: catalog.current, names: names)
+        Self.learningRouter(config.lrs, modules: catalog.current, names: names, now: now())
     }
 
-    static func learningRouter(_ stores: [LRSEndpoint], modules: [Module], names: [String: String] = [:]) -> LearningEventRouter {
+    /// A router for `stores`; `now` is when its statements are queued.
+    static func learningRouter(_ stores: [LRSEndpoint], modules: [Module], names: [String: String] = [:],
+                               now: Instant) -> LearningEventRouter {
         guard !stores.isEmpty else { return { _ in [] } }
         let byID = Dictionary(modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return { e in
             stores.filter { $0.wants(e) }.map { lrs in
-                (lrs.statements.message(e, module: byID[e.moduleID], name: lrs.includeNames ? names[e.staffID] : nil), [lrs.name])
+                (lrs.statements.message(e, module: byID[e.moduleID], name: lrs.includeNames ? names[e.staffID] : nil, queuedAt: now),
+                 [lrs.name])
             }
         }
     }
@@ -27,7 +30,7 @@ extension Runtime {
     /// (only stores with `completions = "all"` do: those files usually come from the LMS).
     func inboxCompletionRouter() -> LearningEventRouter? {
         let stores = config.lrs.filter { $0.allCompletions && $0.kinds.contains(.completed) }
-        return stores.isEmpty ? nil : Self.learningRouter(stores, modules: catalog.current)
+        return stores.isEmpty ? nil : Self.learningRouter(stores, modules: catalog.current, now: now())
     }
 
     /// The statements of a webhook event that is also a learning event (`assignment.scheduled`,
