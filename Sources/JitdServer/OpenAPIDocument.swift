@@ -718,7 +718,8 @@ enum OpenAPIDocument {
               "type": "string",
               "enum": [
                 "roster",
-                "completions"
+                "completions",
+                "unknown"
               ]
             }
           },
@@ -939,6 +940,7 @@ enum OpenAPIDocument {
           "completed",
           "declined",
           "expired",
+          "missed",
           "cancelled"
         ]
       },
@@ -1427,7 +1429,8 @@ enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "roster",
-              "completions"
+              "completions",
+              "unknown"
             ]
           },
           "outcome": {

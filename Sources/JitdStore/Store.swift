@@ -162,6 +162,22 @@ public final class Store: Sendable {
                 CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v8: shortages announced") { db in
+            // One staffing.below_minimum per shortage: a re-plan's window of the same shortage
+            // (its start moves with now) extends the row instead of announcing it again.
+            try db.execute(sql: """
+                CREATE TABLE shortage (
+                    id INTEGER PRIMARY KEY,
+                    unit TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    first_start INTEGER NOT NULL,   -- the window's start when first announced
+                    last_end INTEGER NOT NULL,      -- the latest end any re-plan saw
+                    short_by INTEGER NOT NULL,
+                    announced_at INTEGER NOT NULL
+                );
+                CREATE INDEX shortage_unit ON shortage(unit, role, last_end);
+                """)
+        }
         return m
     }
 

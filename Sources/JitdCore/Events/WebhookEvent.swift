@@ -50,6 +50,12 @@ public struct WebhookEvent: Sendable, Hashable {
                             unit: a.unit, assignmentID: a.id, data: data)
     }
 
+    /// A notified or acknowledged session ended without a completion; its need is placed again.
+    public static func assignmentMissed(_ a: Assignment, at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("assignment.missed", a.id), type: "assignment.missed", timestamp: now,
+                     unit: a.unit, assignmentID: a.id, data: a.json)
+    }
+
     public static func rosterAccepted(file: String, sha256: String, shifts: Int, busy: Int, units: [String],
                                       replaced: Int, at now: Instant) -> WebhookEvent {
         WebhookEvent(id: makeID("roster.accepted", sha256, file), type: "roster.accepted", timestamp: now, unit: nil,

@@ -17,6 +17,11 @@ public struct Replanner: Sendable {
     public func replan() throws -> (Plan, PlanChange) {
         let now = runtime.now()
         let config = runtime.config
+        let rt = runtime
+        let missed = try rt.store.markMissed(endedBy: now.adding(seconds: -Int64(config.policy.missedAfterMinutes) * 60), now: now) { a in
+            rt.route("assignment.missed", unit: a.unit) { _ in .assignmentMissed(a, at: now) }
+        }
+        if !missed.isEmpty { runtime.logger.notice("\(missed.count) sessions ended without a completion: missed; their needs are placed again") }
         let input = try snapshot(now: now, config: config)
         runtime.status.record(shifts: input.shifts)
         let started = DispatchTime.now()
@@ -36,10 +41,9 @@ public struct Replanner: Sendable {
             cancelled: { a, reason in
                 runtime.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) }
             })
-        let understaffed = plan.understaffed.filter { $0.interval.end > now }.flatMap { w in
+        try runtime.store.announceShortages(plan.understaffed.filter { $0.interval.end > now }, now: now) { w in
             runtime.route("staffing.below_minimum", unit: w.unit) { _ in .belowMinimum(w, at: now) }
         }
-        try runtime.store.enqueue(understaffed, runAt: now)
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
         runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
@@ -55,8 +59,11 @@ public struct Replanner: Sendable {
         var input = PlanningInput(
             now: now, policy: config.policy, siteZone: config.siteZone, unitZones: config.unitZones,
             shifts: shifts, coverage: config.coverage, modules: runtime.catalog.current,
-            completions: try runtime.store.latestCompletions(of: staff),
-            committed: try runtime.store.committedAssignments(endingAfter: now))
+            completions: try runtime.store.latestCompletions(of: staff))
+        let commitments = try runtime.store.planningCommitments(now: now, reach: now.adding(seconds: -86_400))
+        input.committed = commitments.live
+        input.booked = commitments.booked
+        input.retiredIDs = commitments.retiredIDs
         input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
         // A declined time is not offered again: it becomes a busy block of that person.
         let declined = try runtime.store.assignments(state: .declined, from: now, limit: 100_000)
