@@ -107,6 +107,8 @@ public struct ModuleProgressInputs: Sendable {
     public var latestCompletion: [String: Instant]
     /// Assignments of the module not yet over and still to happen (planned, notified, acknowledged).
     public var upcoming: [Assignment]
+    /// People announced overdue for the module (`training.overdue`) who have not completed it since.
+    public var overdue: Set<String> = []
 }
 
 /// A row of `inbox_file`: one file the inbox handled.
@@ -159,6 +161,10 @@ public struct StoreGaugeValues: Sendable, Hashable {
     public var oldestDueAgeByEndpoint: [String: Int64] = [:]
     /// Inbox files per kind and outcome.
     public var inboxFiles: [InboxCount] = []
+    /// Units whose roster ran out (no shift in the next horizon).
+    public var staleUnits = 0
+    /// Needs whose due date or lapse passed untrained and are still open.
+    public var overdue = 0
 
     public struct InboxCount: Sendable, Hashable {
         public var kind: String
@@ -375,7 +381,12 @@ extension Store {
                 SELECT * FROM assignment WHERE module_id = ? AND state IN ('planned', 'notified', 'acknowledged') AND "end" > ?
                 ORDER BY "end", id
                 """, arguments: [moduleID, now.seconds]).map(Self.assignment)
-            return ModuleProgressInputs(posts: posts, latestCompletion: latest, upcoming: upcoming)
+            var inputs = ModuleProgressInputs(posts: posts, latestCompletion: latest, upcoming: upcoming)
+            inputs.overdue = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT o.staff_id FROM overdue o WHERE o.module_id = ? AND NOT EXISTS (
+                    SELECT 1 FROM completion c WHERE c.staff_id = o.staff_id AND c.module_id = o.module_id AND c.completed_at >= o.due)
+                """, arguments: [moduleID]))
+            return inputs
         }
     }
 
@@ -448,6 +459,11 @@ extension Store {
             v.inboxFiles = try Row.fetchAll(db, sql: "SELECT kind, outcome, count(*) FROM inbox_file GROUP BY kind, outcome ORDER BY kind, outcome").map {
                 StoreGaugeValues.InboxCount(kind: $0[0], outcome: $0[1], count: $0[2])
             }
+            v.staleUnits = try Int.fetchOne(db, sql: "SELECT count(*) FROM stale_unit") ?? 0
+            v.overdue = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM overdue o WHERE NOT EXISTS (
+                    SELECT 1 FROM completion c WHERE c.staff_id = o.staff_id AND c.module_id = o.module_id AND c.completed_at >= o.due)
+                """) ?? 0
             return v
         }
     }

@@ -61,6 +61,12 @@ public struct InboxFileApplier: Sendable {
         guard let parsed, !sink.hasErrors else { return reject(f, sha: sha, &sink, kind: f.name.lowercased().hasSuffix(".ics") ? .roster : .unknown, now: now, log: log) }
         do {
             try apply(parsed, f, sha: sha, now: now, log: log)
+            if case .roster(let entries) = parsed, let text = String(data: data, encoding: .utf8),
+               RecurringRosterExtender.recurs(text) {
+                // Expanded again as the horizon advances, so a weekly calendar keeps producing shifts.
+                try runtime.store.rememberRecurring(sha256: sha, name: f.name, text: text,
+                                                    units: Set(entries.map(\.shift.unit)).sorted(), expandedUntil: context(now).window.end)
+            }
             accepted(f, sink, log: log)
         } catch {
             storeFailed(f, error, log: log)

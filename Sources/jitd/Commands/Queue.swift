@@ -156,6 +156,12 @@ struct Status: ParsableCommand {
         for d in try store.disabledEndpoints().values.sorted(by: { $0.name < $1.name }) {
             print("endpoint \(d.name) disabled since \(d.since.rfc3339): \(d.reason) (jitd queue enable \(d.name))")
         }
+        for u in try store.staleUnits() {
+            let last = u.lastShiftEnd.map { "its last shift ended \($0.rfc3339)" } ?? "it has never had a shift"
+            print("roster stale: \(u.unit) has no shift ahead since \(u.since.rfc3339) (\(last)); planning for it waits for a roster")
+        }
+        let overdue = try store.openOverdueCount()
+        if overdue > 0 { print("training overdue: \(overdue) people past a due date untrained") }
     }
 }
 
