@@ -84,6 +84,13 @@ struct PlanChecker {
                 let need = minimum(unit: key[0], role: key[1], at: t)
                 if on - away < need { out.append("\(key[0])/\(key[1]) at \(Instant(seconds: t).rfc3339): \(on) on shift, \(away) training, minimum \(need)") }
             }
+            // A rule of role "*" counts everyone on the unit, whatever their role.
+            for unit in Set(training.map(\.unit)) {
+                let on = shifts.filter { $0.unit == unit && $0.interval.start.seconds <= t && t < $0.interval.end.seconds }.count
+                let away = training.filter { $0.unit == unit }.count
+                let need = minimum(unit: unit, role: "*", at: t)
+                if on - away < need { out.append("\(unit)/* at \(Instant(seconds: t).rfc3339): \(on) on shift, \(away) training, minimum \(need)") }
+            }
             t += 60
         }
         return out

@@ -42,11 +42,12 @@ extension PlannerRun {
     /// Marks those refused for staffing.
     mutating func pick(_ candidates: [Candidate], over iv: Interval, limit: Int) -> [Candidate] {
         var taken: [Candidate] = []
-        var perKey: [StaffingGrid.Key: Int] = [:]
+        var perKey: [StaffingGrid.Key: Int] = [:], perUnit: [String: Int] = [:]
         for c in candidates where taken.count < limit {
-            let n = (perKey[c.key] ?? 0) + 1
-            if grid.canRelease(c.key, over: iv, people: n) {
+            let n = (perKey[c.key] ?? 0) + 1, u = (perUnit[c.key.unit] ?? 0) + 1
+            if grid.canRelease(c.key, over: iv, people: n, unitPeople: u) {
                 perKey[c.key] = n
+                perUnit[c.key.unit] = u
                 taken.append(c)
             } else {
                 blockedByStaffing.insert(c.need.key)
