@@ -41,8 +41,8 @@ func fairness() {
     input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + 9) * 60)
     input.policy.horizonHours = 72
     say("planner        placed  weight   day min/p  night min/p  weekend min/p  spread  cv/person  untrained")
-    for (name, ordering) in [("jitd (fair)", Planner.Ordering.fair), ("plain greedy", .plainGreedy)] {
-        let plan = Planner(ordering: ordering).plan(input)
+    for (name, strategy) in [("jitd", Planner.Strategy.full), ("plain greedy", .plainGreedy)] {
+        let plan = Planner(strategy).plan(input)
         let f = plan.fairness
         let avgs = [f.day, f.night, f.weekend].filter { $0.people > 0 }.map(\.minutesPerPerson)
         var perPerson: [String: Int] = [:]
@@ -109,35 +109,26 @@ func churn() {
     compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
 }
 
-/// A small instance for the exact-solver check: 12–30 staff, 6–12 modules (online and classes), 24–48 h.
-func smallInstance(seed: UInt64) -> PlanningInput {
-    var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
-    hospital.coverageShare = 0.85
-    hospital.withoutDrills = true
-    var input = hospital.make()
-    input.policy.horizonHours = 24 + Int(seed % 3) * 12
-    input.policy.slotMinutes = 15
-    return input
-}
-
+/// Writes the quality instances (`QualityInstances`) with the scores of jitd, the plain greedy and
+/// first-fit, for `bench/planner/exact.py`.
 func export(_ dir: String) {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    for seed in UInt64(1)...20 {
-        let input = smallInstance(seed: seed)
-        let plan = Planner().plan(input)
-        let doc = ExactInstance.json(input: input, plan: plan)
+    for seed in UInt64(1)...UInt64(QualityInstances.count) {
+        let input = QualityInstances.make(seed: seed)
+        let plans = ["jitd": Planner(.full).plan(input), "greedy": Planner(.plainGreedy).plan(input), "first-fit": Planner(.firstFit).plan(input)]
+        let doc = ExactInstance.json(input: input, scores: plans)
         _ = FileManager.default.createFile(atPath: "\(dir)/instance-\(seed).json", contents: doc.encoded())
     }
-    say("wrote 20 instances to \(dir)")
+    say("wrote \(QualityInstances.count) instances to \(dir)")
 }
 
 say("jitd planner benchmark")
 if let seed = ProcessInfo.processInfo.environment["BENCH_DEBUG_SEED"].flatMap(UInt64.init) {
-    let input = smallInstance(seed: seed)
+    let input = QualityInstances.make(seed: seed)
     let plan = Planner().plan(input)
     say("score \(plan.weightPlaced)")
     for u in plan.unmet { say("unmet \(u.staffID) \(u.moduleID) \(u.reason)") }
-    for a in plan.assignments { say("placed \(a.staffID) \(a.moduleID) \(a.interval.start.rfc3339)") }
+    for a in plan.assignments { say("placed \(a.staffID) \(a.moduleID) \(a.interval.start.rfc3339) \(a.group ?? "")") }
     for m in input.modules { say("module \(m.id) \(m.kind) \(m.priority) \(m.minutes) min prereq \(m.prerequisites)") }
 }
 let args = Array(CommandLine.arguments.dropFirst())

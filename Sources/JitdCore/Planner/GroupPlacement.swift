@@ -30,7 +30,7 @@ extension PlannerRun {
             guard let person = people[p.need.staffID] else { continue }
             for (k, s) in person.shifts.enumerated()
             where (unit == nil || s.unit == unit) && s.interval.start < iv.end && iv.start < s.interval.end
-                && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k, policy: policy) {
+                && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k) {
                 out.append(Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role)))
                 break
             }
@@ -59,7 +59,7 @@ extension PlannerRun {
     /// Each unit is searched on its own, only at slots where enough of its people could leave.
     mutating func placeDrill(_ module: Module, _ needs: [Need]) {
         let length = Int64(module.minutes) * 60
-        let lo = max(1, module.groupMin ?? 1), hi = max(lo, module.groupMax ?? lo)
+        let lo = max(1, module.groupMin ?? 2), hi = max(lo, module.groupMax ?? lo)
         var byUnit: [String: [Pending]] = [:]
         for p in pendingNeeds(module, needs) {
             for unit in Set(people[p.need.staffID]?.shifts.filter { module.isEligible(role: $0.role, unit: $0.unit) }.map(\.unit) ?? []) {
@@ -74,7 +74,7 @@ extension PlannerRun {
                 var can: [Candidate] = []
                 for (i, k) in who where !placedStaff.contains(open[i].need.staffID) {
                     let s = people[open[i].need.staffID]!.shifts[k]
-                    if people[open[i].need.staffID]!.isFree(iv, inShift: k, policy: policy) {
+                    if people[open[i].need.staffID]!.isFree(iv, inShift: k) {
                         can.append(Candidate(need: open[i].need, shift: k, key: .init(unit: s.unit, role: s.role)))
                     }
                 }
@@ -106,8 +106,8 @@ extension PlannerRun {
             var seen: Set<Int64> = []
             for k in person.shifts.indices
             where person.shifts[k].unit == unit && module.isEligible(role: person.shifts[k].role, unit: unit)
-                && person.hasRoom(k, minutes: module.minutes, policy: policy) {
-                let w = person.trainable(k, policy: policy)
+                && person.hasRoom(k, minutes: module.minutes) {
+                let w = person.open(k)
                 var t = max(w.start, p.from, earliest).ceiled(to: step)
                 while t.seconds + length <= min(w.end, input.horizon.end).seconds {
                     if seen.insert(t.seconds).inserted { who[t.seconds, default: []].append((i, k)) }

@@ -1,24 +1,28 @@
 /// Places micro-training into the gaps of a roster without taking any unit below its
 /// coverage minimum. Pure: the same input gives the same plan, byte for byte.
 public struct Planner: Sendable {
-    /// How needs of equal priority and due date are ordered.
-    public enum Ordering: Sendable {
-        /// Least-trained people first, so minutes spread across people and shift types.
-        case fair
-        /// By staff id only: the plain greedy baseline the benchmarks compare against.
+    /// How the construction orders its work, and whether the plan is then improved.
+    public enum Strategy: Sendable {
+        /// jitd: the weighted greedy with least-trained people first, then the improvement search.
+        case full
+        /// The weighted greedy alone, needs of equal rank by staff id: the baseline for fairness and gain figures.
         case plainGreedy
+        /// Modules in catalog-id order (prerequisites first), each need at its first feasible slot:
+        /// the naive baseline of the quality table.
+        case firstFit
     }
 
-    public var ordering: Ordering
+    public var strategy: Strategy
 
-    public init(ordering: Ordering = .fair) { self.ordering = ordering }
+    public init(_ strategy: Strategy = .full) { self.strategy = strategy }
 
     public func plan(_ input: PlanningInput) -> Plan {
         var run = PlannerRun(input: input)
-        run.fair = ordering == .fair
+        run.fair = strategy == .full
+        run.byWeight = strategy != .firstFit
         run.keepCommitted()
         run.placeNeeds()
-        run.repair()
+        if strategy == .full { run.improve() }
         return run.result()
     }
 }
@@ -28,7 +32,8 @@ struct PlannerRun {
     let input: PlanningInput
     let policy: Policy
     let step: Int64
-    /// No assignment starts before this: now plus the notification lead, on the grid.
+    /// No assignment starts before this: now plus the shortest notification lead of any unit, on
+    /// the grid (each shift's own unit lead is in `PersonCalendar.Rules`).
     let earliest: Instant
     let modules: [String: Module]
     var grid: StaffingGrid
@@ -44,8 +49,10 @@ struct PlannerRun {
     var blockedByCapacity: Set<String> = []
     /// Latest completion per person and module.
     let completed: [String: [String: Instant]]
-    /// Least-trained first (see `Planner.Ordering`).
+    /// Least-trained first among needs of equal rank.
     var fair = true
+    /// Modules ranked by weight (else by id: first-fit).
+    var byWeight = true
 
     /// How much training a person already carries, when ordering is fair.
     func load(_ staff: String) -> Int { fair ? people[staff]?.trainedMinutes ?? 0 : 0 }
@@ -54,7 +61,8 @@ struct PlannerRun {
         self.input = input
         self.policy = input.policy
         self.step = Int64(input.policy.slotMinutes) * 60
-        self.earliest = input.now.adding(minutes: input.policy.notifyLeadMinutes).ceiled(to: step)
+        let lead = ([input.policy] + input.unitPolicies.values).map(\.notifyLeadMinutes).min()!
+        self.earliest = input.now.adding(minutes: lead).ceiled(to: step)
         self.modules = Dictionary(input.modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.grid = StaffingGrid(input: input, origin: input.now.floored(to: step), end: input.horizon.end)
         var completed: [String: [String: Instant]] = [:]
@@ -64,11 +72,17 @@ struct PlannerRun {
         self.completed = completed
         // Only what can matter: shifts and busy blocks that reach into the horizon.
         let reach = Interval(start: input.now.adding(seconds: -86_400), end: input.horizon.end)
-        for s in input.shifts.sorted(by: Shift.canonicalOrder) where s.interval.overlaps(reach) {
+        var rules: [String: PersonCalendar.Rules] = [:]
+        // Each person's shifts in time order, so that "first" means earliest across units too.
+        let ordered = input.shifts.sorted { a, b in
+            a.interval.start != b.interval.start ? a.interval.start < b.interval.start : Shift.canonicalOrder(a, b)
+        }
+        for s in ordered where s.interval.overlaps(reach) {
             switch s.kind {
             case .shift:
-                people[s.staffID, default: PersonCalendar()].shifts.append(s)
-                people[s.staffID]!.use.append(.init())
+                let r = rules[s.unit] ?? PersonCalendar.Rules(input.policy(of: s.unit), now: input.now, step: step)
+                rules[s.unit] = r
+                people[s.staffID, default: PersonCalendar()].add(s, rules: r)
             case .busy:
                 people[s.staffID, default: PersonCalendar()].busy.append(s.interval)
             }
@@ -82,7 +96,7 @@ struct PlannerRun {
         for a in input.committed.sorted(by: Assignment.canonicalOrder) where a.interval.end > input.now {
             let key = StaffingGrid.Key(unit: a.unit, role: a.role)
             let person = people[a.staffID]
-            let k = person?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy)
+            let k = person?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role)
             let started = a.interval.start <= input.now
             if !started {
                 guard let k, person!.busy.allSatisfy({ !$0.overlaps(a.interval) }) else {
@@ -146,6 +160,7 @@ struct PlannerRun {
             (m, -(weight[m.id] ?? 0), depthOf(m.id, []), rigidity(m.kind),
              byModule[m.id]?.compactMap { $0.due?.seconds }.min() ?? .max)
         }
+        guard byWeight else { return keyed.sorted { ($0.2, $0.0.id) < ($1.2, $1.0.id) }.map(\.0) }
         return keyed.sorted {
             ($0.1, $0.2, $0.3, $0.4, $0.0.minutes, $0.0.id) < ($1.1, $1.2, $1.3, $1.4, $1.0.minutes, $1.0.id)
         }.map(\.0)

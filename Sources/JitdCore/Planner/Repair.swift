@@ -8,7 +8,7 @@ extension PlannerRun {
     /// first, eject one planned online assignment that stands in its way (same person, or same
     /// unit and role), place the unmet need, and place the ejected one elsewhere if it can.
     /// A swap is kept only when the weighted score rises; otherwise it is undone exactly.
-    mutating func repair() {
+    mutating func improve() {
         var budget = repairBudget
         let committedIDs = Set(input.committed.map(\.id))
         let weightOf = Dictionary(needs.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -60,7 +60,7 @@ extension PlannerRun {
         for i in indices.sorted(by: >) {
             let a = assignments[i]
             guard let need = weights[a.staffID + "\u{1F}" + a.moduleID], let m = modules[a.moduleID],
-                  let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy) else {
+                  let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) else {
                 self = saved
                 return false
             }
@@ -103,7 +103,7 @@ extension PlannerRun {
             let group = "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
             guard assignments.filter({ $0.group == group }).count < session.capacity else { continue }
             for (k, s) in person.shifts.enumerated() where module.isEligible(role: s.role, unit: s.unit)
-                && person.isFree(iv, inShift: k, policy: policy) && grid.canRelease(.init(unit: s.unit, role: s.role), over: iv) {
+                && person.isFree(iv, inShift: k) && grid.canRelease(.init(unit: s.unit, role: s.role), over: iv) {
                 return (k, iv, group)
             }
         }
