@@ -26,7 +26,7 @@ extension PlannerRun {
         where module.isEligible(role: shift.role, unit: shift.unit) && person.hasRoom(k, minutes: module.minutes) {
             let window = person.open(k)
             if window.end.seconds < from.seconds + length || window.start >= input.horizon.end { continue }
-            let (known, staffing) = person.isKnownFull(k, length: length, from: from)
+            let (known, staffing) = person.isKnownFull(k, length: length, from: from, epoch: slackEpoch)
             if known {
                 if staffing { blockedByStaffing.insert(need.key) }
                 continue
@@ -43,8 +43,8 @@ extension PlannerRun {
                 }
                 start = start.adding(seconds: step)
             }
-            if person.full[k].map({ length <= $0.length && from.seconds <= $0.from }) ?? true {
-                person.full[k] = (length, from.seconds, refusedForStaffing)
+            if person.full[k].map({ $0.epoch != slackEpoch || (length <= $0.length && from.seconds <= $0.from) }) ?? true {
+                person.full[k] = (length, from.seconds, refusedForStaffing, slackEpoch)
             }
         }
         return nil

@@ -35,8 +35,10 @@ struct PersonCalendar {
     var use: [ShiftUse] = []
     var trainedMinutes = 0
     /// Shifts known to hold no slot for a session at least this long starting at or after `from`.
-    /// Both only get harder as the run books more, so later needs can skip such shifts.
-    var full: [Int: (length: Int64, from: Int64, staffing: Bool)] = [:]
+    /// Both only get harder as the run books more, so later needs can skip such shifts — until
+    /// someone's session is taken out and slack comes back: each entry holds the run's `slackEpoch`
+    /// of when it was learnt and counts only while that is still the run's.
+    var full: [Int: (length: Int64, from: Int64, staffing: Bool, epoch: Int)] = [:]
 
     mutating func add(_ shift: Shift, rules r: Rules) {
         shifts.append(shift)
@@ -44,8 +46,8 @@ struct PersonCalendar {
         use.append(ShiftUse())
     }
 
-    func isKnownFull(_ k: Int, length: Int64, from: Instant) -> (Bool, staffing: Bool) {
-        guard let f = full[k], length >= f.length, from.seconds >= f.from else { return (false, false) }
+    func isKnownFull(_ k: Int, length: Int64, from: Instant, epoch: Int) -> (Bool, staffing: Bool) {
+        guard let f = full[k], f.epoch == epoch, length >= f.length, from.seconds >= f.from else { return (false, false) }
         return (true, f.staffing)
     }
 

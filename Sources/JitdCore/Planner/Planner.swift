@@ -22,7 +22,10 @@ public struct Planner: Sendable {
         run.byWeight = strategy != .firstFit
         run.keepCommitted()
         run.placeNeeds()
-        if strategy == .full { run.improve() }
+        if strategy == .full {
+            run.improveByParts(steps: run.searchSteps(forPartOf:))
+            run.settleUnmet()
+        }
         return run.result()
     }
 }
@@ -42,6 +45,12 @@ struct PlannerRun {
     var cancellations: [Cancellation] = []
     /// Where each person's module is placed in this plan (or was committed before).
     var placed: [String: [String: Interval]] = [:]
+    /// Bumped whenever slack comes back (a session taken out), which voids `PersonCalendar.full`.
+    var slackEpoch = 0
+    /// Each unit's people, for the search.
+    var staffByUnit: [String: [String]] = [:]
+    /// People in each class session (by group id), committed ones included.
+    var seats: [String: Int] = [:]
     var unmet: [UnmetNeed] = []
     var needs: [Need] = []
     /// Needs for which a personally free time was refused only by staffing, or by a full class.
@@ -114,6 +123,7 @@ struct PlannerRun {
             grid.release(key, over: a.interval)
             assignments.append(a)
             placed[a.staffID, default: [:]][a.moduleID] = a.interval
+            if let g = a.group { seats[g, default: 0] += 1 }
         }
     }
 
@@ -182,6 +192,22 @@ struct PlannerRun {
         return t
     }
 
+    /// Steps of the improvement search for each part of the hospital (see `improveByParts`): 60 per
+    /// person of the part, within a budget of person-steps for the whole hospital (a step costs
+    /// about what its part holds), so a hospital of up to about a hundred people is searched in
+    /// full and a big one keeps its planning time. A count, not a clock: plans stay deterministic.
+    func searchSteps(forPartOf n: Int) -> Int {
+        min(60 * n, max(2, Self.personSteps / max(1, people.count)))
+    }
+
+    /// The person-steps the search may spend on a whole hospital (about a tenth of a second here).
+    static let personSteps = 30_000
+
+    /// The group id of a class session, shared by everyone who attends it.
+    func classGroup(_ module: Module, _ session: ClassSession) -> String {
+        "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
+    }
+
     func lastCompletion(_ staff: String, _ module: String) -> Instant? { completed[staff]?[module] }
 
     mutating func record(_ need: Need, _ module: Module, shift k: Int, at iv: Interval, group: String? = nil) {
@@ -189,6 +215,7 @@ struct PlannerRun {
         people[need.staffID]!.book(iv, inShift: k)
         grid.release(.init(unit: shift.unit, role: shift.role), over: iv)
         placed[need.staffID, default: [:]][module.id] = iv
+        if let group { seats[group, default: 0] += 1 }
         assignments.append(Assignment(id: Assignment.makeID(staffID: need.staffID, moduleID: module.id, start: iv.start),
                                       staffID: need.staffID, moduleID: module.id, unit: shift.unit, role: shift.role,
                                       interval: iv, group: group))
@@ -205,8 +232,10 @@ struct PlannerRun {
     // MARK: Result
 
     func result() -> Plan {
-        let weights = Dictionary(needs.map { ($0.key, $0.weight) }, uniquingKeysWith: max)
-        let placedWeight = assignments.reduce(0) { $0 + (weights[$1.staffID + "\u{1F}" + $1.moduleID] ?? 0) }
+        // Every assignment that is not a kept commitment was placed for one of `needs`, and a
+        // need weighs what its module's priority does.
+        let kept = Set(input.committed.map(\.id))
+        let placedWeight = assignments.reduce(0) { $0 + (kept.contains($1.id) ? 0 : modules[$1.moduleID]?.priority.weight ?? 0) }
         return Plan(generatedAt: input.now, horizon: input.horizon,
                     assignments: assignments.sorted(by: Assignment.canonicalOrder),
                     unmet: unmet.sorted { ($0.staffID, $0.moduleID) < ($1.staffID, $1.moduleID) },
@@ -214,7 +243,7 @@ struct PlannerRun {
                     cancellations: cancellations,
                     needsTotal: needs.count,
                     weightPlaced: placedWeight,
-                    weightTotal: weights.values.reduce(0, +),
+                    weightTotal: needs.reduce(0) { $0 + $1.weight },
                     fairness: fairness())
     }
 
@@ -226,6 +255,8 @@ struct PlannerRun {
                 let type = ShiftType.of(s, zone: input.zone(of: s.unit))
                 members[type, default: []].insert(staff)
                 stats[type].minutes += person.use[k].minutes
+                let inside = min(s.interval.end, input.horizon.end).seconds - max(s.interval.start, input.horizon.start).seconds
+                stats[type].shiftMinutes += Int(inside / 60)
             }
         }
         for (type, set) in members { stats[type].people = set.count }
