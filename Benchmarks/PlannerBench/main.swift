@@ -21,7 +21,7 @@ func cpuSeconds(_ body: () -> Void) -> Double {
 
 func speed() {
     say("== speed: 7 days of rosters, 200 modules; CPU seconds, best of 3")
-    say("staff    units  horizon  shifts   needs    placed   cpu-s")
+    say("staff    units  horizon  shifts   needs    placed   cpu-s   greedy-cpu-s  weight  greedy-weight  gain")
     var times: [String: Double] = [:]
     for (staff, units, hours) in [(5_000, 40, 48), (5_000, 40, 168), (50_000, 400, 48)] {
         var input = GeneratedHospital(staff: staff, units: units, days: 7, modules: 200).make()
@@ -29,7 +29,11 @@ func speed() {
         var plan: Plan? = nil
         let t = (0..<(staff > 5_000 ? 1 : 3)).map { _ in cpuSeconds { plan = Planner().plan(input) } }.min()!
         times["\(staff)/\(hours)"] = t
-        say(String(format: "%-8d %-6d %-8d %-8d %-8d %-8d %.3f", staff, units, hours, input.shifts.count, plan!.needsTotal, plan!.assignments.count, t))
+        var greedy: Plan? = nil
+        let g = cpuSeconds { greedy = Planner(.plainGreedy).plan(input) }
+        say(String(format: "%-8d %-6d %-8d %-8d %-8d %-8d %-7.3f %-13.3f %-7d %-14d %+.2f %%", staff, units, hours, input.shifts.count,
+                   plan!.needsTotal, plan!.assignments.count, t, g, plan!.weightPlaced, greedy!.weightPlaced,
+                   100 * Double(plan!.weightPlaced - greedy!.weightPlaced) / Double(max(1, greedy!.weightPlaced))))
     }
     say(String(format: "goals: 48 h < 1 s: %.3f s; 7 days < 5 s: %.3f s; 10x staff costs %.1fx the time (goal <= 12x)",
                times["5000/48"]!, times["5000/168"]!, times["50000/48"]! / times["5000/48"]!))

@@ -121,6 +121,7 @@ struct PlannerService: Service {
             completions: try runtime.store.completions(),
             committed: try runtime.store.committedAssignments(endingAfter: now))
         input.staffFirstSeen = try runtime.store.staffFirstSeen()
+        input.unitPolicies = config.unitPolicies
         // A declined time is not offered again: it becomes a busy block of that person.
         let declined = try runtime.store.assignments(state: .declined, from: now, limit: 100_000)
         input.shifts += declined.map {
