@@ -33,6 +33,7 @@ public struct Replanner: Sendable {
         let names = Dictionary(input.shifts.compactMap { s in s.name.map { (s.staffID, $0) } }, uniquingKeysWith: { a, _ in a })
         let runtime = self.runtime
         let change = try runtime.store.savePlan(plan, now: now, leadSeconds: Int64(config.policy.notifyLeadMinutes) * 60,
+            unitLeadSeconds: config.unitPolicies.mapValues { Int64($0.notifyLeadMinutes) * 60 },
             scheduled: { a in
                 guard let m = modules[a.moduleID] else { return [] }
                 return runtime.route("assignment.scheduled", unit: a.unit, name: names[a.staffID]) {
@@ -67,6 +68,7 @@ public struct Replanner: Sendable {
         input.booked = commitments.booked
         input.retiredIDs = commitments.retiredIDs
         input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
+        input.unitPolicies = config.unitPolicies
         // A declined time is not offered again: it becomes a busy block of that person.
         let declined = try runtime.store.assignments(state: .declined, from: now, limit: 100_000)
         input.shifts += declined.map {
