@@ -11,9 +11,7 @@ extension Runtime {
                  horizonSeconds: { Int64(self.config.policy.horizonHours) * 3600 },
                  replan: { [planChanged] in planChanged.notify() },
                  outboxChanged: { [outboxChanged] in outboxChanged.notify() },
-                 cancelledEvents: { a, reason, now in
-                     self.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) }
-                 },
+                 cancelledEvents: { a, reason, now in self.cancelledEvents(at: now)(a, reason) },
                  learningEvents: { e in self.learningRouter()(e) })
     }
 }

@@ -26,11 +26,14 @@ extension Runtime {
         }
     }
 
-    /// The router for completions read from inbox files, or `nil` when no store wants them
-    /// (only stores with `completions = "all"` do: those files usually come from the LMS).
-    func inboxCompletionRouter() -> LearningEventRouter? {
-        let stores = config.lrs.filter { $0.allCompletions && $0.kinds.contains(.completed) }
-        return stores.isEmpty ? nil : Self.learningRouter(stores, modules: catalog.current, now: now())
+    /// How completions read from inbox files are routed: the router (`nil` without stores), and
+    /// whether every new completion is offered to it or only those that close a session (only
+    /// stores with `completions = "all"` want the others: those files usually come from the LMS,
+    /// and a file of a million rows should not cost a million look-ups for nothing).
+    func inboxCompletionRouting() -> (router: LearningEventRouter?, everyCompletion: Bool) {
+        let config = self.config
+        guard config.lrs.contains(where: { $0.kinds.contains(.completed) }) else { return (nil, false) }
+        return (learningRouter(), config.lrs.contains { $0.allCompletions && $0.kinds.contains(.completed) })
     }
 
     /// The statements of a webhook event that is also a learning event (`assignment.scheduled`,
