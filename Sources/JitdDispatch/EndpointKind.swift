@@ -40,18 +40,6 @@ public struct LRSCredentials: Sendable, Hashable, CustomStringConvertible {
     public let username: String
     let password: String
 
-    public enum Problem: Error, CustomStringConvertible {
-        case file(SecretFile.Problem)
-        case malformed(String)
-
-        public var description: String {
-            switch self {
-            case .file(let p): p.description
-            case .malformed(let f): "LRS credentials in \(f) must be one line 'username:password' (the key and secret the LRS issued to jitd)"
-            }
-        }
-    }
-
     public init?(text: String) {
         let line = text.trimmingCharacters(in: .newlines)
         guard !line.contains("\n"), let colon = line.firstIndex(of: ":"), colon != line.startIndex else { return nil }
@@ -62,12 +50,10 @@ public struct LRSCredentials: Sendable, Hashable, CustomStringConvertible {
     /// Reads a credentials file through ``SecretFile`` (a systemd credential first; refused when
     /// others may write it); `warn` hears about one others may read.
     public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            warn: (String) -> Void = { _ in }) throws(Problem) -> LRSCredentials {
-        let secret: SecretText
-        do { secret = try SecretFile.read(file, what: "LRS credentials", environment: environment) } catch { throw .file(error) }
-        if let w = secret.warning { warn(w) }
-        guard let c = LRSCredentials(text: secret.text) else { throw .malformed(secret.path) }
-        return c
+                            warn: (String) -> Void = { _ in }) throws(SecretFile.Problem) -> LRSCredentials {
+        try SecretFile.value(file, what: "LRS credentials",
+                             expected: "one line 'username:password' (the key and secret the LRS issued to jitd)",
+                             environment: environment, warn: warn, parse: LRSCredentials.init(text:))
     }
 
     /// `Basic base64(username:password)`.

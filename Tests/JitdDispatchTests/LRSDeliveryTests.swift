@@ -113,7 +113,12 @@ import Testing
         let file = dir + "/lrs-credentials"
         try "jitd:pw\n".write(toFile: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o660], ofItemAtPath: file)
-        #expect(throws: LRSCredentials.Problem.self) { try LRSCredentials.load(file: file, environment: [:]) }
+        #expect(throws: SecretFile.Problem.self) { try LRSCredentials.load(file: file, environment: [:]) }
+        try "no colon here\n".write(toFile: dir + "/bad", atomically: true, encoding: .utf8)
+        #expect(throws: SecretFile.Problem.malformed(path: dir + "/bad", what: "LRS credentials",
+                                                     expected: "one line 'username:password' (the key and secret the LRS issued to jitd)")) {
+            try LRSCredentials.load(file: dir + "/bad", environment: [:])
+        }
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file)
         #expect(try LRSCredentials.load(file: file, environment: [:]).username == "jitd")
         // A systemd credential of the same name wins.

@@ -68,10 +68,10 @@ import Testing
         // `a`: its notification never arrives; both messages expire at the start.
         #expect(try store.expireLate(now: t0.adding(minutes: 60)) == 2)
         #expect(try store.assignment(id: "a")?.state == .expired)
-        #expect(try store.messages(state: "expired", endpoint: "lrs").count == 1)
+        #expect(try store.messages(state: .expired, endpoint: "lrs").count == 1)
         // `b`: the planner drops it before its message is due; its statement goes with it.
         try save(store, [], now: t0.adding(minutes: 61))
-        #expect(try store.messages(state: "pending").isEmpty)
+        #expect(try store.messages(state: .pending).isEmpty)
     }
 
     @Test func declineAndAcknowledgeAreRecordedAndCancelOnlyWhatNeverHappened() throws {
@@ -80,13 +80,13 @@ import Testing
         let now = t0.adding(minutes: 5)
         // `a` is declined before anyone told the person: no `scheduled`, one `declined`.
         _ = try store.transition("a", .decline, now: now, cancelledEvents: { _, _ in [] }, learningEvents: router)
-        #expect(try store.messages(state: "cancelled", endpoint: "lrs").map(\.type) == ["xapi.scheduled"])
-        #expect(try store.messages(state: "pending", endpoint: "lrs").map(\.type).contains("xapi.declined"))
+        #expect(try store.messages(state: .cancelled, endpoint: "lrs").map(\.type) == ["xapi.scheduled"])
+        #expect(try store.messages(state: .pending, endpoint: "lrs").map(\.type).contains("xapi.declined"))
         // `b` is acknowledged: whoever acknowledges knows, so `scheduled` is released; a later
         // decline does not take it back.
         _ = try store.transition("b", .acknowledge, now: now, cancelledEvents: { _, _ in [] }, learningEvents: router)
         _ = try store.transition("b", .decline, now: now.adding(seconds: 60), cancelledEvents: { _, _ in [] }, learningEvents: router)
-        let pending = try store.messages(state: "pending", endpoint: "lrs")
+        let pending = try store.messages(state: .pending, endpoint: "lrs")
         #expect(Set(pending.map(\.type)) == ["xapi.declined", "xapi.scheduled", "xapi.acknowledged"])
         #expect(pending.count == 4 && pending.allSatisfy { $0.runAt <= now.adding(seconds: 60) && $0.expiresAt == nil })
     }
@@ -100,28 +100,45 @@ import Testing
         let applied = try store.applyCompletions(list, source: "api", now: done, holdsUntil: { _ in nil },
                                                  cancelledEvents: { _, _ in [] }, learningEvents: router)
         #expect(applied.assignmentsCompleted == 1)
-        let completed = try store.messages(state: "pending", endpoint: "lrs").filter { $0.type == "xapi.completed" }
+        let completed = try store.messages(state: .pending, endpoint: "lrs").filter { $0.type == "xapi.completed" }
         #expect(completed.count == 2)
         let bodies = try completed.map { try JSONDecoder().decode(JSONValue.self, from: $0.body) }
         #expect(bodies.filter { $0.object?["context"]?.object?["registration"] != nil }.count == 1, "one closed a session")
         // The same completions again change nothing and queue nothing.
         _ = try store.applyCompletions(list, source: "api", now: done, holdsUntil: { _ in nil },
                                        cancelledEvents: { _, _ in [] }, learningEvents: router)
-        #expect(try store.messages(state: "pending", endpoint: "lrs").filter { $0.type == "xapi.completed" }.count == 2)
+        #expect(try store.messages(state: .pending, endpoint: "lrs").filter { $0.type == "xapi.completed" }.count == 2)
         // A completions file: each new row once.
-        let outcome = try store.applyCompletions(file: "c.csv", now: done, learningEvents: router) { w in
+        let outcome = try store.applyCompletions(file: "c.csv", now: done, fill: { w in
             try w.insert(list[1])
             try w.insert(Completion(staffID: "s-y", moduleID: "m", completedAt: done))
             return "sha"
-        }
-        #expect(outcome == .applied(completions: 2, new: 1))
-        #expect(try store.messages(state: "pending", endpoint: "lrs").filter { $0.type == "xapi.completed" }.count == 3)
+        }, learningEvents: router, everyCompletion: true)
+        #expect(outcome == .applied(completions: 2, new: 1, settled: CompletionsApplied()))
+        #expect(try store.messages(state: .pending, endpoint: "lrs").filter { $0.type == "xapi.completed" }.count == 3)
         // A completion of a year ago, reported now, is as young as its report: the queue's max age
         // does not take it for stale.
         let old = Completion(staffID: "s-x", moduleID: "m", completedAt: t0.adding(seconds: -365 * 86_400))
         _ = try store.applyCompletions([old], source: "api", now: t0, holdsUntil: { _ in nil }, cancelledEvents: { _, _ in [] },
                                        learningEvents: router)
         #expect(try store.giveUpStale(createdBefore: t0.adding(seconds: -72 * 3600), now: t0) == 0)
+    }
+
+    /// A completions file's row that closes a session is one statement, with the session, even
+    /// when every completion is sent (the writer queued it first, without).
+    @Test func aFileCompletionThatClosesASessionCarriesIt() throws {
+        let store = try temporaryStore()
+        try save(store, [assignment("a", start: 60)])
+        let done = Completion(staffID: "s-a", moduleID: "m", completedAt: t0.adding(minutes: 65))
+        let outcome = try store.applyCompletions(file: "lms.csv", now: t0.adding(minutes: 70), fill: { w in
+            try w.insert(done)
+            return "sha-lms"
+        }, learningEvents: router, everyCompletion: true)
+        #expect(outcome == .applied(completions: 1, new: 1, settled: CompletionsApplied(added: 0, assignmentsCompleted: 1)))
+        let completed = try store.messages(state: .pending, endpoint: "lrs").filter { $0.type == "xapi.completed" }
+        #expect(completed.count == 1)
+        let statement = try JSONDecoder().decode(JSONValue.self, from: try #require(completed.first).body)
+        #expect(statement.object?["context"]?.object?["registration"] == .string(XAPIStatementBuilder.registration(assignmentID: "a")))
     }
 
     @Test func onceMessagesAreQueuedOnceEverPerEndpoint() throws {
