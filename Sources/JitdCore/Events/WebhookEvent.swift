@@ -58,10 +58,12 @@ public struct WebhookEvent: Sendable, Hashable {
 
     // MARK: The events of SPEC
 
+    /// `module` is the catalog's module; for a booster (`a.moduleID` is `MODULE#booster-N`),
+    /// the module it reinforces, with the booster's length.
     public static func assignmentScheduled(_ a: Assignment, module: Module, name: String?, at now: Instant) -> WebhookEvent {
         var data = a.json
         data["module"] = .object(["id": .string(module.id), "title": .string(module.title),
-                                  "minutes": .int(module.minutes), "url": module.url.map(JSONValue.string) ?? .null,
+                                  "minutes": .int(Int(a.interval.seconds / 60)), "url": module.url.map(JSONValue.string) ?? .null,
                                   "kind": .string(module.kind.rawValue)])
         if let name { data["staff_name"] = .string(name) }
         return WebhookEvent(id: makeID("assignment.scheduled", a.id), type: "assignment.scheduled", timestamp: now,
@@ -128,6 +130,11 @@ extension Assignment {
                                       "unit": .string(unit), "role": .string(role),
                                       "start": .string(interval.start.rfc3339), "end": .string(interval.end.rfc3339)]
         if let group { d["group"] = .string(group) }
+        if let b = Booster.parse(moduleID) {
+            d["module_id"] = .string(b.module)
+            d["booster"] = .bool(true)
+            d["booster_number"] = .int(b.number)
+        }
         return d
     }
 }

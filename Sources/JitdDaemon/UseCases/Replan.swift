@@ -35,7 +35,7 @@ public struct Replanner: Sendable {
         let change = try runtime.store.savePlan(plan, now: now, leadSeconds: Int64(config.policy.notifyLeadMinutes) * 60,
             unitLeadSeconds: config.unitPolicies.mapValues { Int64($0.notifyLeadMinutes) * 60 },
             scheduled: { a in
-                guard let m = modules[a.moduleID] else { return [] }
+                guard let m = modules[Booster.parse(a.moduleID)?.module ?? a.moduleID] else { return [] }
                 return runtime.route("assignment.scheduled", unit: a.unit, name: names[a.staffID]) {
                     .assignmentScheduled(a, module: m, name: $0, at: now)
                 }
@@ -64,7 +64,7 @@ public struct Replanner: Sendable {
         let staff = Set(shifts.map(\.staffID))
         var input = PlanningInput(
             now: now, policy: config.policy, siteZone: config.siteZone, unitZones: config.unitZones,
-            shifts: shifts, coverage: config.coverage, modules: runtime.catalog.current,
+            shifts: shifts, coverage: config.coverage, modules: Booster.planned(runtime.catalog.current),
             completions: try runtime.store.latestCompletions(of: staff))
         let commitments = try runtime.store.planningCommitments(now: now, reach: now.adding(seconds: -86_400))
         input.committed = commitments.live
