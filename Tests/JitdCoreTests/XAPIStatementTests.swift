@@ -13,6 +13,12 @@ import Testing
     let session = Assignment(id: "a_00000000000000aa", staffID: "rn-104", moduleID: "sepsis-bundle-2026", unit: "MICU", role: "RN",
                              interval: Interval(start: Instant(rfc3339: "2026-11-24T14:20:00Z")!, end: Instant(rfc3339: "2026-11-24T14:30:00Z")!))
     let now = Instant(rfc3339: "2026-11-24T14:10:00Z")!
+    var boosterSession: Assignment {
+        var b = session
+        b.id = "a_00000000000000bb"
+        b.moduleID = Booster.moduleID(session.moduleID, 1)
+        return b
+    }
 
     @Test func sha1AndNameBasedUUIDsMatchTheStandard() {
         // FIPS 180 examples, and uuid.uuid5 of Python's standard library.
@@ -65,7 +71,7 @@ import Testing
             .assigned(staffID: "rn-104", moduleID: module.id, unit: "MICU", due: now.adding(seconds: 86_400 * 14), renewal: nil, at: now),
             .assigned(staffID: "rn-104", moduleID: module.id, unit: "MICU", due: now,
                       renewal: .init(previousCompletion: now.adding(seconds: -86_400 * 365), lapsesAt: now), at: now),
-            .session(.scheduled, session, at: now, booster: true),
+            .session(.scheduled, boosterSession, at: now),
             .session(.acknowledged, session, at: now),
             .completed(c, session: session),
             .completed(c),
@@ -89,14 +95,14 @@ import Testing
     }
 
     @Test func sessionsAndRequirementsCarryTheirContext() throws {
-        let s = try #require(builder.statement(.session(.scheduled, session, at: now, booster: true), module: module).object)
+        let s = try #require(builder.statement(.session(.scheduled, session, at: now), module: module).object)
         let context = try #require(s["context"]?.object)
         #expect(context["registration"] == .string(XAPIStatementBuilder.registration(assignmentID: session.id)))
         let ext = try #require(context["extensions"]?.object)
         #expect(ext[XAPIVocabulary.Extension.unit] == .string("MICU"))
         #expect(ext[XAPIVocabulary.Extension.session] == .object([
             "id": .string(session.id), "start": .string("2026-11-24T14:20:00Z"), "end": .string("2026-11-24T14:30:00Z"),
-            "role": .string("RN"), "booster": .bool(true)]))
+            "role": .string("RN")]))
         let definition = try #require(s["object"]?.object?["definition"]?.object)
         #expect(definition["name"] == .object(["en-US": .string("Sepsis hour-1 bundle update")]))
         #expect(definition["moreInfo"] == .string("https://lms.example.org/launch/sepsis-bundle-2026"))
@@ -136,11 +142,19 @@ import Testing
     /// `assignment.missed` (SPEC: the assignment) and `training.overdue` (SPEC: staff, module,
     /// due; issue 18: with the unit) as the daemon builds them.
     @Test func missedAndOverdueMapFromTheirSpecShapes() throws {
-        var data = session.json
-        data["booster"] = .bool(true)
-        let missed = try #require(LearningEvent(webhook: WebhookEvent(id: "msg_1", type: "assignment.missed", timestamp: now, unit: "MICU",
-                                                                      assignmentID: session.id, data: data)))
-        #expect(missed.kind == .missed && missed.session == session && missed.booster && missed.identity == session.id)
+        let missed = try #require(LearningEvent(webhook: .assignmentMissed(session, at: now)))
+        #expect(missed.kind == .missed && missed.session == session && missed.booster == nil && missed.identity == session.id)
+        // A booster's webhook body names the module and the booster's number; so does its statement.
+        let boosted = try #require(LearningEvent(webhook: .assignmentMissed(boosterSession, at: now)))
+        #expect(boosted.moduleID == module.id && boosted.booster == 1 && boosted.session == boosterSession)
+        let ext = builder.statement(boosted, module: module).object?["context"]?.object?["extensions"]?.object
+        #expect(ext?[XAPIVocabulary.Extension.booster] == .int(1))
+        #expect(builder.statement(boosted, module: module).object?["object"]?.object?["id"] == .string(builder.activityID(module: module.id)))
+        let boosterDone = LearningEvent.completed(Completion(staffID: "rn-104", moduleID: boosterSession.moduleID, completedAt: now))
+        #expect(boosterDone.moduleID == module.id && boosterDone.booster == 1)
+        #expect(XAPIStatementBuilder.statementID(boosterDone)
+                != XAPIStatementBuilder.statementID(.completed(Completion(staffID: "rn-104", moduleID: module.id, completedAt: now))),
+                "a booster completed is not the module completed")
 
         let due = Instant(rfc3339: "2026-11-20T00:00:00Z")!
         for shape: [String: JSONValue] in [

@@ -65,14 +65,15 @@ public struct LearningEvent: Sendable, Hashable {
     public var renewal: Renewal?
     /// Why a session was cancelled.
     public var reason: String?
-    /// Whether the session is a spaced-reinforcement booster.
-    public var booster: Bool
+    /// Which spaced-reinforcement booster of the module this is about (1 for the first); `nil`
+    /// for the module itself. A booster's statements name the module it reinforces.
+    public var booster: Int?
     /// What makes this event this one and no other: the statement id is derived from it, so the
     /// same event always yields the same statement id.
     public var identity: String
 
     public init(kind: Kind, staffID: String, moduleID: String, at: Instant, session: Assignment? = nil, unit: String? = nil,
-                due: Instant? = nil, renewal: Renewal? = nil, reason: String? = nil, booster: Bool = false, identity: String) {
+                due: Instant? = nil, renewal: Renewal? = nil, reason: String? = nil, booster: Int? = nil, identity: String) {
         self.kind = kind
         self.staffID = staffID
         self.moduleID = moduleID
@@ -88,17 +89,20 @@ public struct LearningEvent: Sendable, Hashable {
 
     // MARK: The events
 
-    /// A session event: `scheduled`, `acknowledged`, `declined`, `missed` or `cancelled`.
-    public static func session(_ kind: Kind, _ a: Assignment, at: Instant, reason: String? = nil, booster: Bool = false) -> LearningEvent {
-        LearningEvent(kind: kind, staffID: a.staffID, moduleID: a.moduleID, at: at, session: a, reason: reason, booster: booster,
-                      identity: a.id)
+    /// A session event: `scheduled`, `acknowledged`, `declined`, `missed` or `cancelled`. A
+    /// booster's session (module `MODULE#booster-N`, ``Booster``) is about `MODULE`, booster N.
+    public static func session(_ kind: Kind, _ a: Assignment, at: Instant, reason: String? = nil) -> LearningEvent {
+        let b = Booster.parse(a.moduleID)
+        return LearningEvent(kind: kind, staffID: a.staffID, moduleID: b?.module ?? a.moduleID, at: at, session: a, reason: reason,
+                             booster: b?.number, identity: a.id)
     }
 
     /// A completion; `session` is the assignment it closed, if any. The same completion (person,
     /// module, instant) is the same event, whichever way it was reported.
     public static func completed(_ c: Completion, session: Assignment? = nil) -> LearningEvent {
-        LearningEvent(kind: .completed, staffID: c.staffID, moduleID: c.moduleID, at: c.completedAt, session: session,
-                      identity: "\(c.staffID)\u{1F}\(c.moduleID)\u{1F}\(c.completedAt.seconds)")
+        let b = Booster.parse(c.moduleID)
+        return LearningEvent(kind: .completed, staffID: c.staffID, moduleID: b?.module ?? c.moduleID, at: c.completedAt, session: session,
+                             booster: b?.number, identity: "\(c.staffID)\u{1F}\(c.moduleID)\u{1F}\(c.completedAt.seconds)")
     }
 
     /// A requirement that reached a person: once per person, module and cycle (a first
@@ -129,9 +133,10 @@ public struct LearningEvent: Sendable, Hashable {
             self = .overdue(staffID: staff, moduleID: module, unit: d["unit"]?.string, due: due, at: e.timestamp)
             return
         }
-        guard let a = Assignment(json: d) else { return nil }
-        let booster: Bool = if case .bool(true)? = d["booster"] { true } else { false }
-        self = .session(kind, a, at: e.timestamp, reason: d["reason"]?.string, booster: booster)
+        guard var a = Assignment(json: d) else { return nil }
+        // A booster's body names the module it reinforces and the booster's number.
+        if case .bool(true)? = d["booster"], case .int(let n)? = d["booster_number"] { a.moduleID = Booster.moduleID(a.moduleID, n) }
+        self = .session(kind, a, at: e.timestamp, reason: d["reason"]?.string)
     }
 }
 

@@ -28,7 +28,7 @@ public enum XAPIVocabulary {
 
     /// Context extensions jitd defines.
     public enum Extension {
-        /// The session: `{"id", "start", "end", "role", "group"?, "booster"?}`, times in RFC 3339 UTC.
+        /// The session: `{"id", "start", "end", "role", "group"?}`, times in RFC 3339 UTC.
         public static let session = profile + "/extensions/session"
         /// The care unit the person works on (a name from the roster).
         public static let unit = profile + "/extensions/unit"
@@ -38,12 +38,15 @@ public enum XAPIVocabulary {
         public static let renewal = profile + "/extensions/renewal"
         /// Why a session was cancelled (`roster_changed`, `completed_elsewhere`, …).
         public static let reason = profile + "/extensions/reason"
+        /// Which spaced-reinforcement booster of the module (1 for the first): a short repeat
+        /// placed some days after a completion.
+        public static let booster = profile + "/extensions/booster"
         /// Activity definition extension: the module's kind, `online`, `drill` or `classroom`.
         public static let moduleKind = profile + "/extensions/module-kind"
         /// Activity definition extension: the module's length in minutes.
         public static let minutes = profile + "/extensions/minutes"
 
-        public static let all = [session, unit, due, renewal, reason, moduleKind, minutes]
+        public static let all = [session, unit, due, renewal, reason, booster, moduleKind, minutes]
     }
 
     /// The namespace of statement ids: the name-based UUID of the profile's IRI.
@@ -116,6 +119,7 @@ public struct XAPIStatementBuilder: Sendable, Hashable {
                                                                     "lapses_at": .string(r.lapsesAt.rfc3339)])
         }
         if let reason = e.reason { extensions[XAPIVocabulary.Extension.reason] = .string(reason) }
+        if let n = e.booster { extensions[XAPIVocabulary.Extension.booster] = .int(n) }
         var context: [String: JSONValue] = [
             "platform": .string("jitd"),
             "language": .string(language),
@@ -128,7 +132,6 @@ public struct XAPIStatementBuilder: Sendable, Hashable {
             var session: [String: JSONValue] = ["id": .string(s.id), "start": .string(s.interval.start.rfc3339),
                                                 "end": .string(s.interval.end.rfc3339), "role": .string(s.role)]
             if let g = s.group { session["group"] = .string(g) }
-            if e.booster { session["booster"] = .bool(true) }
             extensions[XAPIVocabulary.Extension.session] = .object(session)
             context["registration"] = .string(Self.registration(assignmentID: s.id))
         }

@@ -68,8 +68,9 @@ extension Runtime {
             guard let m = modules[moduleID], seen.insert(staff + "\u{1F}" + moduleID).inserted else { return }
             needs.append((staff, m, unit ?? unitOf[staff]))
         }
-        for a in plan.assignments { add(a.staffID, a.moduleID, a.unit) }
-        for u in plan.unmet where u.reason != .notPublished { add(u.staffID, u.moduleID, nil) }
+        // Boosters are not requirements: nothing is due, nothing lapses.
+        for a in plan.assignments where Booster.parse(a.moduleID) == nil { add(a.staffID, a.moduleID, a.unit) }
+        for u in plan.unmet where u.reason != .notPublished && Booster.parse(u.moduleID) == nil { add(u.staffID, u.moduleID, nil) }
 
         var once: [OnceMessage] = []
         let now = input.now
