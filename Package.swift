@@ -59,14 +59,22 @@ let package = Package(
             "CSystemd",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "jitd", dependencies: [
+        .target(name: "JitdDaemon", dependencies: [
             "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdServer", "JitdSystemd",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "jitd", dependencies: [
+            "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // `jitd serve` with faults injected around its services, for the end-to-end tests only.
+        .executableTarget(name: "jitd-faults", dependencies: [
+            "JitdDaemon",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "jitd-bench-planner", dependencies: ["JitdCore"], path: "Benchmarks/PlannerBench"),
         .executableTarget(name: "jitd-bench-dispatch", dependencies: [

@@ -25,7 +25,12 @@ def main():
     p.add_argument("--out", help="append one JSON line per delivery here")
     p.add_argument("--status", type=int, default=200, help="HTTP status to answer with")
     p.add_argument("--port-file", help="write the bound port here once listening")
+    p.add_argument("--fail-seconds", type=float, default=0,
+                   help="for this long after start, answer --fail-status instead (an outage)")
+    p.add_argument("--fail-status", type=int, default=503)
     args = p.parse_args()
+    import time
+    started = time.time()
     secret = open(args.secret_file).read().strip()
     verifier = Webhook(secret)
     lock = threading.Lock()
@@ -41,7 +46,9 @@ def main():
                 verified = False
                 print(f"!! signature check failed: {e}", file=sys.stderr, flush=True)
             event = json.loads(body or b"{}")
-            record = {"verified": verified, "webhook_id": headers.get("webhook-id"),
+            now = time.time()
+            status = args.fail_status if now - started < args.fail_seconds else args.status
+            record = {"verified": verified, "status": status, "received_at": now, "webhook_id": headers.get("webhook-id"),
                       "webhook_timestamp": headers.get("webhook-timestamp"),
                       "signature": headers.get("webhook-signature"), "path": self.path, "event": event}
             with lock:
@@ -52,7 +59,7 @@ def main():
                 what = data.get("module", {}).get("title", "") if isinstance(data.get("module"), dict) else ""
                 print(f"{'✔' if verified else '✘'} {event.get('type')} {headers.get('webhook-id')} "
                       f"{data.get('staff_id', '')} {data.get('unit', '')} {data.get('start', '')} {what}".rstrip(), flush=True)
-            self.send_response(args.status)
+            self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
 

@@ -11,12 +11,12 @@ public struct WebhookSecret: Sendable, Hashable {
     public let isAsymmetric: Bool
 
     public enum Problem: Error, CustomStringConvertible {
-        case unreadable(String)
+        case file(SecretFile.Problem)
         case malformed(String)
 
         public var description: String {
             switch self {
-            case .unreadable(let f): "cannot read webhook secret file \(f); check it exists and jitd may read it"
+            case .file(let p): p.description
             case .malformed(let f): "webhook secret in \(f) must be 'whsec_' followed by base64 of 24 to 64 bytes (generate one with: printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\"), or 'whsk_' followed by base64 of a 32-byte Ed25519 seed"
             }
         }
@@ -45,29 +45,15 @@ public struct WebhookSecret: Sendable, Hashable {
         return "whpk_" + k.publicKey.rawRepresentation.base64EncodedString()
     }
 
-    /// Reads a secret file, looking first in `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`)
-    /// for a file of the same base name.
-    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Problem) -> WebhookSecret {
-        let path = CredentialFile.resolve(file, environment: environment)
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw .unreadable(path)
-        }
-        guard let s = WebhookSecret(text: text) else { throw .malformed(path) }
+    /// Reads a secret file (``SecretFile``: a systemd credential first, and refused when others
+    /// may write it); `warn` hears about one others may read.
+    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            warn: (String) -> Void = { _ in }) throws(Problem) -> WebhookSecret {
+        let secret: SecretText
+        do { secret = try SecretFile.read(file, what: "webhook secret", environment: environment) } catch { throw .file(error) }
+        if let w = secret.warning { warn(w) }
+        guard let s = WebhookSecret(text: secret.text) else { throw .malformed(secret.path) }
         return s
-    }
-}
-
-/// Secrets named in the config may come from systemd credentials instead of the file system.
-public enum CredentialFile {
-    public static func resolve(_ file: String, environment: [String: String]) -> String {
-        if let dir = environment["CREDENTIALS_DIRECTORY"] {
-            // `LoadCredential=NAME:FILE` gives `NAME`; `LoadCredential=secrets:DIR` gives `secrets_NAME` per file.
-            let base = (file as NSString).lastPathComponent
-            for candidate in [dir + "/" + base, dir + "/secrets_" + base] where FileManager.default.fileExists(atPath: candidate) {
-                return candidate
-            }
-        }
-        return file
     }
 }
 

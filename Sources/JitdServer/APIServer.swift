@@ -61,7 +61,7 @@ public struct APILimits: Sendable {
 
 /// The HTTP API: health, readiness, metrics, the OpenAPI document and the `/v1` routes for integrators.
 public enum APIServer {
-    public static func makeApplication(store: Store, tokens: APITokens, readiness: Readiness, host: String, port: Int,
+    public static func makeApplication(store: Store, tokens: APITokenSource, readiness: Readiness, host: String, port: Int,
                                        logger: Logger, hooks: APIHooks = APIHooks(), metrics: MetricsExposition? = nil,
                                        limits: APILimits = APILimits()) -> some ApplicationProtocol {
         let router = makeRouter(store: store, tokens: tokens, readiness: readiness, logger: logger, hooks: hooks, metrics: metrics,
@@ -71,7 +71,7 @@ public enum APIServer {
     }
 
     /// The router alone, for callers that build the `Application` themselves (e.g. on a systemd socket).
-    public static func makeRouter(store: Store, tokens: APITokens, readiness: Readiness, logger: Logger,
+    public static func makeRouter(store: Store, tokens: APITokenSource, readiness: Readiness, logger: Logger,
                                   hooks: APIHooks = APIHooks(), metrics: MetricsExposition? = nil,
                                   limits: APILimits = APILimits()) -> Router<BasicRequestContext> {
         let table = makeRouteTable(store: store, tokens: tokens, readiness: readiness, logger: logger, hooks: hooks,
@@ -79,7 +79,7 @@ public enum APIServer {
         return table.router
     }
 
-    static func makeRouteTable(store: Store, tokens: APITokens, readiness: Readiness, logger: Logger,
+    static func makeRouteTable(store: Store, tokens: APITokenSource, readiness: Readiness, logger: Logger,
                                hooks: APIHooks, metrics: MetricsExposition?, limits: APILimits) -> RouteTable {
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Outermost first: metrics see the final status; problems shape every error; auth closes /v1.
@@ -90,6 +90,9 @@ public enum APIServer {
         routes.get("/healthz") { _, _ in JSONResponse.make(.object(["status": .string("ok")])) }
         routes.get("/readyz") { _, _ in
             guard readiness.isReady else { throw Problem(status: .serviceUnavailable, detail: "jitd is still starting") }
+            if let problem = store.health.problem {
+                throw Problem(status: .serviceUnavailable, detail: "the database cannot be written (\(problem)); see the log, and check the disk")
+            }
             return JSONResponse.make(.object(["status": .string("ready")]))
         }
         routes.get("/metrics") { _, _ in

@@ -45,16 +45,43 @@ public struct APITokens: Sendable {
     private static func digest(_ s: String) -> [UInt8] { Array(SHA256.hash(data: Data(s.utf8))) }
 }
 
-/// Closes everything under `/v1`, known route or not: a missing or wrong bearer token is a 401
-/// with no detail; a read-only token may only use safe methods (GET, HEAD, OPTIONS).
-struct BearerAuth<Context: RequestContext>: RouterMiddleware {
-    let tokens: APITokens
+/// The tokens in force, replaced whole when the daemon reloads its token files: a request sees
+/// either the old pair or the new one, never a mix.
+public final class APITokenSource: @unchecked Sendable {
+    private let lock = NSLock()
+    private var tokens: APITokens
 
-    static func isProtected(_ path: String) -> Bool { path == "/v1" || path.hasPrefix("/v1/") }
+    public init(_ tokens: APITokens) { self.tokens = tokens }
+
+    public var current: APITokens { lock.withLock { tokens } }
+
+    public func replace(with new: APITokens) { lock.withLock { tokens = new } }
+}
+
+/// The one authorisation check every request passes through.
+///
+/// What a request needs is decided by the route the router matched, by its canonical template
+/// (`context.endpointPath`, e.g. `/v1/assignments/{id}/acknowledge`), never by the path as the
+/// client spelled it: the router's trie drops empty segments, so `//v1/deliveries/dead` reaches
+/// the same handler as `/v1/deliveries/dead` and must meet the same check. Only the routes named
+/// in ``openRoutes`` are open; every other route, and every path that matches no route at all,
+/// needs a token (a 401 with no detail), so an unknown spelling can never be a way in. A
+/// read-only token may only use safe methods (GET, HEAD, OPTIONS).
+struct BearerAuth<Context: RequestContext>: RouterMiddleware {
+    let tokens: APITokenSource
+
+    /// Route templates anyone may use: health, readiness, metrics and the API's description.
+    static var openRoutes: Set<String> { ["/healthz", "/readyz", "/metrics", "/openapi.json"] }
+
+    /// Whether a request that matched `route` (`nil`: no route matched) needs a token.
+    static func needsToken(route: String?) -> Bool {
+        guard let route else { return true }
+        return !openRoutes.contains(route)
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.isProtected(request.uri.path) else { return try await next(request, context) }
-        switch Self.access(request.headers[.authorization] ?? "", tokens) {
+        guard Self.needsToken(route: context.endpointPath) else { return try await next(request, context) }
+        switch Self.access(request.headers[.authorization] ?? "", tokens.current) {
         case .none:
             throw Problem(status: .unauthorized, detail: nil, headers: [.wwwAuthenticate: "Bearer"])
         case .read where ![.get, .head, .options].contains(request.method):

@@ -20,8 +20,8 @@ struct CompletionRoutes {
 
     func post(_ request: Request) async throws -> Response {
         let body = try await JSONBody.read(request, limit: limits.maxBodyBytes)
-        let list = try Self.parse(body, max: limits.maxCompletions)
         let now = hooks.now()
+        let list = try Self.parse(body, max: limits.maxCompletions, latest: now.adding(seconds: 86_400))
         let hooks = self.hooks
         let recur = Dictionary(hooks.modules().map { ($0.id, $0.recurDays) }, uniquingKeysWith: { a, _ in a })
         let store = self.store
@@ -42,7 +42,9 @@ struct CompletionRoutes {
     }
 
     /// The completions of a body, or a 400 naming every bad field.
-    static func parse(_ body: JSONValue, max: Int) throws -> [Completion] {
+    /// Completions later than `latest` (a day after now) are refused: one dated in the future
+    /// (a typo in the year, a clock gone wrong) would hold for years.
+    static func parse(_ body: JSONValue, max: Int, latest: Instant) throws -> [Completion] {
         guard case .object(let top) = body else {
             throw Problem.badRequest("the body must be a JSON object {\"completions\": [...]}, not \(JSONBody.typeName(body))")
         }
@@ -93,6 +95,10 @@ struct CompletionRoutes {
                 if when == nil {
                     errors.append(.init(index: i, field: "\(path).completed_at",
                                         message: "must be an RFC 3339 date-time with an offset, such as 2026-11-24T12:00:00Z"))
+                    bad = true
+                } else if let t = when, t > latest {
+                    errors.append(.init(index: i, field: "\(path).completed_at",
+                                        message: "is more than a day in the future; a completion is recorded once it happened"))
                     bad = true
                 }
             }

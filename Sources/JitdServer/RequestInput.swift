@@ -15,20 +15,20 @@ struct QueryInput {
     func string(_ key: String) throws -> String? {
         let all = parameters[values: key[...]]
         guard let v = all.first else { return nil }
-        guard all.count == 1 else { throw Problem.badRequest("'\(key)' is given \(all.count) times; give it once") }
-        guard !v.isEmpty else { throw Problem.badRequest("'\(key)' must not be empty") }
+        guard all.count == 1 else { throw Problem.badRequest("\(Brief.quoted(key)) is given \(all.count) times; give it once") }
+        guard !v.isEmpty else { throw Problem.badRequest("\(Brief.quoted(key)) must not be empty") }
         return String(v)
     }
 
     func required(_ key: String) throws -> String {
-        guard let v = try string(key) else { throw Problem.badRequest("the query parameter '\(key)' is required") }
+        guard let v = try string(key) else { throw Problem.badRequest("the query parameter \(Brief.quoted(key)) is required") }
         return v
     }
 
     func int(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let s = try string(key) else { return nil }
         guard let v = Int(s), range.contains(v) else {
-            throw Problem.badRequest("'\(key)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw Problem.badRequest("\(Brief.quoted(key)) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return v
     }
@@ -36,7 +36,7 @@ struct QueryInput {
     func instant(_ key: String) throws -> Instant? {
         guard let s = try string(key) else { return nil }
         guard let t = StrictTime.parse(s) else {
-            throw Problem.badRequest("'\(key)' must be an RFC 3339 date-time with an offset, such as 2026-11-24T12:00:00Z")
+            throw Problem.badRequest("\(Brief.quoted(key)) must be an RFC 3339 date-time with an offset, such as 2026-11-24T12:00:00Z")
         }
         return t
     }
@@ -44,7 +44,7 @@ struct QueryInput {
     func oneOf<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws -> T? where T.RawValue == String {
         guard let s = try string(key) else { return nil }
         guard let v = T(rawValue: s) else {
-            throw Problem.badRequest("'\(key)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Problem.badRequest("\(Brief.quoted(key)) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return v
     }
@@ -91,7 +91,7 @@ enum JSONBody {
         if let type = request.headers[.contentType] {
             let media = String(type.prefix { $0 != ";" }).trimmingCharacters(in: .whitespaces).lowercased()
             guard media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json")) else {
-                throw Problem(status: .unsupportedMediaType, detail: "the request body must be application/json, not \(type)")
+                throw Problem(status: .unsupportedMediaType, detail: "the request body must be application/json, not \(Brief.quoted(type))")
             }
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {

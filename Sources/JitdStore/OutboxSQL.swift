@@ -11,9 +11,9 @@ import JitdCore
 public enum OutboxSQL {
     /// Leases up to `limit` due messages of one endpoint, oldest first.
     ///
-    /// `assignment.*` messages whose assignment has started expire instead (and the assignment
-    /// with them, so the planner can place the need again; `expired` counts them), and the
-    /// assignments of leased `assignment.scheduled` messages become `notified`.
+    /// `assignment.*` messages whose assignment has started expire instead (see ``expire(_:id:assignmentID:now:)``;
+    /// `expired` counts them). Leasing tells nobody anything: an assignment becomes `notified`
+    /// when a message of it is delivered (``finish(_:_:_:now:)``).
     public static func claim(_ db: Database, endpoint: String, now: Instant, limit: Int, leaseSeconds: Int64,
                              expired: inout Int) throws -> [OutboxMessage] {
         let due = try db.cachedStatement(sql: """
@@ -32,10 +32,6 @@ public enum OutboxSQL {
             m.state = "leased"
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'leased', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [m.attempts, now.seconds + leaseSeconds, now.seconds, m.id])
-            if m.type == "assignment.scheduled", let a = m.assignmentID {
-                try db.execute(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'",
-                               arguments: [now.seconds, a])
-            }
             out.append(m)
         }
         return out
@@ -58,6 +54,10 @@ public enum OutboxSQL {
         try db.cachedStatement(sql: """
             UPDATE outbox SET state = ?, run_at = coalesce(?, run_at), lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?
             """).execute(arguments: [state, runAt, r.error, now.seconds, m.id])
+        if r.outcome == .delivered, m.type == "assignment.scheduled", let a = m.assignmentID {
+            try db.cachedStatement(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'")
+                .execute(arguments: [now.seconds, a])
+        }
         if r.outcome == .endpointGone {
             try setEndpoint(db, m.endpoint, disabledBecause: r.error ?? "410 Gone", now: now)
         }
@@ -72,12 +72,18 @@ public enum OutboxSQL {
             """, arguments: [now.seconds, m.id, m.attempts])
     }
 
+    /// Expires a message that can no longer arrive before its assignment starts. The assignment
+    /// expires with it (and the planner places the need again) only when no endpoint told the
+    /// person: it is still `planned` and no other `assignment.scheduled` of it is on its way. An
+    /// assignment another endpoint delivered stays `notified`: the person was told, and the time
+    /// is theirs.
     static func expire(_ db: Database, id: Int64, assignmentID: String?, now: Instant) throws {
         try db.execute(sql: "UPDATE outbox SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [now.seconds, id])
         if let a = assignmentID {
             try db.execute(sql: """
-                UPDATE assignment SET state = 'expired', reason = 'notification_late', updated_at = ?
-                WHERE id = ? AND state IN ('planned', 'notified')
+                UPDATE assignment SET state = 'expired', reason = 'notification_late', updated_at = ?1
+                WHERE id = ?2 AND state = 'planned' AND NOT EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?2
+                    AND type = 'assignment.scheduled' AND state IN ('pending', 'leased', 'delivered'))
                 """, arguments: [now.seconds, a])
         }
     }

@@ -71,6 +71,7 @@ public actor OutboxWriter {
         operations += batch.count
         do {
             let (claimed, expired) = try await store.pool.write { db in try Self.apply(batch, db, now: t) }
+            store.health.writeSucceeded(.outbox)
             if expired > 0 { onExpired(expired) }
             for (op, messages) in zip(batch, claimed) {
                 switch op {
@@ -79,6 +80,7 @@ public actor OutboxWriter {
                 }
             }
         } catch {
+            store.health.writeFailed(.outbox, error)
             for op in batch {
                 switch op {
                 case .claim(_, _, _, let c): c.resume(throwing: error)

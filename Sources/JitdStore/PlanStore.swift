@@ -8,6 +8,9 @@ public struct PlanChange: Sendable, Equatable {
     public var removed = 0
     public var kept = 0
     public var cancelled = 0
+    /// Planned assignments no longer in the plan but kept, because their due message is a
+    /// commitment (the planner should have been given them; see ``Store/committedAssignments(endingAfter:)``).
+    public var held = 0
 }
 
 /// An assignment with its state, as the store keeps it.
@@ -19,14 +22,28 @@ public struct StoredAssignment: Sendable, Hashable {
 }
 
 extension Store {
-    /// Assignments people have been told about and that have not ended.
+    /// Assignments the planner must keep unless they became impossible, and that have not ended:
+    /// those people were told about (`notified`, `acknowledged`), and those whose
+    /// `assignment.scheduled` is a commitment of the outbox (``isCommitmentSQL``) although no
+    /// endpoint has taken it yet.
     public func committedAssignments(endingAfter now: Instant) throws -> [Assignment] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM assignment WHERE state IN ('notified', 'acknowledged') AND "end" > ? ORDER BY start, id
+                SELECT * FROM assignment a WHERE "end" > ?1
+                AND (state IN ('notified', 'acknowledged') OR (state = 'planned' AND \(Self.isCommitmentSQL)))
+                ORDER BY start, id
                 """, arguments: [now.seconds]).map { Self.assignment($0) }
         }
     }
+
+    /// Whether the `planned` assignment `a` has an `assignment.scheduled` message that came due
+    /// (its first send time passed, or it was tried) and is still on its way: queued for a retry,
+    /// in flight, or delivered. Such a message is a commitment: a re-plan must not drop it, only
+    /// the sweeper expires it at the assignment's start. `?1` is now.
+    static let isCommitmentSQL = """
+        EXISTS (SELECT 1 FROM outbox o WHERE o.assignment_id = a.id AND o.type = 'assignment.scheduled'
+                AND o.state IN ('pending', 'leased', 'delivered') AND (o.run_at <= ?1 OR o.attempts > 0))
+        """
 
     static func assignment(_ row: Row) -> Assignment {
         Assignment(id: row["id"], staffID: row["staff_id"], moduleID: row["module_id"], unit: row["unit"], role: row["role"],
@@ -48,15 +65,21 @@ extension Store {
             var change = PlanChange()
             let planned = Set(try String.fetchAll(db, sql: "SELECT id FROM assignment WHERE state = 'planned'"))
             let wanted = Set(plan.assignments.map(\.id))
+            let cancelling = Set(plan.cancellations.map(\.assignment.id))
             // Those of the plan's assignments that people were told about (or that ended): looked
             // up by id, not by reading every past assignment, which grows with the years.
             let ids = String(decoding: JSONValue.array(wanted.sorted().map(JSONValue.string)).encoded(), as: UTF8.self)
             let known = Set(try String.fetchAll(db, sql: """
                 SELECT id FROM assignment WHERE id IN (SELECT value FROM json_each(?)) AND state <> 'planned'
                 """, arguments: [ids]))
-            for id in planned.subtracting(wanted).sorted() {
+            // A planned assignment that left the plan goes with its unsent messages, unless one of
+            // them is a commitment (the planner was given those and keeps or cancels them; this
+            // guard holds even if it was not).
+            let drop = try db.makeStatement(sql: "DELETE FROM assignment AS a WHERE id = ?2 AND NOT \(Self.isCommitmentSQL)")
+            for id in planned.subtracting(wanted).subtracting(cancelling).sorted() {
+                try drop.execute(arguments: [now.seconds, id])
+                guard db.changesCount > 0 else { change.held += 1; continue }
                 try db.execute(sql: "DELETE FROM outbox WHERE assignment_id = ? AND state = 'pending'", arguments: [id])
-                try db.execute(sql: "DELETE FROM assignment WHERE id = ?", arguments: [id])
                 change.removed += 1
             }
             for a in plan.assignments where !known.contains(a.id) {
@@ -72,13 +95,22 @@ extension Store {
                 change.added += 1
             }
             for c in plan.cancellations {
-                try db.execute(sql: "UPDATE assignment SET state = 'cancelled', reason = ?, updated_at = ? WHERE id = ? AND state IN ('notified', 'acknowledged')",
+                // Whether anyone may have heard of it: told (notified, acknowledged), or a message
+                // of it delivered or in flight. Only then does an `assignment.cancelled` follow.
+                let told = try Bool.fetchOne(db, sql: """
+                    SELECT state IN ('notified', 'acknowledged') OR EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?1
+                        AND type = 'assignment.scheduled' AND state IN ('leased', 'delivered'))
+                    FROM assignment WHERE id = ?1 AND state IN ('planned', 'notified', 'acknowledged')
+                    """, arguments: [c.assignment.id])
+                guard let told else { continue }
+                try db.execute(sql: "UPDATE assignment SET state = 'cancelled', reason = ?, updated_at = ? WHERE id = ?",
                                arguments: [c.reason, now.seconds, c.assignment.id])
-                guard db.changesCount > 0 else { continue }
                 try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
                                arguments: [now.seconds, c.assignment.id])
-                for (event, endpoints) in cancelled(c.assignment, c.reason) {
-                    try Self.enqueue(db, event, endpoints: endpoints, runAt: now)
+                if told {
+                    for (event, endpoints) in cancelled(c.assignment, c.reason) {
+                        try Self.enqueue(db, event, endpoints: endpoints, runAt: now)
+                    }
                 }
                 change.cancelled += 1
             }

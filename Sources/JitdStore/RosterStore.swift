@@ -39,14 +39,16 @@ extension Store {
                 let fileID = db.lastInsertedRowID
                 let writer = try RosterWriter(db: db, fileID: fileID, zones: zones)
                 guard let sha256 = try fill(writer) else { throw Abandon.discard }
-                if try Self.wasAccepted(db, sha256: sha256) {
+                // Looked at before `finish` hands the file's unit-days over: ownership is still the old one.
+                if try Self.rosterInForce(db, sha256: sha256) {
                     throw Abandon.duplicate(sha256: sha256)
                 }
                 let replaced = try writer.finish()
                 let outcome = RosterOutcome.accepted(shifts: writer.shifts, busy: writer.busy, replaced: replaced, units: writer.units)
                 let summary = String(decoding: JSONValue.object(["shifts": .int(writer.shifts), "busy": .int(writer.busy),
                                                                  "replaced": .int(replaced)]).encoded(), as: UTF8.self)
-                try db.execute(sql: "UPDATE inbox_file SET sha256 = ?, summary = ? WHERE id = ?", arguments: [sha256, summary, fileID])
+                try db.execute(sql: "UPDATE inbox_file SET sha256 = ?, summary = ?, days = ? WHERE id = ?",
+                               arguments: [sha256, summary, writer.dayCount, fileID])
                 for (event, endpoints) in events(outcome) { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
                 return outcome
             } }
@@ -68,11 +70,28 @@ extension Store {
         return try body()
     }
 
-    /// Whether a file with these bytes was applied before.
-    public func wasAccepted(sha256: String) throws -> Bool {
-        try pool.read { db in try Self.wasAccepted(db, sha256: sha256) }
+    /// Whether a roster with these bytes is the one in force for every unit-day it names: then
+    /// applying it again changes nothing (a duplicate). A roster applied before but since
+    /// replaced, even on one of its days, is not: dropping it again puts it back in force (a
+    /// scheduler undoing a correction).
+    public func rosterInForce(sha256: String) throws -> Bool {
+        try pool.read { db in try Self.rosterInForce(db, sha256: sha256) }
     }
 
+    /// The latest accepted roster of these bytes still owns every unit-day it took over. Files
+    /// applied before their days were counted (`days` NULL) count as in force while they own any.
+    static func rosterInForce(_ db: Database, sha256: String) throws -> Bool {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT id, days FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted' AND kind = 'roster' ORDER BY id DESC LIMIT 1
+            """, arguments: [sha256]) else { return false }
+        let id: Int64 = row["id"]
+        let owned = try Int.fetchOne(db, sql: "SELECT count(*) FROM roster_day WHERE file_id = ?", arguments: [id]) ?? 0
+        if let days: Int = row["days"] { return owned == days }
+        return owned > 0
+    }
+
+    /// Whether a file with these bytes was applied before (completions: adding the same rows
+    /// again changes nothing, whatever came since).
     static func wasAccepted(_ db: Database, sha256: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT 1 FROM inbox_file WHERE sha256 = ? AND outcome = 'accepted'", arguments: [sha256]) == true
     }
@@ -121,14 +140,22 @@ extension Store {
         }
     }
 
-    public func staffFirstSeen() throws -> [String: Instant] {
+    /// When each of `staff` first appeared on a roster.
+    public func staffFirstSeen(of staff: Set<String>) throws -> [String: Instant] {
         try pool.read { db in
             var out: [String: Instant] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT staff_id, first_seen FROM staff") {
+            for row in try Row.fetchAll(db, sql: "SELECT staff_id, first_seen FROM staff WHERE staff_id IN (SELECT value FROM json_each(?))",
+                                        arguments: [Self.jsonArray(staff)]) {
                 out[row["staff_id"]] = Instant(seconds: row["first_seen"])
             }
             return out
         }
+    }
+
+    /// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`: one statement for any
+    /// number of values.
+    static func jsonArray(_ values: some Collection<String>) -> String {
+        String(decoding: JSONValue.array(values.sorted().map(JSONValue.string)).encoded(), as: UTF8.self)
     }
 
     /// Adds completions (duplicates are ignored) in one transaction; returns how many were new.
@@ -145,6 +172,23 @@ extension Store {
         }
     }
 
+    /// The latest completion of each module by each of `staff`: all the planner needs of the
+    /// history, which an LMS may fill with millions of rows for people who left long ago. Read
+    /// through the primary key, person by person, so a plan costs what the people on the roster
+    /// need, not what the history holds.
+    public func latestCompletions(of staff: Set<String>) throws -> [Completion] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT staff_id, module_id, max(completed_at) AS completed_at FROM completion
+                WHERE staff_id IN (SELECT value FROM json_each(?)) GROUP BY staff_id, module_id ORDER BY staff_id, module_id
+                """, arguments: [Self.jsonArray(staff)]).map {
+                Completion(staffID: $0["staff_id"], moduleID: $0["module_id"], completedAt: Instant(seconds: $0["completed_at"]))
+            }
+        }
+    }
+
+    /// Every completion, oldest first per person and module (exports and tests; the planner reads
+    /// ``latestCompletions(of:)``).
     public func completions() throws -> [Completion] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM completion ORDER BY staff_id, module_id, completed_at").map {

@@ -95,4 +95,7 @@ public final class RosterWriter {
     }
 
     var units: [String] { Set(days.keys.map(\.unit)).sorted() }
+
+    /// How many unit-days the file takes over.
+    var dayCount: Int { dayList.count }
 }

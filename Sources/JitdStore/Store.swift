@@ -11,6 +11,8 @@ public final class Store: Sendable {
     public let pool: DatabasePool
     /// Connections kept for the API's assignment pages (see ``PageReaders``).
     let pageReaders: PageReaders
+    /// Whether writes succeed, as the daemon's writers last found (``StoreHealth``).
+    public let health = StoreHealth()
 
     /// Opens (creating if needed) and migrates the database at `path`, one process at a time
     /// (``MigrationLock``).
@@ -150,6 +152,15 @@ public final class Store: Sendable {
         }
         m.registerMigration("v6: shifts kept by unit-day") { db in
             try db.execute(sql: shiftByUnitDay)
+        }
+        m.registerMigration("v7: the unit-days an accepted roster took over; the write probe") { db in
+            // With the count, "the same bytes change nothing" can mean the same bytes as the
+            // roster in force on those days (it still owns them all), not any file applied once.
+            try db.execute(sql: """
+                ALTER TABLE inbox_file ADD COLUMN days INTEGER;
+                CREATE INDEX roster_day_file ON roster_day(file_id);
+                CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
+                """)
         }
         return m
     }

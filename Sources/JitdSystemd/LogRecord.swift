@@ -103,8 +103,27 @@ enum LogLine {
         v.isEmpty || v.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) ? quote(v) : v
     }
 
+    /// One line of text a terminal shows as it is: line breaks become ` ⏎ `, and other control
+    /// characters (a file name may hold an escape sequence, a carriage return, a bidi override)
+    /// are written as `\u{1B}`.
     static func oneLine(_ s: String) -> String {
-        s.contains(where: \.isNewline) ? s.replacingOccurrences(of: "\r\n", with: " ⏎ ").replacingOccurrences(of: "\n", with: " ⏎ ") : s
+        guard s.unicodeScalars.contains(where: isControl) else { return s }
+        var out = ""
+        var scalars = s.unicodeScalars.makeIterator()
+        var pending = scalars.next()
+        while let u = pending {
+            pending = scalars.next()
+            if u == "\r", pending == "\n" { continue } // CRLF: one break
+            if u == "\n" || u == "\r" { out += " ⏎ "; continue }
+            if isControl(u) { out += "\\u{\(String(u.value, radix: 16, uppercase: true))}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    /// C0 and C1 controls (tab aside) and the bidirectional formatting characters.
+    static func isControl(_ u: Unicode.Scalar) -> Bool {
+        (u.value < 0x20 && u != "\t") || (0x7F...0x9F).contains(u.value) || (0x202A...0x202E).contains(u.value)
+            || (0x2066...0x2069).contains(u.value)
     }
 
     /// A JSON string literal.

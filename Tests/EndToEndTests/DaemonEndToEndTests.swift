@@ -182,7 +182,7 @@ import Testing
         let daemon = try h.startDaemon()
         defer { if daemon.isRunning { daemon.terminate() } }
         _ = try await h.waitFor(seconds: 30) { h.read("jitd.log").contains("jitd ready") ? true : nil }
-        let rows = (0..<40_000).map { i in "staff-\(i),module-\(i % 7),2026-\(String(format: "%02d-%02d", i % 12 + 1, i % 28 + 1))T08:00Z" }
+        let rows = (0..<40_000).map { i in "staff-\(i),module-\(i % 7),2025-\(String(format: "%02d-%02d", i % 12 + 1, i % 28 + 1))T08:00Z" }
         let csv = "staff_id,module_id,completed_at\n" + rows.joined(separator: "\n") + "\n"
         #expect(csv.utf8.count > 1 << 20)
         try csv.write(toFile: h.dir + "/inbox/lms.csv", atomically: true, encoding: .utf8)

@@ -6,14 +6,20 @@ struct Harness {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The built binary: next to the test bundle, or `$JITD_BINARY`.
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["JITD_BINARY"] { return b }
+    static var binary: String { built("jitd", override: "JITD_BINARY") }
+
+    /// `jitd serve` with faults injected around its services (`Sources/jitd-faults`), for the
+    /// tests of what the daemon does when a loop wedges or a service fails.
+    static var faultsBinary: String { built("jitd-faults", override: "JITD_FAULTS_BINARY") }
+
+    static func built(_ name: String, override: String) -> String {
+        if let b = ProcessInfo.processInfo.environment[override] { return b }
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [dir, dir.deletingLastPathComponent()] {
-            let p = candidate.appendingPathComponent("jitd").path
+            let p = candidate.appendingPathComponent(name).path
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
-        return repo.appendingPathComponent(".build/debug/jitd").path
+        return repo.appendingPathComponent(".build/debug/" + name).path
     }
 
     let dir: String
@@ -96,11 +102,11 @@ struct Harness {
     /// Starts the receiver (on `port`, or any free one if 0) and returns it with its port once it
     /// listens: it writes the port file after binding, so nothing is sent before it can answer.
     func startReceiver(secretFile: String, out: String, status: Int = 200, port: Int = 0,
-                       log: String = "receiver.log") async throws -> (Process, Int) {
+                       log: String = "receiver.log", extra: [String] = []) async throws -> (Process, Int) {
         let script = Self.repo.appendingPathComponent("scripts/receiver.py").path
         try? FileManager.default.removeItem(atPath: dir + "/receiver.port")
         let p = try start(["/usr/bin/env", "python3", script, "--secret-file", secretFile, "--out", dir + "/" + out,
-                           "--port", String(port), "--port-file", dir + "/receiver.port", "--status", String(status)], log: log)
+                           "--port", String(port), "--port-file", dir + "/receiver.port", "--status", String(status)] + extra, log: log)
         let bound = try await waitFor(seconds: 30) { Int(read("receiver.port")) }
         return (p, bound)
     }

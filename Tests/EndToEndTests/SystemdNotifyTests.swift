@@ -129,9 +129,10 @@ struct SystemdDaemon {
 
     /// Starts `jitd serve` with a clean systemd environment plus `env`; with `journalStream`,
     /// `JOURNAL_STREAM` names the log file that becomes its standard error, as systemd does.
-    func start(_ env: [String: String], log: String = "jitd.log", journalStream: Bool = false) throws -> Process {
+    func start(_ env: [String: String], log: String = "jitd.log", journalStream: Bool = false,
+               binary: String = Harness.binary) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Harness.binary)
+        p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["serve", "--config", h.dir + "/jitd.toml"]
         var e = ProcessInfo.processInfo.environment
         for k in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JOURNAL_STREAM",
@@ -216,7 +217,8 @@ struct SystemdDaemon {
         let d = try SystemdDaemon()
         let notify = NotifyListener(path: d.h.dir + "/notify.sock")
         defer { notify.stop() }
-        let daemon = try d.start(["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000", "JITD_FAULT_STALL_LOOP": "planner"])
+        let daemon = try d.start(["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "1000000", "JITD_FAULT_STALL_LOOP": "planner"],
+                                 binary: Harness.faultsBinary)
         defer { if daemon.isRunning { daemon.terminate() } }
 
         let ready = try await notify.waitFor(seconds: 60, "READY=1") { $0.has("READY=1") }
@@ -240,7 +242,7 @@ struct SystemdDaemon {
         let d = try SystemdDaemon()
         let notify = NotifyListener(path: d.h.dir + "/notify.sock")
         defer { notify.stop() }
-        let daemon = try d.start(["NOTIFY_SOCKET": notify.path, "JITD_FAULT_FAIL_SERVICE": "planner"])
+        let daemon = try d.start(["NOTIFY_SOCKET": notify.path, "JITD_FAULT_FAIL_SERVICE": "planner"], binary: Harness.faultsBinary)
         defer { if daemon.isRunning { daemon.terminate() } }
         #expect(try await Harness.waitExit(daemon, seconds: 60) == 1)
         let log = d.h.read("jitd.log")

@@ -68,6 +68,25 @@ import Testing
         }
     }
 
+    /// A row past 1 MiB (one huge field, quoted or not, or many fields) stops the parse at its
+    /// line, in whatever chunks it comes; a row just under the limit is read.
+    @Test func rowsLongerThanAMebibyteStopTheParse() {
+        var rng = SplitMix64(seed: 12)
+        let big = String(repeating: "x", count: CSVRecordParser.maxRecordBytes + 1)
+        let many = Array(repeating: String(repeating: "y", count: 1000), count: 1100).joined(separator: ",")
+        for (row, line) in [("a,\(big)", 3), ("\"\(big)\"", 3), (many, 3)] {
+            let bytes = Array("h1,h2\nok,ok\n\(row)\nlater,row\n".utf8)
+            for max in [7, 4096, 1 << 20, bytes.count] {
+                #expect(Self.records(bytes, chunks: max, &rng) == .failure(.recordTooLong(line: line)), "chunks of \(max)")
+            }
+        }
+        let header = String(repeating: "z", count: CSVRecordParser.maxRecordBytes + 10)
+        #expect(Self.records(Array(header.utf8), chunks: 65_536, &rng) == .failure(.recordTooLong(line: 1)), "a first line that never ends")
+        let under = String(repeating: "x", count: CSVRecordParser.maxRecordBytes - 10)
+        let ok = Self.records(Array("h1,h2\na,\(under)\n".utf8), chunks: 4096, &rng)
+        #expect((try? ok.get())?.count == 2)
+    }
+
     @Test func bytesThatAreNotUTF8AreReportedWhereTheyAre() {
         var rng = SplitMix64(seed: 1)
         let latin1: [UInt8] = Array("staff_id,role,unit,start,end,name\n1,RN,MICU,2026-11-24T07:00Z,2026-11-24T19:00Z,Jos".utf8) + [0xE9, 0x0A]

@@ -221,13 +221,22 @@ enum PythonICal {
 
     struct PythonFailure: Error { var message: String }
 
-    private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs python3 with `arguments`, `input` (if any) on its standard input, in `directory`; stdout and stderr together.
+    static func run(_ arguments: [String], input: String? = nil, in directory: URL? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
+        process.currentDirectoryURL = directory
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        if let input {
+            // Through a file rather than a pipe, so that a large input cannot block on a full pipe while we wait.
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("jitd-python-input-\(UUID().uuidString)")
+            try input.write(to: url, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: url)
+            try? FileManager.default.removeItem(at: url)  // the open handle keeps it readable
+        }
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -13,7 +13,7 @@ import Testing
 @Suite struct AuthAndProtocolTests {
     /// Every route the server registers, as (method, concrete path).
     static func routes(_ f: Fixture) -> [(HTTPRequest.Method, String)] {
-        let table = APIServer.makeRouteTable(store: f.store, tokens: APITokens(readWrite: nil, readOnly: nil), readiness: Readiness(),
+        let table = APIServer.makeRouteTable(store: f.store, tokens: APITokenSource(APITokens(readWrite: nil, readOnly: nil)), readiness: Readiness(),
                                              logger: Logger(label: "t"), hooks: f.hooks, metrics: nil, limits: APILimits())
         return table.paths.flatMap { p in p.methods.map { ($0, p.path.replacingOccurrences(of: "{id}", with: "1")) } }
     }
@@ -36,6 +36,100 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The spellings of a path a client may send for one route: doubled and tripled slashes,
+    /// `/./`, encoded slashes and dots, trailing slashes and dots, other letter cases, encoded
+    /// letters, a query or a fragment; a few fixed ones and `count` random mixes.
+    static func spellings(of path: String, count: Int, seed: UInt64) -> [String] {
+        var rng = SplitMix64(seed: seed)
+        let segments = path.split(separator: "/").map(String.init)
+        let separators = ["/", "//", "///", "/./", "/.//", "%2F", "%2f", "/%2F", "/%2e/", "/%2E/", "\\", "/%5C", "/;/"]
+        let endings = ["", "/", "//", "/.", "/./", "?x=1", "/?x=1", "%00", "%20", ";x"]
+        func cased(_ s: String) -> String {
+            String(s.map { c in rng.next() % 3 == 0 ? Character(c.uppercased()) : c })
+        }
+        func encoded(_ s: String) -> String {
+            s.map { c in rng.next() % 5 == 0 ? String(format: "%%%02X", c.asciiValue ?? 0x3F) : String(c) }.joined()
+        }
+        var out = Set<String>()
+        for sep in separators {
+            out.insert(sep + segments.joined(separator: "/"))
+            out.insert("/" + segments.joined(separator: sep))
+            out.insert(sep + segments.joined(separator: sep))
+        }
+        for end in endings { out.insert(path + end); out.insert("/" + path + end) }
+        out.insert(path.uppercased())
+        out.insert("/v1/../" + path.dropFirst())
+        out.insert("/x/.." + path)
+        while out.count < count {
+            var p = separators[Int(rng.next() % UInt64(separators.count))]
+            for (i, seg) in segments.enumerated() {
+                var s = seg
+                switch rng.next() % 4 {
+                case 0: s = cased(s)
+                case 1: s = encoded(s)
+                default: break
+                }
+                p += s
+                if i < segments.count - 1 { p += separators[Int(rng.next() % UInt64(separators.count))] }
+            }
+            p += endings[Int(rng.next() % UInt64(endings.count))]
+            out.insert(p)
+        }
+        // A request target is origin-form: it starts with a slash (anything else is a 400 from
+        // the HTTP parser, which closes the connection before any route is looked at).
+        return Set(out.map { $0.hasPrefix("/") ? $0 : "/" + $0 }).sorted()
+    }
+
+    /// However a client spells a path, a route that needs a token gets no further without one,
+    /// and a read-only token changes nothing. Checked on the real server over loopback for every
+    /// route and method the router knows, with hundreds of spellings each, and by the state
+    /// afterwards: nothing acknowledged, completed, declined or redelivered.
+    @Test func noSpellingOfAPathReachesARouteWithoutItsToken() async throws {
+        let f = try Fixture()
+        try f.seedAssignments()
+        // A dead delivery to redeliver, so a way past the check would show in the queue.
+        try await f.store.pool.write { try $0.execute(sql: "UPDATE outbox SET state = 'dead' WHERE assignment_id = 'a_0'") }
+        let deadID = try f.store.messages(state: "dead")[0].id
+        let table = APIServer.makeRouteTable(store: f.store, tokens: APITokenSource(APITokens(readWrite: nil, readOnly: nil)),
+                                             readiness: Readiness(), logger: Logger(label: "t"), hooks: f.hooks, metrics: nil, limits: APILimits())
+        let routes = table.paths.filter { !BearerAuth<BasicRequestContext>.openRoutes.contains($0.path) }.flatMap { p in
+            p.methods.map { m in
+                (m, p.path.replacingOccurrences(of: "/assignments/{id}", with: "/assignments/a_0")
+                    .replacingOccurrences(of: "/deliveries/{id}", with: "/deliveries/\(deadID)")
+                    .replacingOccurrences(of: "{id}", with: "m"))
+            }
+        }
+        #expect(routes.count >= 11)
+        let before = try f.store.assignments(limit: 100).map { "\($0.assignment.id)=\($0.state)" }
+        let dead = try f.store.queueCounts()
+        let cases = routes.enumerated().flatMap { i, route in
+            Self.spellings(of: route.1, count: 200, seed: UInt64(i + 1)).map { (route.0, $0) }
+        }
+        #expect(cases.count >= routes.count * 180)
+        let body = #"{"completions":[{"staff_id":"s0","module_id":"m","completed_at":"2026-11-24T11:00:00Z"}]}"#
+        try await f.live { client in
+            let port = try #require(client.port)
+            for (method, spelled) in cases {
+                let post = method == .post ? body : nil
+                let json = [("Content-Type", "application/json")]
+                let anonymous = RawHTTP.status(port: port, method: method.rawValue, target: spelled, headers: json, body: post, tries: 3)
+                #expect(anonymous == 401, "\(method) \(spelled) without a token answered \(anonymous.map(String.init) ?? "nothing")")
+                if ![.get, .head, .options].contains(method) {
+                    let readOnly = RawHTTP.status(port: port, method: method.rawValue, target: spelled,
+                                                  headers: json + [("Authorization", "Bearer \(readOnlyToken)")], body: post, tries: 3)
+                    #expect(readOnly == 403 || readOnly == 401,
+                            "\(method) \(spelled) with the read-only token answered \(readOnly.map(String.init) ?? "nothing")")
+                }
+            }
+            // The router does match such spellings: with the token, a doubled slash reaches the route.
+            try await client.execute(uri: "//v1//assignments", method: .get, headers: ro) { #expect($0.status == .ok) }
+            try await client.execute(uri: "///v1/deliveries/dead/", method: .get, headers: ro) { #expect($0.status == .ok) }
+        }
+        #expect(try f.store.assignments(limit: 100).map { "\($0.assignment.id)=\($0.state)" } == before)
+        #expect(try f.store.queueCounts() == dead)
+        #expect(try f.store.completions().isEmpty)
     }
 
     @Test func readOnlyTokenMayOnlyRead() async throws {
@@ -76,7 +170,9 @@ import Testing
     @Test func unknownPathsAreProblems() async throws {
         let f = try Fixture()
         try await f.live { client in
-            try await client.execute(uri: "/nope", method: .get) { r in
+            // A path that matches no route is closed like every route that is not open…
+            try await client.execute(uri: "/nope", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/nope", method: .get, headers: ro) { r in
                 #expect(r.status == .notFound)
                 #expect(r.isProblem)
             }
@@ -140,7 +236,7 @@ import Testing
         #expect(doc["openapi"] as? String == "3.1.0")
         let paths = doc["paths"] as! [String: [String: Any]]
         let documented = Set(paths.flatMap { path, ops in ops.keys.map { "\($0.uppercased()) \(path)" } })
-        let table = APIServer.makeRouteTable(store: f.store, tokens: APITokens(readWrite: nil, readOnly: nil), readiness: Readiness(),
+        let table = APIServer.makeRouteTable(store: f.store, tokens: APITokenSource(APITokens(readWrite: nil, readOnly: nil)), readiness: Readiness(),
                                              logger: Logger(label: "t"), hooks: f.hooks, metrics: nil, limits: APILimits())
         let served = Set(table.paths.flatMap { p in p.methods.map { "\($0.rawValue) \(p.path)" } })
         #expect(documented == served)

@@ -90,7 +90,7 @@ struct Fixture {
         if ready { readiness.markReady() }
         var logger = Logger(label: "jitd-test")
         logger.logLevel = .warning
-        return APIServer.makeApplication(store: store, tokens: APITokens(readWrite: readWriteToken, readOnly: readOnlyToken),
+        return APIServer.makeApplication(store: store, tokens: APITokenSource(APITokens(readWrite: readWriteToken, readOnly: readOnlyToken)),
                                          readiness: readiness, host: "127.0.0.1", port: 0, logger: logger, hooks: hooks,
                                          metrics: metrics, limits: limits)
     }

@@ -31,7 +31,7 @@ import Testing
             try await client.execute(uri: "/v1/assignments", method: .get, headers: ro) { #expect($0.status == .ok) }
             try await client.execute(uri: "/v1/assignments/nope", method: .get, headers: ro) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/v1/assignments/nope", method: .get) { #expect($0.status == .unauthorized) }
-            try await client.execute(uri: "/no/such/thing", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/no/such/thing", method: .get, headers: ro) { #expect($0.status == .notFound) }
             try await client.execute(uri: "/metrics", method: .get) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")

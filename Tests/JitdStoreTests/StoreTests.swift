@@ -99,13 +99,19 @@ func temporaryStore() throws -> Store {
     }
 
     func save(_ store: Store, _ p: Plan, now: Instant? = nil) throws -> PlanChange {
-        let module = Module(id: "m", title: "M", minutes: 10, roles: ["RN"], published: Instant(seconds: 0))
-        return try store.savePlan(p, now: now ?? t0, leadSeconds: 600,
-                                  scheduled: { [(.assignmentScheduled($0, module: module, name: nil, at: self.t0), ["paging"])] },
-                                  cancelled: { a, r in [(.assignmentCancelled(a, reason: r, at: self.t0), ["paging"])] })
+        try save(store, p, now: now, endpoints: ["paging"])
     }
 
-    @Test func planSavingMeasuresChurnAndLeasesNotify() throws {
+    func save(_ store: Store, _ p: Plan, now: Instant? = nil, endpoints: [String]) throws -> PlanChange {
+        let module = Module(id: "m", title: "M", minutes: 10, roles: ["RN"], published: Instant(seconds: 0))
+        return try store.savePlan(p, now: now ?? t0, leadSeconds: 600,
+                                  scheduled: { [(.assignmentScheduled($0, module: module, name: nil, at: self.t0), endpoints)] },
+                                  cancelled: { a, r in [(.assignmentCancelled(a, reason: r, at: self.t0), endpoints)] })
+    }
+
+    let delivered = DeliveryResult(outcome: .delivered, status: 204, error: nil, durationMs: 1)
+
+    @Test func planSavingMeasuresChurnAndDeliveryNotifies() throws {
         let store = try temporaryStore()
         var change = try save(store, plan([assignment("a", start: 60), assignment("b", start: 120)]))
         #expect(change == PlanChange(added: 2, removed: 0, kept: 0, cancelled: 0))
@@ -113,22 +119,85 @@ func temporaryStore() throws -> Store {
         #expect(change == PlanChange(added: 1, removed: 1, kept: 1, cancelled: 0))
         #expect(try store.queueCounts()["pending"] == 2)
 
-        // `a` is due 10 minutes before its start: claiming it notifies the person.
+        // `a` is due 10 minutes before its start. Leasing its message tells nobody anything…
         let claimed = try store.claimDue(now: t0.adding(minutes: 50), limit: 10, leaseSeconds: 30, endpoint: "paging")
         #expect(claimed.map(\.assignmentID) == ["a"])
+        #expect(try store.assignment(id: "a")?.state == .planned)
+        // …delivering it does.
+        try store.finish(claimed[0], delivered, now: t0.adding(minutes: 50))
         #expect(try store.assignment(id: "a")?.state == .notified)
-        #expect(try store.committedAssignments(endingAfter: t0).map(\.id) == ["a"])
+        #expect(try store.committedAssignments(endingAfter: t0.adding(minutes: 50)).map(\.id) == ["a"])
         // A plan that keeps `a` leaves it as it is: not added again, still notified.
-        change = try save(store, plan([assignment("a", start: 60), assignment("c", start: 180)]))
+        change = try save(store, plan([assignment("a", start: 60), assignment("c", start: 180)]), now: t0.adding(minutes: 50))
         #expect(change == PlanChange(added: 0, removed: 0, kept: 1, cancelled: 0))
         #expect(try store.assignment(id: "a")?.state == .notified)
 
         // A newer plan cannot silently drop it; cancelling announces it.
         let cancel = Cancellation(assignment: assignment("a", start: 60), reason: "roster_changed")
-        change = try save(store, plan([assignment("c", start: 180)], cancel: [cancel]))
+        change = try save(store, plan([assignment("c", start: 180)], cancel: [cancel]), now: t0.adding(minutes: 50))
         #expect(change.cancelled == 1)
         #expect(try store.assignment(id: "a")?.state == .cancelled)
         #expect(try store.messages(state: "pending").contains { $0.type == "assignment.cancelled" })
+    }
+
+    /// A message that came due is a commitment: a re-plan that no longer wants its assignment
+    /// (its start is now closer than the lead) keeps it while it is retried, in flight or waiting
+    /// for a disabled endpoint; only a message not yet due goes with a re-plan.
+    @Test func aDueMessageIsACommitmentUntilItArrivesOrExpires() throws {
+        let store = try temporaryStore()
+        _ = try save(store, plan([assignment("a", start: 60), assignment("b", start: 120)]))
+        let at55 = t0.adding(minutes: 55)
+        // Not yet due at t0: nothing is committed.
+        #expect(try store.committedAssignments(endingAfter: t0).isEmpty)
+        // Due at 50 and not delivered (the daemon was down, or the receiver failing): committed.
+        #expect(try store.committedAssignments(endingAfter: at55).map(\.id) == ["a"])
+        var change = try save(store, plan([]), now: at55)
+        #expect(change == PlanChange(added: 0, removed: 1, kept: 0, cancelled: 0, held: 1))
+        #expect(try store.assignment(id: "a")?.state == .planned)
+        #expect(try store.assignment(id: "b") == nil, "b's message was not due: it goes with the plan")
+        // Tried and answered 503: queued for a retry, still a commitment.
+        let m = try store.claimDue(now: at55, limit: 10, leaseSeconds: 30, endpoint: "paging")
+        #expect(m.map(\.assignmentID) == ["a"])
+        #expect(try store.committedAssignments(endingAfter: at55).map(\.id) == ["a"], "in flight")
+        try store.finish(m[0], DeliveryResult(outcome: .retry(at: t0.adding(minutes: 57)), status: 503, error: "503", durationMs: 1), now: at55)
+        #expect(try store.committedAssignments(endingAfter: at55).map(\.id) == ["a"], "queued for a retry")
+        change = try save(store, plan([]), now: at55)
+        #expect(change.held == 1)
+        // The retry arrives before the start: the person is told.
+        let retry = try store.claimDue(now: t0.adding(minutes: 57), limit: 10, leaseSeconds: 30, endpoint: "paging")
+        try store.finish(retry[0], delivered, now: t0.adding(minutes: 57))
+        #expect(try store.assignment(id: "a")?.state == .notified)
+    }
+
+    @Test func aMessageExpiresItsAssignmentOnlyWhenNoEndpointToldThePerson() throws {
+        let store = try temporaryStore()
+        _ = try save(store, plan([assignment("a", start: 60), assignment("b", start: 120)]), endpoints: ["paging", "chat"])
+        // `a` reaches the person through chat; paging stays silent past the start.
+        let chat = try store.claimDue(now: t0.adding(minutes: 50), limit: 10, leaseSeconds: 30, endpoint: "chat")
+        try store.finish(chat[0], delivered, now: t0.adding(minutes: 50))
+        #expect(try store.expireLate(now: t0.adding(minutes: 61)) == 1)
+        #expect(try store.assignment(id: "a")?.state == .notified, "told through chat: the time stays theirs")
+        // `b` reaches nobody: both of its messages expire, and then the assignment with them.
+        #expect(try store.expireLate(now: t0.adding(minutes: 121)) == 2)
+        #expect(try store.assignment(id: "b")?.state == .expired)
+    }
+
+    @Test func cancellingACommitmentNobodyHeardOfSendsNoCancellation() throws {
+        let store = try temporaryStore()
+        _ = try save(store, plan([assignment("a", start: 60), assignment("b", start: 65)]))
+        let at55 = t0.adding(minutes: 55)
+        // b's message is in flight when the roster changes; a's was tried and refused (503).
+        let claimed = try store.claimDue(now: at55, limit: 10, leaseSeconds: 30, endpoint: "paging")
+        #expect(claimed.map(\.assignmentID) == ["a", "b"])
+        try store.finish(claimed[0], DeliveryResult(outcome: .retry(at: t0.adding(minutes: 57)), status: 503, error: "503", durationMs: 1), now: at55)
+        let cancels = ["a", "b"].map { Cancellation(assignment: assignment($0, start: $0 == "a" ? 60 : 65), reason: "roster_changed") }
+        let change = try save(store, plan([], cancel: cancels), now: at55)
+        #expect(change.cancelled == 2)
+        #expect(try store.assignment(id: "a")?.state == .cancelled)
+        #expect(try store.assignment(id: "b")?.state == .cancelled)
+        // Only b, which may have arrived, is announced as cancelled.
+        let announced = try store.messages(state: "pending").filter { $0.type == "assignment.cancelled" }.map(\.assignmentID)
+        #expect(announced == ["b"])
     }
 
     @Test func leasesRecoverAndLateAnswersAreIgnored() throws {

@@ -14,6 +14,8 @@ public struct CSVReader: Sendable {
         case textAfterQuote(line: Int, column: Int)
         /// A field that is not UTF-8 (a Latin-1 export, a binary file).
         case notUTF8(line: Int, column: Int)
+        /// A record (a row, with any quoted line breaks) longer than ``CSVRecordParser/maxRecordBytes``.
+        case recordTooLong(line: Int)
     }
 
     private let bytes: [UInt8]

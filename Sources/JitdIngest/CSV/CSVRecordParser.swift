@@ -5,8 +5,14 @@
 /// tab detected from the header line, quoted fields with embedded delimiters, doubled quotes and
 /// newlines. Every field must be UTF-8; the first that is not stops the parse.
 ///
+/// A record longer than ``maxRecordBytes`` stops the parse: no roster or completions row is that
+/// long, and holding one (a binary file renamed `.csv`, a cell with a pasted document) would cost
+/// memory without end.
+///
 /// Invariant: the records, lines and problems are the same however the input is cut into chunks.
 public struct CSVRecordParser: Sendable {
+    /// The longest record read, in bytes: 1 MiB.
+    public static let maxRecordBytes = 1 << 20
     /// `nil` until the header line has been seen (or given).
     public private(set) var delimiter: UInt8?
     /// Whether the first line has been seen whole (and a BOM stripped).
@@ -19,6 +25,8 @@ public struct CSVRecordParser: Sendable {
     /// The current field when it spans chunks (or holds doubled quotes); empty otherwise.
     private var field: [UInt8] = []
     private var fields: [String] = []
+    /// Bytes of the current record's finished fields.
+    private var recordBytes = 0
     private var line = 1, recordLine = 1, quoteLine = 1
     /// Skip an LF that follows a CR ending the previous chunk.
     private var skipLF = false
@@ -35,7 +43,9 @@ public struct CSVRecordParser: Sendable {
     public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (CSVReader.Record) throws -> Void) throws {
         guard headDone, let delimiter else {
             head.append(contentsOf: bytes)
-            if firstLineEnded() { try flushHead(emit) }
+            if firstLineEnded() { try flushHead(emit) } else if head.count > Self.maxRecordBytes {
+                throw CSVReader.Problem.recordTooLong(line: 1)
+            }
             return
         }
         try scan(bytes, delimiter, emit)
@@ -120,6 +130,7 @@ public struct CSVRecordParser: Sendable {
         case .unquoted, .quoted: field.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<b.count]))
         default: break
         }
+        if recordBytes + field.count > Self.maxRecordBytes { throw CSVReader.Problem.recordTooLong(line: recordLine) }
     }
 
     /// At a delimiter or line end `b[i]`: moves past it, ending the record at a line end.
@@ -148,6 +159,8 @@ public struct CSVRecordParser: Sendable {
             text = field.withUnsafeBufferPointer(Self.utf8)
         }
         guard let text else { throw CSVReader.Problem.notUTF8(line: line, column: fields.count + 1) }
+        recordBytes += text.utf8.count
+        if recordBytes > Self.maxRecordBytes { throw CSVReader.Problem.recordTooLong(line: recordLine) }
         fields.append(text)
         field.removeAll(keepingCapacity: true)
     }
@@ -169,7 +182,7 @@ public struct CSVRecordParser: Sendable {
             fields.append(text)
             field = []
         }
-        defer { fields.removeAll(keepingCapacity: true) }
+        defer { fields.removeAll(keepingCapacity: true); recordBytes = 0 }
         if fields.count == 1 && fields[0].isEmpty { return }
         try emit(CSVReader.Record(fields: fields, line: recordLine))
     }

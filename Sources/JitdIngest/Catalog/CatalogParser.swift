@@ -21,6 +21,10 @@ public enum CatalogParser {
         var sources: [(String, String)] = []
         var problems: [Diagnostic] = []
         for f in files {
+            if let problem = ConfigLoader.worldWritable(f) {
+                problems.append(Diagnostic(file: f, message: problem))
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: f), let text = String(data: data, encoding: .utf8) else {
                 problems.append(Diagnostic(file: f, message: "cannot read the catalog file as UTF-8 text"))
                 continue
@@ -80,13 +84,13 @@ public enum CatalogParser {
         var byID: [String: Module] = [:]
         for (m, file, line) in all {
             if byID[m.id] != nil {
-                out.append(Diagnostic(file: file, line: line, message: "module id '\(m.id)' is defined twice; ids must be unique across the catalog"))
+                out.append(Diagnostic(file: file, line: line, message: "module id \(Brief.quoted(m.id)) is defined twice; ids must be unique across the catalog"))
             }
             byID[m.id] = m
         }
         for (m, file, line) in all {
             for p in m.prerequisites where byID[p] == nil {
-                out.append(Diagnostic(file: file, line: line, message: "module '\(m.id)' has prerequisite '\(p)', which is not in the catalog; add that module or remove the prerequisite"))
+                out.append(Diagnostic(file: file, line: line, message: "module \(Brief.quoted(m.id)) has prerequisite \(Brief.quoted(p)), which is not in the catalog; add that module or remove the prerequisite"))
             }
         }
         var state: [String: Int] = [:] // 1 visiting, 2 done
@@ -136,8 +140,8 @@ struct ModuleReader {
         let groupMax = table.int("group_max", in: 1...100, &sink)
         let sessions = readSessions(&sink)
         if let roles, roles.isEmpty { sink.error("'roles' is empty; list the roles that take it, or \"*\" for all", line: table.line("roles")) }
-        if let url, URL(string: url)?.scheme == nil { sink.error("'url' '\(url)' is not a URL", line: table.line("url")) }
-        if let id, prerequisites.contains(id) { sink.error("module '\(id)' lists itself as a prerequisite", line: table.line("prerequisites")) }
+        if let url, URL(string: url)?.scheme == nil { sink.error("'url' \(Brief.quoted(url)) is not a URL", line: table.line("url")) }
+        if let id, prerequisites.contains(id) { sink.error("module \(Brief.quoted(id)) lists itself as a prerequisite", line: table.line("prerequisites")) }
         switch kind {
         case .drill:
             if groupMin == nil || groupMax == nil {
@@ -163,14 +167,14 @@ struct ModuleReader {
                                                                  _ sink: inout DiagnosticSink) -> E where E.RawValue == String {
         guard let s = table.string(key, &sink) else { return d }
         if let v = E(rawValue: s) { return v }
-        sink.error("'\(key)' is '\(s)'; use one of \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))", line: table.line(key))
+        sink.error("\(Brief.quoted(key)) is \(Brief.quoted(s)); use one of \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))", line: table.line(key))
         return d
     }
 
     /// A date (midnight in the site's zone), a local date-time, or one with an offset.
     mutating func instant(_ key: String, _ sink: inout DiagnosticSink) -> Instant? {
         guard let node = table.node(key, required: false, &sink) else { return nil }
-        return Self.instant(node, zone: zone) { sink.error("'\(key)': \($0)", line: table.line(key)) }
+        return Self.instant(node, zone: zone) { sink.error("\(Brief.quoted(key)): \($0)", line: table.line(key)) }
     }
 
     static func instant(_ node: TOMLNode, zone: Zone, fail: (String) -> Void) -> Instant? {
@@ -199,7 +203,7 @@ struct ModuleReader {
             s.finish(&sink)
             if let start, let location, let capacity {
                 if out.contains(where: { $0.start == start && $0.location == location }) {
-                    sink.error("two sessions at \(start.rfc3339) in '\(location)'; merge them into one with the total capacity", line: s.tableLine)
+                    sink.error("two sessions at \(start.rfc3339) in \(Brief.quoted(location)); merge them into one with the total capacity", line: s.tableLine)
                 }
                 out.append(ClassSession(start: start, location: location, capacity: capacity))
             }

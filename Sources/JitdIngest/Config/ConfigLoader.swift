@@ -13,7 +13,18 @@ public enum ConfigLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw Diagnostics([Diagnostic(file: path, line: 1, message: "config is not UTF-8 text; save it as UTF-8")])
         }
+        if let problem = worldWritable(path) { throw Diagnostics([Diagnostic(file: path, message: problem)]) }
         return try parse(text: text, file: path)
+    }
+
+    /// Why a file that decides what jitd does (the config, a catalog) must not be used: every
+    /// user of the machine may write it, and so decide where jitd sends staff data. `nil` when
+    /// only its owner and group may.
+    public static func worldWritable(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & 0o002 != 0 else { return nil }
+        let mode = String(st.st_mode & 0o7777, radix: 8)
+        return "every user of this machine may write this file (mode 0\(mode)); whoever can write it decides what jitd does and where it sends staff data: chmod o-w \(path)"
     }
 
     public static func parse(text: String, file: String) throws(Diagnostics) -> Parsed<Config> {
@@ -29,7 +40,7 @@ public enum ConfigLoader {
         var zone = Zone.utc
         if let name = site.string("timezone", &sink) {
             if let z = Zone(name) { zone = z } else {
-                sink.error("unknown time zone '\(name)'; use an IANA name such as 'America/New_York'", line: site.line("timezone"))
+                sink.error("unknown time zone \(Brief.quoted(name)); use an IANA name such as 'America/New_York'", line: site.line("timezone"))
             }
         }
         site.finish(&sink)
@@ -48,7 +59,7 @@ public enum ConfigLoader {
         var apiTable = root.table("api", &sink)
         let listen = apiTable.string("listen", &sink) ?? "127.0.0.1:8787"
         let (host, port) = splitListen(listen) ?? {
-            sink.error("[api] listen '\(listen)' must be HOST:PORT, e.g. 127.0.0.1:8787", line: apiTable.line("listen"))
+            sink.error("[api] listen \(Brief.quoted(listen)) must be HOST:PORT, e.g. 127.0.0.1:8787", line: apiTable.line("listen"))
             return ("127.0.0.1", 8787)
         }()
         let api = APIConfig(host: host, port: port,
@@ -98,7 +109,7 @@ public enum ConfigLoader {
             var zone: Zone? = nil
             if let zoneName {
                 zone = Zone(zoneName)
-                if zone == nil { sink.error("unknown time zone '\(zoneName)'; use an IANA name such as 'Europe/Berlin'", line: t.line("timezone")) }
+                if zone == nil { sink.error("unknown time zone \(Brief.quoted(zoneName)); use an IANA name such as 'Europe/Berlin'", line: t.line("timezone")) }
             }
             t.finish(&sink)
             if let name, let zone { out.append(CareUnit(name: name, zone: zone)) }
@@ -121,9 +132,9 @@ public enum ConfigLoader {
                 if from == nil || to == nil {
                     sink.error("coverage window needs both 'from' and 'to' (HH:MM)", line: t.tableLine)
                 } else if f == nil {
-                    sink.error("'from' is '\(from!)'; write a local time as HH:MM, e.g. 07:00", line: t.line("from"))
+                    sink.error("'from' is \(Brief.quoted(from!)); write a local time as HH:MM, e.g. 07:00", line: t.line("from"))
                 } else if e == nil {
-                    sink.error("'to' is '\(to!)'; write a local time as HH:MM, e.g. 19:00", line: t.line("to"))
+                    sink.error("'to' is \(Brief.quoted(to!)); write a local time as HH:MM, e.g. 19:00", line: t.line("to"))
                 } else { window = (f!, e!) }
             }
             var days: Set<Int>? = nil
@@ -131,7 +142,7 @@ public enum ConfigLoader {
                 days = []
                 for n in names {
                     if let d = weekdays[n.lowercased()] { days!.insert(d) } else {
-                        sink.error("unknown day '\(n)' in 'days'; use mon, tue, wed, thu, fri, sat, sun", line: t.line("days"))
+                        sink.error("unknown day \(Brief.quoted(n)) in 'days'; use mon, tue, wed, thu, fri, sat, sun", line: t.line("days"))
                     }
                 }
             }
@@ -157,20 +168,20 @@ public enum ConfigLoader {
             let includeNames = t.bool("include_names", &sink) ?? false
             let concurrency = t.int("concurrency", in: 1...256, &sink) ?? 8
             if let name, !names.insert(name).inserted {
-                sink.error("webhook name '\(name)' is used twice; names must be unique", line: t.line("name"))
+                sink.error("webhook name \(Brief.quoted(name)) is used twice; names must be unique", line: t.line("name"))
             }
             if let url, let u = URL(string: url), let scheme = u.scheme?.lowercased() {
                 if scheme != "https" && scheme != "http" || u.host == nil {
-                    sink.error("webhook url '\(url)' must be an http:// or https:// URL with a host", line: t.line("url"))
+                    sink.error("webhook url \(Brief.quoted(url)) must be an http:// or https:// URL with a host", line: t.line("url"))
                 }
             } else if let url {
-                sink.error("webhook url '\(url)' is not a URL; write e.g. https://paging.example.org/jitd", line: t.line("url"))
+                sink.error("webhook url \(Brief.quoted(url)) is not a URL; write e.g. https://paging.example.org/jitd", line: t.line("url"))
             }
             if let s = secrets, s.isEmpty || s.count > 2 {
                 sink.error("'secret_file' takes one file, or two while rotating a secret", line: t.line("secret_file"))
             }
             for n in nets where CIDR(n) == nil {
-                sink.error("'\(n)' in allow_networks is not a CIDR; write e.g. 127.0.0.0/8 or ::1/128", line: t.line("allow_networks"))
+                sink.error("\(Brief.quoted(n)) in allow_networks is not a CIDR; write e.g. 127.0.0.0/8 or ::1/128", line: t.line("allow_networks"))
             }
             t.finish(&sink)
             if let name, let url, let secrets {

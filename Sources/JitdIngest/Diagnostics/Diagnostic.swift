@@ -1,3 +1,5 @@
+import JitdCore
+
 /// One problem found in an input file, printed as `FILE:LINE[:COLUMN]: error|warning: MESSAGE`.
 ///
 /// Messages say what is wrong and what would be right, so that a scheduler can fix the file
@@ -16,7 +18,7 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         self.line = line
         self.column = column
         self.severity = severity
-        self.message = message
+        self.message = Brief.bounded(message)
     }
 
     public var description: String {

@@ -24,11 +24,17 @@ public struct InboxScanner: Sendable {
         self.maxBytes = maxBytes
     }
 
-    /// Hidden (`.x`), temporary (`x.tmp`, `x.part`, `x~`, `x.swp`) and our own sidecars are not inputs.
+    /// Hidden (`.x`) and temporary (`x.tmp`, `x.part`, `x~`, `x.swp`) files are not inputs yet:
+    /// they are left alone until renamed. (jitd's own reports are written under `processed/` and
+    /// `rejected/`, never beside the inputs, so a report in the inbox itself was dropped there
+    /// and is refused like any other file that is not an input.)
     public static func isIgnored(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix("~")
-            || name.hasSuffix(".swp") || name.hasSuffix(".errors.txt")
+            || name.hasSuffix(".swp")
     }
+
+    /// The folders jitd keeps inside the inbox.
+    public static let ownFolders: Set<String> = ["processed", "rejected"]
 
     /// Creates the inbox and its `processed/` and `rejected/` folders.
     public func prepare() throws {
@@ -48,7 +54,8 @@ public struct InboxScanner: Sendable {
     /// Names in `busy` (files a writer still has open, as inotify tells) are never ready.
     public mutating func ready(settle: Bool = true, busy: Set<String> = []) -> [InboxCandidate] {
         let now = Int(Date().timeIntervalSince1970)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? []).filter { !Self.isIgnored($0) }.sorted()
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: inbox)) ?? [])
+            .filter { !Self.isIgnored($0) && !Self.ownFolders.contains($0) }.sorted()
         var out: [InboxCandidate] = []
         var seen: [String: [Int]] = [:]
         for name in names {
@@ -56,26 +63,44 @@ public struct InboxScanner: Sendable {
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }
             let type = st.st_mode & S_IFMT
-            if type == S_IFDIR { continue }
             let size = Int(st.st_size)
             if type == S_IFLNK {
                 out.append(InboxCandidate(name: name, path: path, size: 0, refusal: "symbolic links are refused; copy the file into the inbox instead"))
                 continue
             }
-            if type != S_IFREG {
+            if type != S_IFREG && type != S_IFDIR {
                 out.append(InboxCandidate(name: name, path: path, size: 0, refusal: "not a regular file; only regular files are read"))
                 continue
             }
-            let signature = [size, Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino)]
+            // A folder is refused once it stops changing (it may be filled before it is noticed).
+            let signature = [size, Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec), Int(st.st_ino), Int(st.st_nlink)]
             seen[name] = signature
             let quiet = now - Int(st.st_mtim.tv_sec) >= Self.startupQuietSeconds
             guard !busy.contains(name), lastSeen[name] == signature || (!settle && quiet) else { continue }
-            let refusal = size > maxBytes
-                ? "the file is \(size) bytes, over the \(maxBytes)-byte limit ([limits] max_inbox_file_mib); split it" : nil
-            out.append(InboxCandidate(name: name, path: path, size: size, refusal: refusal))
+            out.append(InboxCandidate(name: name, path: path, size: type == S_IFDIR ? 0 : size,
+                                      refusal: refusal(name, type: type, size: size, links: Int(st.st_nlink))))
         }
         lastSeen = seen
         unsettled = seen.count - out.filter { seen[$0.name] != nil }.count
         return out
+    }
+
+    /// Why a settled entry of the inbox is refused without being read, if it is.
+    func refusal(_ name: String, type: mode_t, size: Int, links: Int) -> String? {
+        if type == S_IFDIR {
+            return "folders are not read; drop the roster or completions files themselves into the inbox"
+        }
+        if name.hasSuffix(".errors.txt") || name.hasSuffix(".warnings.txt") {
+            return "this is a report of jitd's, not a roster or completions file; reports belong in processed/ and rejected/"
+        }
+        if links > 1 {
+            // A hard link shares its bytes with a file elsewhere, which the person who dropped it
+            // may not be allowed to read: its first line would reach reports and webhooks.
+            return "hard links are refused (the file has \(links) names); copy the file into the inbox instead"
+        }
+        if size > maxBytes {
+            return "the file is \(size) bytes, over the \(maxBytes)-byte limit ([limits] max_inbox_file_mib); split it"
+        }
+        return nil
     }
 }

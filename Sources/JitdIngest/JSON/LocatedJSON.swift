@@ -1,3 +1,4 @@
+import JitdCore
 /// A JSON value that remembers the line it starts on, so diagnostics can point at it.
 ///
 /// Foundation's JSON parsers give no positions; rosters and catalogs need them.

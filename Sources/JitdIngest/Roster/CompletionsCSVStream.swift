@@ -11,7 +11,7 @@ public struct CompletionsCSVStream: ByteStreamParser {
     public private(set) var stopped = false
 
     public init(context: RosterContext) {
-        rows = CompletionsCSVRows(zone: context.zones.site)
+        rows = CompletionsCSVRows(zone: context.zones.site, latest: context.now.map(CompletionsCSVRows.latest(now:)))
     }
 
     public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>, sink: inout DiagnosticSink,
@@ -44,14 +44,21 @@ public struct CompletionsCSVStream: ByteStreamParser {
 /// The records of a completions CSV after the parser: the header, then one completion a row.
 struct CompletionsCSVRows: Sendable {
     let zone: Zone
+    /// Completions after this are refused; `nil`: no limit.
+    let latest: Instant?
     private var header: CSVHeader?
     private var width = 0
     private var usable = false
     private var memo = LocalTimeMemo()
 
-    init(zone: Zone) {
+    init(zone: Zone, latest: Instant? = nil) {
         self.zone = zone
+        self.latest = latest
     }
+
+    /// The latest completion time taken when a file is read at `now`: a day later, for clocks
+    /// and time zones that disagree.
+    static func latest(now: Instant) -> Instant { now.adding(seconds: 86_400) }
 
     var sawHeader: Bool { header != nil }
 
@@ -61,7 +68,7 @@ struct CompletionsCSVRows: Sendable {
             let h = CSVHeader(r.fields, aliases: CompletionsCSVParser.aliases)
             let missing = ["staff_id", "module_id", "completed_at"].filter { !h.has($0) }
             for name in missing {
-                sink.error("header has no '\(name)' column; completions need staff_id,module_id,completed_at", line: r.line)
+                sink.error("header has no \(Brief.quoted(name)) column; completions need staff_id,module_id,completed_at", line: r.line)
             }
             (self.header, width, usable) = (h, r.fields.count, missing.isEmpty)
             return
@@ -84,10 +91,15 @@ struct CompletionsCSVRows: Sendable {
         let dateOnly = at.count == 10
         do {
             let t = try RosterTime.instant(dateOnly ? at + "T00:00" : at, zone: zone, memo: &memo)
+            if let latest, t > latest {
+                sink.error("'completed_at' \(Brief.quoted(at)) is more than a day in the future; a completion is recorded once it happened (check the year and the time zone)",
+                           line: r.line, column: column)
+                return nil
+            }
             return Completion(staffID: staff, moduleID: module, completedAt: t)
         } catch {
             let message = dateOnly && RosterTime.parseDate(at) == nil
-                ? "'\(at)' is not a date; write e.g. 2026-11-24, or a date-time such as 2026-11-24T07:00" : error.message
+                ? "\(Brief.quoted(at)) is not a date; write e.g. 2026-11-24, or a date-time such as 2026-11-24T07:00" : error.message
             sink.error("'completed_at': \(message)", line: r.line, column: column)
             return nil
         }

@@ -30,15 +30,15 @@ public enum RosterCSVParser {
     static func checkHeader(_ h: CSVHeader, line: Int, _ sink: inout DiagnosticSink) -> Bool {
         let before = sink.errorCount
         for name in ["staff_id", "role", "unit"] where !h.has(name) {
-            sink.error("header has no '\(name)' column (aliases: \(aliases.filter { $0.value == name }.keys.sorted().joined(separator: ", "))); add it", line: line)
+            sink.error("header has no \(Brief.quoted(name)) column (aliases: \(aliases.filter { $0.value == name }.keys.sorted().joined(separator: ", "))); add it", line: line)
         }
         let startEnd = h.has("start") && h.has("end")
         let split = h.has("date") && h.has("start_time") && h.has("end_time")
         if !startEnd && !split {
             sink.error("header needs 'start' and 'end' columns, or 'date', 'start_time' and 'end_time'", line: line)
         }
-        for d in h.duplicates { sink.error("column '\(d)' appears twice in the header; keep one", line: line) }
-        for u in h.unknown { sink.warning("unknown column '\(u)' is ignored", line: line) }
+        for d in h.duplicates { sink.error("column \(Brief.quoted(d)) appears twice in the header; keep one", line: line) }
+        for u in h.unknown { sink.warning("unknown column \(Brief.quoted(u)) is ignored", line: line) }
         return sink.errorCount == before
     }
 
@@ -74,14 +74,14 @@ public enum RosterCSVParser {
         let before = sink.errorCount
         func required(_ i: Int, _ name: String) -> String? {
             if let v = value(i, r.fields) { return v }
-            sink.error("'\(name)' is empty; every row needs one", line: r.line, column: i + 1)
+            sink.error("\(Brief.quoted(name)) is empty; every row needs one", line: r.line, column: i + 1)
             return nil
         }
         let staff = required(c.staff, "staff_id"), role = required(c.role, "role"), unit = required(c.unit, "unit")
         var kind = ShiftKind.shift
         if let k = value(c.kind, r.fields) {
             if let parsed = ShiftKind(rawValue: k) ?? ShiftKind(rawValue: k.lowercased()) { kind = parsed } else {
-                sink.error("kind '\(k)' is neither 'shift' nor 'busy'", line: r.line, column: c.kind! + 1)
+                sink.error("kind \(Brief.quoted(k)) is neither 'shift' nor 'busy'", line: r.line, column: c.kind! + 1)
             }
         }
         let zone = ctx.zones.zone(of: unit ?? "")
@@ -96,11 +96,11 @@ public enum RosterCSVParser {
                          _ sink: inout DiagnosticSink) -> Interval? {
         func time(_ i: Int, _ name: String) -> Instant? {
             guard let v = value(i, r.fields) else {
-                sink.error("'\(name)' is empty; write a date-time such as 2026-11-24T07:00", line: r.line, column: i + 1)
+                sink.error("\(Brief.quoted(name)) is empty; write a date-time such as 2026-11-24T07:00", line: r.line, column: i + 1)
                 return nil
             }
             do { return try RosterTime.instant(v, zone: zone, memo: &memo) } catch {
-                sink.error("'\(name)': \(error.message)", line: r.line, column: i + 1)
+                sink.error("\(Brief.quoted(name)): \(error.message)", line: r.line, column: i + 1)
                 return nil
             }
         }
@@ -121,7 +121,7 @@ public enum RosterCSVParser {
         }
         func clock(_ i: Int, _ name: String) -> (Int, Int, Int)? {
             guard let v = value(i, r.fields), let c = RosterTime.parseClock(v) else {
-                sink.error("'\(name)' must be a time such as 07:00", line: r.line, column: i + 1)
+                sink.error("\(Brief.quoted(name)) must be a time such as 07:00", line: r.line, column: i + 1)
                 return nil
             }
             return c

@@ -61,6 +61,9 @@ extension CSVReader.Problem {
             sink.error("text after a closing quote; quote the whole field and double any \" inside it", line: line, column: column)
         case .notUTF8(let line, let column):
             sink.error("the file is not UTF-8 text; export it as UTF-8 (CSV UTF-8 in spreadsheet programs)", line: line, column: column)
+        case .recordTooLong(let line):
+            sink.error("this row is longer than 1 MiB; no roster or completions row is that long: check that the file is the export you meant",
+                       line: line)
         }
     }
 }

@@ -29,9 +29,13 @@ public struct RosterContext: Sendable {
     public var zones: UnitZones
     /// Recurring events are expanded only inside this window.
     public var window: Interval
+    /// The time the file is read at, when it matters: completions dated more than a day after it
+    /// are refused (a typo in the year, a clock gone wrong), since they would hold for years.
+    public var now: Instant?
 
-    public init(zones: UnitZones, window: Interval) {
+    public init(zones: UnitZones, window: Interval, now: Instant? = nil) {
         self.zones = zones
         self.window = window
+        self.now = now
     }
 }

@@ -31,7 +31,7 @@ public enum RosterTime {
 
     /// Every accepted shape, with the message for a bad one; `s` is `text` trimmed.
     static func general(_ s: String, text: String, zone: Zone) throws(Problem) -> Instant {
-        let bad = Problem.malformed("'\(text)' is not a date-time; write e.g. 2026-11-24T07:00, 2026-11-24T07:00-05:00 or 2026-11-24T12:00Z")
+        let bad = Problem.malformed("\(Brief.quoted(text)) is not a date-time; write e.g. 2026-11-24T07:00, 2026-11-24T07:00-05:00 or 2026-11-24T12:00Z")
         guard s.count >= 16 else { throw bad }
         let sepIndex = s.index(s.startIndex, offsetBy: 10)
         guard s[sepIndex] == "T" || s[sepIndex] == "t" || s[sepIndex] == " ",

@@ -51,7 +51,7 @@ public struct ShiftOverlaps: Sendable {
 
     func message(_ later: Span, _ earlier: Span, _ zones: UnitZones) -> String {
         let place = earlier.line == later.line ? "another occurrence of the event on line \(earlier.line)" : "their shift on line \(earlier.line)"
-        return "staff '\(staffNames[Int(later.staff)])' is on two shifts at once: \(span(later, zones)) overlaps \(place) "
+        return "staff \(Brief.quoted(staffNames[Int(later.staff)])) is on two shifts at once: \(span(later, zones)) overlaps \(place) "
             + "(\(span(earlier, zones))); fix the times or remove one of the rows"
     }
 

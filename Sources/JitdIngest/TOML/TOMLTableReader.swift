@@ -23,14 +23,14 @@ struct TOMLTableReader {
     mutating func node(_ key: String, required: Bool, _ sink: inout DiagnosticSink) -> TOMLNode? {
         known.insert(key)
         guard let v = table[key] else {
-            if required { sink.error("missing required key '\(keyPath(key))'; add it", line: tableLine ?? 1) }
+            if required { sink.error("missing required key \(Brief.quoted(keyPath(key))); add it", line: tableLine ?? 1) }
             return nil
         }
         return v
     }
 
     private func wrongType(_ key: String, _ v: TOMLNode, _ expected: String, _ sink: inout DiagnosticSink) {
-        sink.error("'\(keyPath(key))' must be \(expected), not \(v.typeName)", line: line(key))
+        sink.error("\(Brief.quoted(keyPath(key))) must be \(expected), not \(v.typeName)", line: line(key))
     }
 
     mutating func string(_ key: String, required: Bool = false, _ sink: inout DiagnosticSink) -> String? {
@@ -43,7 +43,7 @@ struct TOMLTableReader {
         guard let v = node(key, required: required, &sink) else { return nil }
         guard case .int(let n) = v else { wrongType(key, v, "an integer", &sink); return nil }
         guard range.contains(n) else {
-            sink.error("'\(keyPath(key))' is \(n); it must be between \(range.lowerBound) and \(range.upperBound)", line: line(key))
+            sink.error("\(Brief.quoted(keyPath(key))) is \(n); it must be between \(range.lowerBound) and \(range.upperBound)", line: line(key))
             return nil
         }
         return n
@@ -92,7 +92,7 @@ struct TOMLTableReader {
     func finish(_ sink: inout DiagnosticSink, allowed: [String] = []) {
         for key in table.keys.sorted() where !known.contains(key) {
             let choices = (known.union(allowed)).sorted().joined(separator: ", ")
-            sink.error("unknown key '\(keyPath(key))'; known keys here are: \(choices)", line: line(key) ?? tableLine)
+            sink.error("unknown key \(Brief.quoted(keyPath(key))); known keys here are: \(choices)", line: line(key) ?? tableLine)
         }
     }
 }

@@ -118,10 +118,10 @@ struct Queue: ParsableCommand {
         func run() throws {
             let cfg = loadConfigOrExit(options.config)
             guard let w = cfg.webhooks.first(where: { $0.name == endpoint }) else {
-                printError("\(options.config): error: no [[webhook]] named '\(endpoint)'")
+                printError("\(options.config): error: no [[webhook]] named \(Brief.quoted(endpoint))")
                 throw ExitCode(1)
             }
-            let keys = try w.secretFiles.map { try WebhookSecret.load(file: $0) }.compactMap(\.publicKey)
+            let keys = try w.secretFiles.map { try WebhookSecret.load(file: $0, warn: { printError("warning: \($0)") }) }.compactMap(\.publicKey)
             guard !keys.isEmpty else {
                 printError("\(endpoint) signs with whsec_ secrets only (v1, HMAC); give it a whsk_ secret file for v1a signatures")
                 throw ExitCode(1)

@@ -28,7 +28,7 @@ struct Validate: ParsableCommand {
         let zones = UnitZones(site: cfg?.siteZone ?? .utc, units: cfg?.unitZones ?? [:])
         let start = from?.instant ?? now().adding(seconds: -86_400)
         let end = to?.instant ?? now().adding(seconds: Int64((cfg?.policy ?? Policy()).horizonHours) * 3600)
-        let context = RosterContext(zones: zones, window: Interval(start: start, end: end))
+        let context = RosterContext(zones: zones, window: Interval(start: start, end: end), now: now())
         for file in files {
             let problems = check(file, context: context)
             problems.forEach { printError($0.description) }

@@ -1,3 +1,4 @@
+import JitdCore
 /// One unfolded content line, `NAME;PARAM=VALUE:VALUE` (RFC 5545 §3.1).
 ///
 /// Names are case-insensitive in iCalendar, so they are kept upper-cased; parameter values
@@ -78,7 +79,7 @@ enum ICalContentLines {
         var scanner = ByteScanner(bytes: bytes)
         let name = scanner.readName()
         guard !name.isEmpty else {
-            throw ICalValueError("'\(shorten(bytes))' is not a content line: expected NAME:VALUE, e.g. DTSTART:20260105T070000Z")
+            throw ICalValueError("\(Brief.quoted(shorten(bytes))) is not a content line: expected NAME:VALUE, e.g. DTSTART:20260105T070000Z")
         }
         var parameters: [String: [String]] = [:]
         while scanner.peek == UInt8(ascii: ";") {

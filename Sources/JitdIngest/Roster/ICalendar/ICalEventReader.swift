@@ -183,18 +183,47 @@ struct ICalEventReader {
 
     // MARK: When
 
-    /// Whether the event is all-day (a DATE DTSTART: leave, on-call days), warning that it is skipped.
+    /// Whether the event is no shift at all, warning that it is skipped: an all-day event (a DATE DTSTART: leave,
+    /// on-call days) or one that takes no time (a huddle, a reminder): a DATE-TIME DTSTART with neither DTEND nor
+    /// DURATION, which RFC 5545 §3.6.1 allows, or with a DTEND that repeats DTSTART or DURATION:PT0S, as Google
+    /// Calendar writes such events. An end before the start stays an error.
     ///
-    /// Checked before who works it, since such events rarely name a unit or role and are no error.
-    func skipsAllDay(_ event: ICalComponent, sink: inout DiagnosticSink) -> Bool {
-        guard let line = event.first("DTSTART"), let value = try? ICalTimeParser.value(of: line), value.isDate else { return false }
-        sink.warning("all-day event (DTSTART is a DATE) skipped: it is not a shift; "
-            + "if it is one, give DTSTART and DTEND a time, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000", line: line.line)
+    /// Checked before who works it, since such events rarely name a unit or role and are no error. For an override
+    /// (`replacingAnInstance`) the warning says that the instance it replaces is removed.
+    func isNoShift(_ event: ICalComponent, replacingAnInstance: Bool = false, sink: inout DiagnosticSink) -> Bool {
+        guard let line = event.first("DTSTART"), let start = try? ICalTimeParser.value(of: line) else { return false }
+        let what: String, hint: String
+        if start.isDate {
+            what = "all-day event (DTSTART is a DATE)"
+            hint = "give DTSTART and DTEND a time, e.g. DTSTART;TZID=Europe/Berlin:20260105T070000"
+        } else if let noTime = Self.takesNoTime(event, start: start) {
+            what = "event \(noTime) (it takes no time)"
+            hint = "give it an end after DTSTART: DTEND (e.g. DTEND;TZID=Europe/Berlin:20260105T190000) or DURATION (e.g. DURATION:PT12H)"
+        } else {
+            return false
+        }
+        sink.warning(replacingAnInstance
+            ? "\(what) replaces an instance of its recurring event: that instance's shift is removed; if it is still a shift, \(hint)"
+            : "\(what) skipped: it is not a shift; if it is one, \(hint)", line: line.line)
         return true
     }
 
+    /// How a DATE-TIME event says that it ends when it starts, or nil when it does not.
+    private static func takesNoTime(_ event: ICalComponent, start: ICalTimeValue) -> String? {
+        switch (event.first("DTEND"), event.first("DURATION")) {
+        case (nil, nil):
+            return "with neither DTEND nor DURATION"
+        case (let dtend?, nil):
+            return (try? ICalTimeParser.value(of: dtend)) == start ? "whose DTEND equals its DTSTART" : nil
+        case (nil, let duration?):
+            return (try? ICalDuration.parse(duration.value)) == ICalDuration(days: 0, seconds: 0) ? "with DURATION:\(duration.value.icalTrimmed)" : nil
+        default:
+            return nil  // both: an error, reported with the times
+        }
+    }
+
     /// DTSTART, the end, and the recurrence properties of `event`; `seriesClock` reads floating EXDATE,
-    /// RDATE and RECURRENCE-ID values of an override the way its series does. Callers check ``skipsAllDay(_:sink:)`` first.
+    /// RDATE and RECURRENCE-ID values of an override the way its series does. Callers check ``isNoShift(_:replacingAnInstance:sink:)`` first.
     func schedule(of event: ICalComponent, template: ShiftTemplate, seriesClock: ICalClock? = nil,
                   sink: inout DiagnosticSink) -> ScheduleOutcome {
         guard let startLine = event.first("DTSTART") else {
@@ -235,6 +264,8 @@ struct ICalEventReader {
             return nil
         }
         guard let line = dtend ?? duration else {
+            // Not reached through the parser, which skips such an event first (``isNoShift``); kept so that no caller
+            // can read one as a shift of no length.
             sink.error("VEVENT has no end; add DTEND (e.g. DTEND;TZID=Europe/Berlin:20260105T190000) or DURATION (e.g. DURATION:PT12H)",
                        line: event.line)
             return nil
@@ -328,14 +359,14 @@ struct ICalEventReader {
         for item in line.value.split(separator: ",") {
             let parts = item.split(separator: "/", maxSplits: 1).map(String.init)
             guard isPeriod == (parts.count == 2) else {
-                throw ICalValueError("RDATE value '\(item)' does not match VALUE=\(isPeriod ? "PERIOD (start/end)" : "DATE-TIME")")
+                throw ICalValueError("RDATE value \(Brief.quoted(item)) does not match VALUE=\(isPeriod ? "PERIOD (start/end)" : "DATE-TIME")")
             }
             var single = line
             single.value = parts[0]
             single.parameters["VALUE"] = nil
             let value = try ICalTimeParser.value(of: single)
             guard !value.isDate else {
-                throw ICalValueError("RDATE '\(parts[0])' is a DATE (an all-day instance), which is not a shift; give it a time")
+                throw ICalValueError("RDATE \(Brief.quoted(parts[0])) is a DATE (an all-day instance), which is not a shift; give it a time")
             }
             let instant = try strictInstant(value, line: single, clock: clock)
             var end: EndRule?
@@ -380,8 +411,8 @@ struct ICalEventReader {
         return RecurrenceID(instant: instant, day: day, thisAndFuture: range != nil, line: line.line)
     }
 
-    /// Only the RECURRENCE-ID of a cancelled override, which needs neither staff nor times.
-    func cancelledRecurrenceID(of event: ICalComponent, seriesClock: ICalClock?, sink: inout DiagnosticSink) -> RecurrenceID? {
+    /// Only the RECURRENCE-ID of an override that removes its instance (cancelled, or no shift), which needs neither staff nor times.
+    func removedRecurrenceID(of event: ICalComponent, seriesClock: ICalClock?, sink: inout DiagnosticSink) -> RecurrenceID? {
         guard let line = event.first("RECURRENCE-ID") else { return nil }
         let fallback = seriesClock ?? .iana(zones.site)
         do throws(ICalValueError) { return try recurrenceID(line, clock: fallback) } catch {

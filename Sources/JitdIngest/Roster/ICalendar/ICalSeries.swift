@@ -9,7 +9,7 @@ struct ICalSeries {
     /// An override of one instance (or, with RANGE=THISANDFUTURE, of it and all later ones).
     struct Override {
         var recurrenceID: RecurrenceID
-        /// nil when the override cancels the instance.
+        /// nil when the override removes the instance: cancelled, all-day, or taking no time.
         var schedule: EventSchedule?
     }
 
@@ -49,8 +49,8 @@ struct ICalSeries {
         let candidates = self.candidates(of: master, lower: window.start.seconds - slack, upper: window.end.seconds + slack, sink: &sink)
         let replacedInstants = Set(overrides.map(\.recurrenceID.instant))
         let replacedDays = Set(overrides.compactMap(\.recurrenceID.day))
-        // A cancelled RANGE=THISANDFUTURE override ends the series at its instance.
-        let cancelledFrom = overrides.filter { $0.recurrenceID.thisAndFuture && $0.schedule == nil }.map(\.recurrenceID.instant).min()
+        // An override that removes its instance with RANGE=THISANDFUTURE ends the series there.
+        let removedFrom = overrides.filter { $0.recurrenceID.thisAndFuture && $0.schedule == nil }.map(\.recurrenceID.instant).min()
         var result: [RosterEntry] = []
         for candidate in candidates {
             let original = master.clock.lenientInstant(LocalDateTime(naiveSeconds: candidate.local))
@@ -58,7 +58,7 @@ struct ICalSeries {
             if master.exclusions.excludes(original, localDay: day) || replacedInstants.contains(original) || replacedDays.contains(day) {
                 continue
             }
-            if let cancelledFrom, original >= cancelledFrom { break }
+            if let removedFrom, original >= removedFrom { break }
             let future = futures.last { $0.recurrenceID.instant < original }
             guard let entry = instance(candidate, of: master, following: future, window: window, slack: slack, sink: &sink) else { continue }
             result.append(entry)

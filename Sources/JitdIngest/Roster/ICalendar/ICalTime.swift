@@ -66,7 +66,7 @@ struct ICalDuration: Hashable, Sendable {
     }
 
     private static func invalid(_ text: String) -> ICalValueError {
-        ICalValueError("'\(text)' is not a DURATION; write e.g. PT12H, PT7H30M or P1D")
+        ICalValueError("\(Brief.quoted(text)) is not a DURATION; write e.g. PT12H, PT7H30M or P1D")
     }
 }
 
@@ -81,7 +81,7 @@ enum ICalTimeParser {
             let text = String(raw).icalTrimmed
             let asDate = declared == "DATE" || (declared == nil && text.count == 8)
             if declared == "DATE-TIME", text.count == 8 {
-                throw ICalValueError("\(property.name) says VALUE=DATE-TIME but '\(text)' is a DATE; add a time, e.g. \(text)T070000")
+                throw ICalValueError("\(property.name) says VALUE=DATE-TIME but \(Brief.quoted(text)) is a DATE; add a time, e.g. \(text)T070000")
             }
             if asDate {
                 result.append(.date(try date(text, property: property.name)))
@@ -106,7 +106,7 @@ enum ICalTimeParser {
     static func date(_ text: String, property: String) throws(ICalValueError) -> LocalDateTime {
         guard text.count == 8, let y = digits(text, 0, 4), let m = digits(text, 4, 2), let d = digits(text, 6, 2),
               CivilDate.isValid(year: y, month: m, day: d) else {
-            throw ICalValueError("\(property): '\(text)' is not a DATE; write YYYYMMDD, e.g. 20260105")
+            throw ICalValueError("\(property): \(Brief.quoted(text)) is not a DATE; write YYYYMMDD, e.g. 20260105")
         }
         return LocalDateTime(year: y, month: m, day: d)
     }
@@ -119,11 +119,11 @@ enum ICalTimeParser {
         guard chars.count == 15, chars[8] == "T" || chars[8] == "t",
               let y = digits(body, 0, 4), let mo = digits(body, 4, 2), let d = digits(body, 6, 2),
               let h = digits(body, 9, 2), let mi = digits(body, 11, 2), let s = digits(body, 13, 2) else {
-            throw ICalValueError("\(property): '\(text)' is not a DATE-TIME; write YYYYMMDDTHHMMSS, e.g. 20260105T070000 (add Z for UTC)")
+            throw ICalValueError("\(property): \(Brief.quoted(text)) is not a DATE-TIME; write YYYYMMDDTHHMMSS, e.g. 20260105T070000 (add Z for UTC)")
         }
         let local = LocalDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
         guard local.isValid else {
-            throw ICalValueError("\(property): '\(text)' is not a real date and time; check the month, day and hour")
+            throw ICalValueError("\(property): \(Brief.quoted(text)) is not a real date and time; check the month, day and hour")
         }
         return (local, isUTC)
     }
@@ -135,7 +135,7 @@ enum ICalTimeParser {
         let body = String(t.dropFirst())
         guard t.hasPrefix("+") || t.hasPrefix("-"), body.count == 4 || body.count == 6,
               let h = digits(body, 0, 2), let m = digits(body, 2, 2), h < 24, m < 60 else {
-            throw ICalValueError("\(property): '\(text)' is not a UTC offset; write ±HHMM, e.g. -0500 or +0100")
+            throw ICalValueError("\(property): \(Brief.quoted(text)) is not a UTC offset; write ±HHMM, e.g. -0500 or +0100")
         }
         let s = body.count == 6 ? (digits(body, 4, 2) ?? 0) : 0
         return sign * Int64(h * 3600 + m * 60 + s)

@@ -5,7 +5,8 @@ import JitdCore
 /// Recurring events (RRULE, RDATE) are expanded on the wall clock of their DTSTART, so a weekly
 /// 19:00 shift stays at 19:00 across DST changes, and only instances overlapping
 /// `context.window` are produced. A VEVENT that does not recur is returned wherever it lies,
-/// like a CSV row. All-day events are skipped with a warning; other components are ignored.
+/// like a CSV row. Events that are no shift (all-day, or taking no time) are skipped with a warning,
+/// and an override that makes an instance one of them removes that instance; other components are ignored.
 public enum ICalendarRosterParser {
     /// Every problem goes into `sink` (errors and warnings, all of them, not just the first), one per line, with the
     /// 1-based line number of the physical line where the offending content line starts; messages say what is wrong and what would be right.
@@ -18,6 +19,11 @@ public enum ICalendarRosterParser {
         }
         var entries: [RosterEntry] = []
         for calendar in calendars {
+            // Its events would otherwise be passed over in silence, as components jitd does not read.
+            for nested in calendar.children("VCALENDAR") {
+                sink.error("BEGIN:VCALENDAR inside the VCALENDAR of line \(calendar.line); end one calendar with END:VCALENDAR "
+                    + "before the next begins", line: nested.line)
+            }
             entries += ICalCalendarReader(calendar: calendar, context: context, sink: &sink).entries(sink: &sink)
         }
         return entries.sorted { ($0.line, $0.shift.interval.start.seconds) < ($1.line, $1.shift.interval.start.seconds) }
@@ -78,7 +84,7 @@ struct ICalCalendarReader {
         let masterEvent = newest(masters, sink: &sink)
         if let masterEvent, Self.isCancelled(masterEvent) { return ICalSeries() }
         var series = ICalSeries()
-        if let masterEvent, !reader.skipsAllDay(masterEvent, sink: &sink) {
+        if let masterEvent, !reader.isNoShift(masterEvent, sink: &sink) {
             let template = reader.template(of: masterEvent, sink: &sink)
             let outcome = reader.schedule(of: masterEvent, template: template ?? .unknown, sink: &sink)
             if template != nil, case .schedule(let schedule) = outcome { series.master = schedule }
@@ -97,12 +103,13 @@ struct ICalCalendarReader {
             sink.error("VEVENT has a RECURRENCE-ID but no UID; add the UID of the recurring event it changes", line: event.line)
             return nil
         }
-        if Self.isCancelled(event) {
-            return reader.cancelledRecurrenceID(of: event, seriesClock: seriesClock, sink: &sink)
+        // A cancelled instance, or one turned into an all-day event (how calendar programs mark a day off) or into
+        // one that takes no time: no shift then, so the override removes the instance it names.
+        if Self.isCancelled(event) || reader.isNoShift(event, replacingAnInstance: true, sink: &sink) {
+            return reader.removedRecurrenceID(of: event, seriesClock: seriesClock, sink: &sink)
                 .map { ICalSeries.Override(recurrenceID: $0, schedule: nil) }
         }
         let merged = master.map { event.inheriting(ICalEventReader.inheritedNames, from: $0) } ?? event
-        if reader.skipsAllDay(merged, sink: &sink) { return nil }
         let template = reader.template(of: merged, warnAboutAttendees: false, sink: &sink)
         let outcome = reader.schedule(of: merged, template: template ?? .unknown, seriesClock: seriesClock, sink: &sink)
         guard template != nil, case .schedule(var schedule) = outcome, let id = schedule.recurrenceID else { return nil }

@@ -53,7 +53,7 @@ struct RecurrenceRule: Hashable, Sendable {
         for piece in text.icalTrimmed.split(separator: ";") where !piece.isEmpty {
             let kv = piece.split(separator: "=", maxSplits: 1).map { String($0).icalTrimmed }
             guard kv.count == 2, !kv[1].isEmpty else {
-                throw ICalValueError("RRULE part '\(piece)' must be NAME=VALUE, e.g. FREQ=WEEKLY")
+                throw ICalValueError("RRULE part \(Brief.quoted(piece)) must be NAME=VALUE, e.g. FREQ=WEEKLY")
             }
             let key = kv[0].uppercased()
             guard parts[key] == nil else { throw ICalValueError("RRULE gives \(key) twice; keep one") }
@@ -133,7 +133,7 @@ struct RecurrenceRule: Hashable, Sendable {
             let text = item.hasPrefix("+") ? String(item.dropFirst()) : String(item)
             guard let n = Int(text), range.contains(abs(n)), signed || n >= 0 else {
                 let allowed = signed ? "±\(range.lowerBound)…\(range.upperBound)" : "\(range.lowerBound)…\(range.upperBound)"
-                throw ICalValueError("RRULE \(key) value '\(item)' is out of range; use \(allowed)")
+                throw ICalValueError("RRULE \(key) value \(Brief.quoted(item)) is out of range; use \(allowed)")
             }
             result.append(n)
         }
@@ -150,13 +150,13 @@ struct RecurrenceRule: Hashable, Sendable {
     private static func weekdayNum(_ text: String) throws(ICalValueError) -> WeekdayNum {
         let t = text.icalTrimmed.uppercased()
         guard t.count >= 2, let day = weekdayNames[String(t.suffix(2))] else {
-            throw ICalValueError("RRULE BYDAY value '\(text)' must be a weekday (MO…SU), optionally with a position such as 2MO or -1SA")
+            throw ICalValueError("RRULE BYDAY value \(Brief.quoted(text)) must be a weekday (MO…SU), optionally with a position such as 2MO or -1SA")
         }
         let prefix = String(t.dropLast(2))
         if prefix.isEmpty { return WeekdayNum(ordinal: nil, weekday: day) }
         let digits = prefix.hasPrefix("+") ? String(prefix.dropFirst()) : prefix
         guard let n = Int(digits), n != 0, abs(n) <= 53 else {
-            throw ICalValueError("RRULE BYDAY value '\(text)' has a bad position; use 1…53 or -1…-53 before the weekday")
+            throw ICalValueError("RRULE BYDAY value \(Brief.quoted(text)) has a bad position; use 1…53 or -1…-53 before the weekday")
         }
         return WeekdayNum(ordinal: n, weekday: day)
     }

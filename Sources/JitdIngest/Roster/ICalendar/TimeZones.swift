@@ -110,14 +110,25 @@ struct ICalZoneResolver: Sendable {
 
     init(defined: [String: DefinedTimeZone] = [:]) { self.defined = defined }
 
-    /// An IANA name, then a Windows name, then the calendar's VTIMEZONE, then an IANA name at the end of a
-    /// prefixed id such as `/mozilla.org/20050126_1/America/New_York`; nil when none applies.
+    /// An IANA name, then a Windows name (each also without the slashes around it: older programs write
+    /// `/Europe/Stockholm`, marking the id as globally unique, RFC 5545 §3.2.19), then the calendar's VTIMEZONE,
+    /// then an IANA name at the end of a prefixed id such as `/mozilla.org/20050126_1/America/New_York`; nil when none applies.
     func clock(for tzid: String) -> ICalClock? {
         let name = tzid.icalTrimmed
-        if let zone = Zone(name) { return .iana(zone) }
-        if let mapped = WindowsZones.iana(for: name), let zone = Zone(mapped) { return .iana(zone) }
+        let unslashed = Self.trimmingSlashes(name)
+        for candidate in unslashed == name ? [name] : [name, unslashed] {
+            if let zone = Zone(candidate) { return .iana(zone) }
+            if let mapped = WindowsZones.iana(for: candidate), let zone = Zone(mapped) { return .iana(zone) }
+        }
         if let own = defined[name] { return .defined(own) }
         return Self.ianaSuffix(of: name).map { .iana($0) }
+    }
+
+    private static func trimmingSlashes(_ name: String) -> String {
+        var s = Substring(name)
+        while s.first == "/" { s.removeFirst() }
+        while s.last == "/" { s.removeLast() }
+        return String(s)
     }
 
     private static func ianaSuffix(of name: String) -> Zone? {
