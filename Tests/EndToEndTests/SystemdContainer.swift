@@ -86,22 +86,31 @@ final class SystemdContainer: @unchecked Sendable {
         try p.run()
         nspawnProcess = p
 
-        // The container's PID 1 is the nspawn process's child.
+        // The container's PID 1 is the nspawn process's child once that child has become systemd
+        // (nspawn forks through an intermediate process first).
         let deadline = Date().addingTimeInterval(30)
         while leader == 0 && Date() < deadline {
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(p.processIdentifier)/task")) ?? []
             for t in tasks {
                 let children = (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/task/\(t)/children", encoding: .utf8)) ?? ""
-                if let first = children.split(separator: " ").first, let pid = pid_t(first) { leader = pid }
+                for child in children.split(separator: " ") {
+                    let comm = (try? String(contentsOfFile: "/proc/\(child)/comm", encoding: .utf8)) ?? ""
+                    if comm.trimmingCharacters(in: .whitespacesAndNewlines) == "systemd", let pid = pid_t(child) { leader = pid }
+                }
             }
             if leader == 0 { usleep(100_000) }
             guard p.isRunning else { throw ContainerError.failed("systemd-nspawn exited:\n" + console) }
         }
         guard leader != 0 else { throw ContainerError.failed("no container PID 1 after 30 s:\n" + console) }
-        let state = try sh("systemctl is-system-running --wait", timeout: 120)
-        guard ["running", "degraded"].contains(state.out.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw ContainerError.failed("the container's systemd did not finish starting: \(state.out)\(state.err)\n" + console)
+        // Until its manager's socket exists, systemctl cannot ask it anything; then it waits.
+        var state = (status: Int32(1), out: "", err: "")
+        let booted = Date().addingTimeInterval(120)
+        while Date() < booted {
+            state = try sh("systemctl is-system-running --wait", timeout: 120)
+            if ["running", "degraded"].contains(state.out.trimmingCharacters(in: .whitespacesAndNewlines)) { return }
+            usleep(500_000)
         }
+        throw ContainerError.failed("the container's systemd did not finish starting: \(state.out)\(state.err)\n" + console)
     }
 
     var console: String { (try? String(contentsOfFile: scratch + "/console.log", encoding: .utf8)) ?? "" }

@@ -78,7 +78,7 @@ import Testing
 
         // The toolchain really is out of reach.
         #expect(try c.sh("test -e \(Self.toolchain)/bin/swift").status != 0, "the toolchain is hidden")
-        #expect(try c.sh("find / -xdev -name 'libswiftCore.so*' | grep -q .").status != 0, "no Swift runtime anywhere")
+        #expect(try c.sh("find /usr /lib /opt -name 'libswiftCore.so*' | grep -q .").status != 0, "no Swift runtime in a library folder")
 
         // Install. A build image's policy-rc.d (which forbids starting services, as Docker images
         // have) is not part of a server; without it the package's maintainer scripts run as there.
@@ -143,10 +143,11 @@ import Testing
         let daemonPID = show["MainPID"] ?? ""
 
         // Idle: count every journal line of the unit while nothing happens.
-        let idleFrom = try c.must("date +%s").trimmingCharacters(in: .whitespacesAndNewlines)
+        let cursor = try c.must("journalctl -n 0 --show-cursor -q").replacingOccurrences(of: "-- cursor: ", with: "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         t.say("idle for \(Self.idleSeconds) s, counting journal lines")
         try await Task.sleep(for: .seconds(Self.idleSeconds))
-        let idleLines = try c.must("journalctl -u jitd.service --since=@\(idleFrom) -o short-monotonic --no-hostname | grep -v '^-- ' || true")
+        let idleLines = try c.must("journalctl -u jitd.service --after-cursor='\(cursor)' -o short-monotonic --no-hostname | grep -v '^-- ' || true")
         let idleCount = idleLines.split(separator: "\n").count
         t.say("journal lines in \(Self.idleSeconds) s of idle running: \(idleCount)" + (idleCount > 0 ? "\n" + idleLines : ""))
         #expect(idleCount == 0, "idle journal lines:\n\(idleLines)")
