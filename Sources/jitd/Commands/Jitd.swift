@@ -10,7 +10,7 @@ struct Jitd: AsyncParsableCommand {
         version: JitdVersion.current,
         subcommands: [Serve.self, Reload.self, Validate.self, PlanCommand.self, Queue.self, Status.self])
 
-    /// SPEC's exit codes: 0 valid, 1 invalid input, 2 usage error.
+    /// The exit codes the command line promises (docs/configuration.md): 0 valid, 1 invalid input, 2 usage error.
     static func main() async {
         do {
             var command = try parseAsRoot()
