@@ -16,7 +16,8 @@ import Testing
 
         var webhooks = ""
         var running: [(name: String, process: Process, port: Int, secret: String)] = []
-        defer { for r in running where r.process.isRunning { r.process.terminate() } }
+        // SIGKILL: the test runner blocks SIGTERM, and a child inherits the blocked mask.
+        defer { for r in running where r.process.isRunning { kill(r.process.processIdentifier, SIGKILL) } }
         for r in receivers {
             let secret = Harness.secret()
             try h.write(r.name + ".secret", secret)
