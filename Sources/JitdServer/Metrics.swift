@@ -20,6 +20,7 @@ public enum JitdMetric {
     public static let needsUnmet = "jitd_needs_unmet"
     public static let assignments = "jitd_assignments"
     public static let plannerDuration = "jitd_planner_run_duration_seconds"
+    public static let accessRatio = "jitd_plan_access_ratio"
     public static let queueMessages = "jitd_queue_messages"
     public static let queueDepth = "jitd_queue_depth"
     public static let queueOldestDueAge = "jitd_queue_oldest_due_age_seconds"
@@ -29,6 +30,8 @@ public enum JitdMetric {
     public static let circuitOpen = "jitd_endpoint_circuit_open"
     public static let endpointDisabled = "jitd_endpoint_disabled"
     public static let orphaned = "jitd_queue_orphaned_total"
+    public static let staleUnits = "jitd_roster_stale_units"
+    public static let overdue = "jitd_training_overdue"
 
     static let help: [String: String] = [
         httpRequests: "HTTP requests answered, by route template, method and status code.",
@@ -40,6 +43,7 @@ public enum JitdMetric {
         needsUnmet: "Needs the last planner run could not place in the horizon.",
         assignments: "Assignments in the store, by state.",
         plannerDuration: "Wall time of one planner run (planning only, not saving).",
+        accessRatio: "Training minutes per shift hour of one group of shifts over another's in the last plan (ratio night_to_day or weekend_to_weekday; 1 is even).",
         queueMessages: "Webhook messages in the outbox, by state.",
         queueDepth: "Webhook messages waiting to be sent (pending), by endpoint.",
         queueOldestDueAge: "Seconds the oldest due pending message of an endpoint has waited past its due time (0 when none is late).",
@@ -47,6 +51,8 @@ public enum JitdMetric {
         deliveryDuration: "Time of one webhook delivery attempt, by endpoint and outcome.",
         orphaned: "Queued messages moved to dead because their endpoint was removed from the config, since start-up.",
         circuitOpen: "1 while an endpoint's circuit breaker is open (it kept failing; probed again later), else 0.",
+        staleUnits: "Units with coverage rules and no shift in the next horizon_hours: planning for them has stopped until a roster arrives.",
+        overdue: "People past a module's due date (or the lapse of its recertification) who have not completed it since.",
         endpointDisabled: "1 while an endpoint is disabled (the receiver answered 410 Gone, or an operator); `jitd queue enable NAME` ends it.",
     ]
 
@@ -171,6 +177,8 @@ public final class StoreMetricsCollector: @unchecked Sendable {
         CoreMetrics.Gauge(label: JitdMetric.shifts, dimensions: [("kind", "shift")]).record(v.shifts)
         CoreMetrics.Gauge(label: JitdMetric.shifts, dimensions: [("kind", "busy")]).record(v.busyBlocks)
         CoreMetrics.Gauge(label: JitdMetric.staff).record(v.staff)
+        CoreMetrics.Gauge(label: JitdMetric.staleUnits).record(v.staleUnits)
+        CoreMetrics.Gauge(label: JitdMetric.overdue).record(v.overdue)
         for state in AssignmentState.allCases {
             CoreMetrics.Gauge(label: JitdMetric.assignments, dimensions: [("state", state.rawValue)]).record(v.assignmentsByState[state.rawValue] ?? 0)
         }

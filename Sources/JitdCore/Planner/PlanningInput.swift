@@ -10,10 +10,23 @@ public struct PlanningInput: Sendable {
     public var coverage: [CoverageRule]
     public var modules: [Module]
     public var completions: [Completion]
-    /// Assignments people have already been told about; kept unless they became impossible.
+    /// Assignments people have already been told about (or whose message is on its way); kept
+    /// unless they became impossible.
     public var committed: [Assignment]
+    /// Sessions that count toward their shift's caps and toward spacing whatever becomes of
+    /// them: those that ended, were completed or were missed (SPEC: caps count every session of
+    /// the shift, whatever its state and whether it has ended). Never moved or cancelled.
+    public var booked: [Assignment] = []
+    /// Ids of assignments that were cancelled, declined, expired or missed: a new placement of
+    /// the same person, module and start gets a fresh id, so it is told as news, not taken for
+    /// the old one.
+    public var retiredIDs: Set<String> = []
     /// When each person first appeared on a roster; due dates of modules published before run from here.
     public var staffFirstSeen: [String: Instant] = [:]
+    /// Units whose `[[unit]]` table overrides some `[policy]` keys: the whole policy in force there.
+    /// Only the per-shift keys (buffer, caps, spacing, notification lead) are read from it; the
+    /// grid, the horizon and the re-plan interval are the site's.
+    public var unitPolicies: [String: Policy] = [:]
 
     public init(now: Instant, policy: Policy, siteZone: Zone = .utc, unitZones: [String: Zone] = [:],
                 shifts: [Shift], coverage: [CoverageRule], modules: [Module],
@@ -30,6 +43,9 @@ public struct PlanningInput: Sendable {
     }
 
     public func zone(of unit: String) -> Zone { unitZones[unit] ?? siteZone }
+
+    /// The policy in force on a unit: its own overrides, else `[policy]`.
+    public func policy(of unit: String) -> Policy { unitPolicies[unit] ?? policy }
 
     public var horizon: Interval {
         Interval(start: now, end: now.adding(seconds: Int64(policy.horizonHours) * 3600))

@@ -17,6 +17,10 @@ public struct Config: Sendable {
     public var queue: QueueConfig = QueueConfig()
 
     public var unitZones: [String: Zone] { Dictionary(units.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a }) }
+    /// The policy of each unit whose `[[unit]]` table overrides `[policy]`, for `PlanningInput.unitPolicies`.
+    public var unitPolicies: [String: Policy] {
+        Dictionary(units.compactMap { u in u.policy.map { (u.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
     public var databasePath: String { statePath + "/jitd.sqlite" }
 }
 

@@ -52,8 +52,9 @@ struct PlanCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
-        let input = PlanningInput(now: at, policy: cfg.policy, siteZone: cfg.siteZone, unitZones: cfg.unitZones,
+        var input = PlanningInput(now: at, policy: cfg.policy, siteZone: cfg.siteZone, unitZones: cfg.unitZones,
                                   shifts: shifts, coverage: cfg.coverage, modules: modules, completions: done)
+        input.unitPolicies = cfg.unitPolicies
         let plan = Planner().plan(input)
         let out: String
         switch format {
