@@ -189,6 +189,8 @@ import Testing
         #expect(show["StatusText"]?.contains("reload refused, old config in force") == true, "\(show["StatusText"] ?? "")")
         #expect(show["ActiveState"] == "active" && show["MainPID"] == daemonPID, "still running the old config: \(show)")
         t.say("reload: good → exit \(good.status); bad → exit \(bad.status), status line: \(show["StatusText"] ?? "")")
+        t.say("systemctl reload said: \(bad.out)\(bad.err.trimmingCharacters(in: .whitespacesAndNewlines))\n"
+              + (try c.must("journalctl -u jitd.service -n 4 -o cat")))
         try c.write("/etc/jitd/jitd.toml", Self.config)
         #expect(try c.sh("systemctl reload jitd").status == 0)
 
