@@ -90,10 +90,24 @@ public enum Daemon {
         } catch {
             logger.critical("jitd stopped after a fatal error: \(error)")
             notifier.stopping(status: "stopped after a fatal error: \(error)")
+            Self.closeStore(store, logger: logger)
             throw DaemonExit(status: 1)
         }
         notifier.stopping()
+        Self.closeStore(store, logger: logger)
         logger.notice("jitd stopped")
+    }
+
+    /// Folds the write-ahead log into the database (and truncates it) and closes the writer, so
+    /// a stopped daemon leaves one self-contained file to copy or back up. Every service has
+    /// stopped by now; a failure only means the WAL stays, for the next start to read.
+    static func closeStore(_ store: Store, logger: Logger) {
+        do {
+            try store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try store.pool.close()
+        } catch {
+            logger.warning("could not checkpoint and close the database at exit (the next start reads its log): \(error)")
+        }
     }
 
     /// Opens the database; `exclusive` (the daemon) first takes the state folder's lock.

@@ -13,8 +13,10 @@ public struct Replanner: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     /// Plans from the store's current state and saves the result. Returns what changed.
+    /// `quietIfUnchanged` logs a plan that changed nothing at `debug` (the loop's timer re-plans
+    /// on a quiet day are no news for the journal); the start-up plan is always logged.
     @discardableResult
-    public func replan() throws -> (Plan, PlanChange) {
+    public func replan(quietIfUnchanged: Bool = false) throws -> (Plan, PlanChange) {
         let now = runtime.now()
         let config = runtime.config
         try RecurringRosterExtender(runtime: runtime).extend()
@@ -52,7 +54,8 @@ public struct Replanner: Sendable {
         }
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
-        runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
+        let changed = change.added > 0 || change.removed > 0 || change.cancelled > 0
+        runtime.logger.log(level: changed || !quietIfUnchanged ? .info : .debug, "planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
         return (plan, change)
     }
 
