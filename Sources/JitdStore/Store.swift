@@ -162,6 +162,9 @@ public final class Store: Sendable {
                 CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v8 console: users, sessions, published modules with their audit, the latest plan's unmet needs") { db in
+            try db.execute(sql: consoleSchema)
+        }
         return m
     }
 

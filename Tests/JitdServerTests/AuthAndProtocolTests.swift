@@ -94,7 +94,7 @@ import Testing
         let deadID = try f.store.messages(state: "dead")[0].id
         let table = APIServer.makeRouteTable(store: f.store, tokens: APITokenSource(APITokens(readWrite: nil, readOnly: nil)),
                                              readiness: Readiness(), logger: Logger(label: "t"), hooks: f.hooks, metrics: nil, limits: APILimits())
-        let routes = table.paths.filter { !BearerAuth<BasicRequestContext>.openRoutes.contains($0.path) }.flatMap { p in
+        let routes = table.paths.filter { table.access.need($0.path) == .token }.flatMap { p in
             p.methods.map { m in
                 (m, p.path.replacingOccurrences(of: "/assignments/{id}", with: "/assignments/a_0")
                     .replacingOccurrences(of: "/deliveries/{id}", with: "/deliveries/\(deadID)")

@@ -40,6 +40,7 @@ public struct Replanner: Sendable {
             runtime.route("staffing.below_minimum", unit: w.unit) { _ in .belowMinimum(w, at: now) }
         }
         try runtime.store.enqueue(understaffed, runAt: now)
+        runtime.latestPlan.record(plan, input)
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
         runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")

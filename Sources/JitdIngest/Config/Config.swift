@@ -15,6 +15,7 @@ public struct Config: Sendable {
     public var api: APIConfig
     public var limits: Limits
     public var queue: QueueConfig = QueueConfig()
+    public var console: ConsoleConfig = ConsoleConfig()
 
     public var unitZones: [String: Zone] { Dictionary(units.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a }) }
     public var databasePath: String { statePath + "/jitd.sqlite" }

@@ -74,12 +74,14 @@ public enum ConfigLoader {
         limitsTable.finish(&sink)
 
         let queue = readQueue(root.table("queue", &sink), &sink)
+        let console = readConsole(root.table("console", &sink), absolute, &sink)
         root.finish(&sink)
         try sink.check()
-        return Parsed(value: Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
-                                    policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
-                                    limits: limits, queue: queue),
-                      warnings: sink.items)
+        var config = Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
+                            policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
+                            limits: limits, queue: queue)
+        config.console = console
+        return Parsed(value: config, warnings: sink.items)
     }
 
     static func readPolicy(_ t: TOMLTableReader, _ sink: inout DiagnosticSink) -> Policy {
