@@ -4,6 +4,7 @@ import JitdCore
 
 /// An endpoint's recent deliveries, as the console's operations page shows them.
 public struct EndpointActivity: Sendable, Hashable {
+    public init() {}
     /// Failed attempts since the last success (the circuit breaker opens at its threshold).
     public var failuresInARow = 0
     public var lastAttemptAt: Instant?

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JitdCore
 import JitdStore
@@ -37,8 +38,8 @@ struct ConsoleRoutes {
         routes.get("/units", access: viewer) { request, context in
             try await page(context) { identity in
                 let q = request.uri.queryParameters
-                guard let unit = q["unit"].map(String.init), !unit.isEmpty else { return ConsolePage.redirect("/") }
-                let day = q["day"].map(String.init).flatMap { $0.isEmpty ? nil : $0 } ?? LocalText.day(api.now(), hooks.unitZone(unit))
+                guard let unit = q["unit"].map { String($0) }, !unit.isEmpty else { return ConsolePage.redirect("/") }
+                let day = q["day"].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? LocalText.day(api.now(), hooks.unitZone(unit))
                 return ConsolePage.redirect(ConsolePaths.unitDay(unit, day))
             }
         }
@@ -53,7 +54,7 @@ struct ConsoleRoutes {
             try await page(context) { try modules.csv(Self.param(context, "id"), identity: $0) }
         }
         routes.get("/people", access: viewer) { request, context in
-            try await page(context) { try person.search(request.uri.queryParameters["staff"].map(String.init), identity: $0) }
+            try await page(context) { try person.search(request.uri.queryParameters["staff"].map { String($0) }, identity: $0) }
         }
         routes.get("/people/{staff}", access: viewer) { _, context in
             try await page(context) { try person.render(Self.param(context, "staff"), identity: $0) }
@@ -61,8 +62,8 @@ struct ConsoleRoutes {
         routes.get("/publish", access: educator) { request, context in
             try await page(context) { identity in
                 let q = request.uri.queryParameters
-                let notice = q["done"].map { done in "Module \(q["module"].map(String.init) ?? "") \(done); the planner is planning with it now." }
-                return try publish.list(identity: identity, notice: notice.map(String.init))
+                let notice = q["done"].map { done in "Module \(q["module"].map { String($0) } ?? "") \(done); the planner is planning with it now." }
+                return try publish.list(identity: identity, notice: notice.map { String($0) })
             }
         }
         routes.get("/publish/new", access: educator) { _, context in
@@ -84,7 +85,7 @@ struct ConsoleRoutes {
             try await page(context) { try publish.setState(Self.param(context, "id"), retire: false, identity: $0) }
         }
         routes.get("/ops", access: admin) { request, context in
-            try await page(context) { try ops.render(identity: $0, notice: request.uri.queryParameters["note"].map(String.init)) }
+            try await page(context) { try ops.render(identity: $0, notice: request.uri.queryParameters["note"].map { String($0) }) }
         }
         routes.post("/ops/deliveries/{id}/redeliver", access: admin) { _, context in
             try await page(context) { try ops.redeliver(Self.param(context, "id"), identity: $0) }

@@ -32,7 +32,7 @@ struct PersonPage {
         let horizon = api.horizonSeconds()
         let shifts = try store.shifts(staffID: staff, overlapping: Interval(start: now.adding(seconds: -14 * 86_400), end: now.adding(seconds: horizon)))
         let assignments = try store.assignments(staff: staff, from: now.adding(seconds: -30 * 86_400), limit: 2000)
-        guard !shifts.isEmpty || !assignments.isEmpty || (try store.knowsStaff(staff)) else {
+        guard try !shifts.isEmpty || !assignments.isEmpty || store.knowsStaff(staff) else {
             return ConsolePage.message(status: .notFound, title: "No such person",
                                        text: "No one with staff id \(Brief.quoted(staff)) has been on a roster.", identity: identity)
         }

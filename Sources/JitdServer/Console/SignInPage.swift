@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JitdCore
 import JitdStore
@@ -26,7 +27,7 @@ struct SignInPage {
         let token = existing ?? Secrets.token()
         var headers = extra
         headers.append(HTTPField(name: .setCookie, value: SetCookie.make(ConsoleGate.signInCookie, token, maxAge: 3600, secure: secure)))
-        let next = context.form?["next"] ?? request.uri.queryParameters["next"].map(String.init) ?? "/"
+        let next = context.form?["next"] ?? request.uri.queryParameters["next"].map { String($0) } ?? "/"
         return ConsolePage.render("signin", Model(csrf: token, next: Self.safeNext(next), user: user, problem: problem), title: "Sign in",
                                   identity: nil, section: nil, status: status, extraHeaders: headers)
     }

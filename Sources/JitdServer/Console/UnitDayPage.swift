@@ -25,7 +25,7 @@ struct UnitDayPage {
     }
 
     /// States whose sessions take a person off the floor (and so are drawn on the chart).
-    static let onFloorStates: Set<AssignmentState> = [.planned, .notified, .acknowledged, .completed, .missed]
+    static let onFloorStates: Set<AssignmentState> = [.planned, .notified, .acknowledged, .completed]
 
     func render(unit: String, day: String, identity: ConsoleIdentity) throws -> Response {
         let zone = hooks.unitZone(unit)
