@@ -244,10 +244,10 @@ def main():
                 ed.goto(h.base + "/")
                 ed.goto(h.base + f"/units/{urllib.request.quote(unit)}/{day}")
                 days = [day, admin.evaluate("(d) => d", day)]
-                if "Oxygen cylinder safety" not in ed.inner_text("#sessions ~ table"):
+                if "Oxygen cylinder safety" not in ed.text_content("#sessions ~ details"):
                     # The first session may fall tomorrow (unit-local).
                     ed.click("a[rel=next]")
-                assert "Oxygen cylinder safety" in ed.inner_text("#sessions ~ table"), "not on the unit's day"
+                assert "Oxygen cylinder safety" in ed.text_content("#sessions ~ details"), "not on the unit's day"
                 shoot(ed, "unit-day-published")
                 # Recorded with who and when.
                 ed.goto(h.base + "/publish")

@@ -60,10 +60,10 @@ def main():
             cfg += ["[[unit]]", f'name = "{u}"', f'timezone = "{zones[u]}"']
     per_unit = max(1, a.staff // len(units))
     for u in units:
-        rn = max(1, int(per_unit * 0.6 * 0.3))
+        rn = max(1, int(per_unit * 0.6 * 0.7 * 0.75 * 0.6))
         cfg += ["[[coverage]]", f'unit = "{u}"', 'role = "RN"', f"min = {rn}", 'from = "07:00"', 'to = "19:00"']
-        cfg += ["[[coverage]]", f'unit = "{u}"', 'role = "RN"', f"min = {max(1, rn - 2)}", 'from = "19:00"', 'to = "07:00"']
-        cfg += ["[[coverage]]", f'unit = "{u}"', 'role = "CNA"', f"min = {max(1, int(per_unit * 0.25 * 0.3))}"]
+        cfg += ["[[coverage]]", f'unit = "{u}"', 'role = "RN"', f"min = {max(1, int(rn * 0.35))}", 'from = "19:00"', 'to = "07:00"']
+        cfg += ["[[coverage]]", f'unit = "{u}"', 'role = "CNA"', f"min = {max(1, int(per_unit * 0.25 * 0.7 * 0.75 * 0.5))}"]
     cfg += ["[[coverage]]", 'unit = "*"', 'role = "MD"', "min = 2"]
     if a.webhook_port:
         cfg += ["[[webhook]]", 'name = "paging"', f'url = "http://127.0.0.1:{a.webhook_port}/hook"', 'secret_file = "secrets/paging"',

@@ -47,6 +47,7 @@ struct StaffingChart {
     var now: Instant?
 
     static let width = 1000.0, left = 44.0, right = 12.0, top = 10.0, plotHeight = 130.0, laneHeight = 22.0
+    static let maxLanes = 8
 
     static func colour(_ state: String) -> String {
         switch state {
@@ -71,20 +72,25 @@ struct StaffingChart {
         }
         func y(_ v: Int) -> Double { Self.top + Self.plotHeight - Double(v) / yMax * Self.plotHeight }
         // Lanes: each session in the first lane free at its start.
+        // At most `maxLanes` lanes; sessions that find none are counted in the "in training" area
+        // of the chart and listed in the page's table.
         var laneEnds: [Instant] = []
         var placed: [(Session, Int)] = []
+        var unplaced = 0
         for s in sessions.sorted(by: { ($0.interval.start, $0.label) < ($1.interval.start, $1.label) }) {
             if let lane = laneEnds.firstIndex(where: { $0 <= s.interval.start }) {
                 laneEnds[lane] = s.interval.end
                 placed.append((s, lane))
-            } else {
+            } else if laneEnds.count < Self.maxLanes {
                 laneEnds.append(s.interval.end)
                 placed.append((s, laneEnds.count - 1))
+            } else {
+                unplaced += 1
             }
         }
         let axisY = Self.top + Self.plotHeight
         let lanesTop = axisY + 26
-        let height = lanesTop + Double(max(laneEnds.count, 0)) * Self.laneHeight + 6
+        let height = lanesTop + Double(max(laneEnds.count, 0)) * Self.laneHeight + (unplaced > 0 ? 22 : 6)
         var o = "<svg class=\"chart\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height.rounded(.up)))\" role=\"img\" aria-labelledby=\"\(id)-t \(id)-d\" xmlns=\"http://www.w3.org/2000/svg\">"
         o += "<title id=\"\(id)-t\">\(SVGText.escaped(title))</title><desc id=\"\(id)-d\">\(SVGText.escaped(description))</desc>"
         // Grid and y labels.
@@ -115,6 +121,8 @@ struct StaffingChart {
             let free = headcount[i] - training[i]
             return free > minimum[i] ? (max(minimum[i], 0), free) : nil
         }, "#b9e0bd", "unused slack")
+        // Those in training: the top of the on-shift area.
+        runs({ i in i < count && training[i] > 0 ? (headcount[i] - training[i], headcount[i]) : nil }, "#5b3f86", "in training")
         // Below the minimum before anyone trains: the whole height.
         runs({ i in i < count && headcount[i] < minimum[i] ? (0, Int(yMax)) : nil }, "#f4c0c6", "below minimum")
         // Minimum (dashed) and headcount (solid) as step lines.
@@ -156,6 +164,9 @@ struct StaffingChart {
                 o += "<text x=\"\(SVGText.f(x0 + 3))\" y=\"\(SVGText.f(yy + 13))\" font-size=\"11\" fill=\"#ffffff\">\(SVGText.escaped(text))</text>"
             }
             o += "</g>"
+        }
+        if unplaced > 0 {
+            o += "<text x=\"\(SVGText.f(Self.left))\" y=\"\(SVGText.f(height - 6))\" font-size=\"12\" fill=\"#4a4a4a\">and \(unplaced) more sessions at busy times (in the table below)</text>"
         }
         return o + "</svg>"
     }

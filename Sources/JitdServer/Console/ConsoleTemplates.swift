@@ -98,7 +98,7 @@ enum ConsoleTemplates {
         <li><span class="key k-min"></span>Coverage minimum</li>
         <li><span class="key k-slack"></span>Unused slack</li>
         <li><span class="key k-short"></span>Below minimum</li>
-        <li><span class="key k-train"></span>Training session</li>
+        <li><span class="key k-train"></span>In training (the area) and each session (the bars beneath)</li>
         </ul>
         {{#roles}}
         <section class="chart">
@@ -110,6 +110,8 @@ enum ConsoleTemplates {
         {{/roles}}
         {{^roles}}<p>No shifts and no coverage rules on this day.</p>{{/roles}}
         <h2 id="sessions">Training sessions</h2>
+        <details{{#fewSessions}} open{{/fewSessions}}>
+        <summary>{{sessionCount}} sessions on {{dayText}}: who, what, when, state</summary>
         <table>
         <caption>{{sessionCount}} sessions on {{dayText}}</caption>
         <thead><tr><th scope="col">Time</th><th scope="col">Who</th><th scope="col">Role</th><th scope="col">Module</th><th scope="col">State</th></tr></thead>
@@ -118,6 +120,7 @@ enum ConsoleTemplates {
         {{^sessions}}<tr><td colspan="5">No training on this day.</td></tr>{{/sessions}}
         </tbody>
         </table>
+        </details>
         {{#feed}}<p>Calendar feed of this unit's training (a private link; anyone who has it can read it): <a href="{{feed}}">{{feed}}</a></p>{{/feed}}
         """
 

@@ -208,7 +208,7 @@ struct ModulePages {
             var seen = 0.0
             for t in plannedEnds { seen += 1; planned.append((t, (held + seen) / e)) }
             var bound: [(Instant, Double)] = [(horizon.start, held / e)]
-            for p in SurgeReport.percents { if let t = surge.bound[p] { bound.append((t, Double(p) / 100)) } }
+            for p in SurgeReport.percents where Double(p) / 100 > held / e { if let t = surge.bound[p] { bound.append((t, Double(p) / 100)) } }
             let marks = SurgeReport.percents.map { (percent: $0, planned: surge.planned[$0], bound: surge.bound[$0]) }
             func when(_ t: Instant?) -> String { t.map { LocalText.dateTime($0, zone) } ?? "not within the horizon" }
             projection = marks.map { Projection(percent: $0.percent, planned: when($0.planned), bound: when($0.bound)) }

@@ -21,6 +21,7 @@ struct UnitDayPage {
         var roles: [RolePanel]
         var sessions: [SessionRow]
         var sessionCount: Int
+        var fewSessions: Bool
         var feed: String?
     }
 
@@ -110,7 +111,7 @@ struct UnitDayPage {
             summary: "\(peopleOn) people on shift, \(rows.count) training sessions.",
             prevHref: ConsolePaths.unitDay(unit, prev), prevText: prev, nextHref: ConsolePaths.unitDay(unit, next), nextText: next,
             todayHref: ConsolePaths.unitDay(unit, today),
-            units: units.sorted().map { UnitOption(name: $0, current: $0 == unit) }, roles: panels, sessions: rows, sessionCount: rows.count,
+            units: units.sorted().map { UnitOption(name: $0, current: $0 == unit) }, roles: panels, sessions: rows, sessionCount: rows.count, fewSessions: rows.count <= 20,
             feed: hooks.settings.feedKey.map { FeedLinks.unitPath(key: $0, unit: unit) })
         return ConsolePage.render("unitday", model, title: "\(unit) \(day)", identity: identity, section: .units)
     }
