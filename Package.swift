@@ -105,6 +105,10 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "JitdSystemdTests", dependencies: ["JitdSystemd"]),
+        .testTarget(name: "JitdDaemonTests", dependencies: [
+            "JitdDaemon", "JitdCore", "JitdIngest", "JitdStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JitdCore"]),
     ],
     swiftLanguageModes: [.v6]
