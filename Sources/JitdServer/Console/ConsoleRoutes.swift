@@ -18,7 +18,7 @@ struct ConsoleRoutes {
     func register(_ routes: RouteTable) {
         let unitDay = UnitDayPage(store: store, api: api, hooks: hooks)
         let home = HomePage(store: store, api: api, hooks: hooks)
-        let modules = ModulePages(store: store, api: api, hooks: hooks)
+        let modules = ModulePages(store: store, api: api, hooks: hooks, derived: PlanDerived())
         let person = PersonPage(store: store, api: api, hooks: hooks)
         let publish = PublishPages(store: store, api: api, hooks: hooks, logger: logger)
         let ops = OperationsPage(store: store, api: api, hooks: hooks, logger: logger)

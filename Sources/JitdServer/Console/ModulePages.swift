@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import JitdCore
 import JitdStore
+import Synchronization
 
 /// Who must take a module, from the latest plan's input: the people on the roster from a day
 /// before the plan to the end of its horizon, with their units and roles, latest completions
@@ -51,6 +52,39 @@ struct Eligibility {
     }
 }
 
+/// Who must take what, and each module's surge report, worked out once per plan: the pages of
+/// every module read them, and a plan for 5,000 staff comes every few minutes at most.
+final class PlanDerived: Sendable {
+    private struct Entry: @unchecked Sendable {
+        var key: [Int64]
+        var eligibility: Eligibility
+        var surges: [String: SurgeReport]
+    }
+    private let entry = Mutex<Entry?>(nil)
+
+    static func key(_ latest: (plan: Plan, input: PlanningInput)?) -> [Int64] {
+        guard let l = latest else { return [] }
+        return [l.plan.generatedAt.seconds, Int64(l.plan.assignments.count), Int64(l.input.shifts.count), Int64(l.input.completions.count),
+                Int64(l.input.modules.count)]
+    }
+
+    func eligibility(_ latest: (plan: Plan, input: PlanningInput)?) -> Eligibility {
+        let key = Self.key(latest)
+        if let e = entry.withLock({ $0?.key == key ? $0?.eligibility : nil }) { return e }
+        let e = Eligibility(latest?.input)
+        entry.withLock { $0 = Entry(key: key, eligibility: e, surges: [:]) }
+        return e
+    }
+
+    func surge(_ latest: (plan: Plan, input: PlanningInput), _ moduleID: String) -> SurgeReport {
+        let key = Self.key(latest)
+        if let s = entry.withLock({ $0?.key == key ? $0?.surges[moduleID] : nil }) { return s }
+        let s = SurgeReport(plan: latest.plan, input: latest.input, moduleID: moduleID)
+        entry.withLock { e in if e?.key == key { e?.surges[moduleID] = s } }
+        return s
+    }
+}
+
 /// Why a need is unmet, in words an educator can act on.
 enum UnmetText {
     static func explain(_ reason: String, module: Module?, zone: Zone) -> String {
@@ -81,6 +115,7 @@ struct ModulePages {
     let store: Store
     let api: APIHooks
     let hooks: ConsoleHooks
+    let derived: PlanDerived
 
     struct ListRow { var id: String, title: String, href: String, kind: String, priority: String, source: String; var eligible: Int, trained: Int, scheduled: Int, unmet: Int }
     struct ListModel { var summary: String; var rows: [ListRow] }
@@ -88,7 +123,7 @@ struct ModulePages {
     func list(identity: ConsoleIdentity) throws -> Response {
         let now = api.now()
         let latest = hooks.latestPlan()
-        let who = Eligibility(latest?.input)
+        let who = derived.eligibility(latest)
         let counts = try store.moduleCounts(now: now)
         let fileIDs = Set(hooks.fileModules().map(\.id))
         let rows = api.modules().sorted { ($0.priority.weight, $1.id) > ($1.priority.weight, $0.id) }.map { m -> ListRow in
@@ -125,7 +160,7 @@ struct ModulePages {
     }
 
     func statuses(_ m: Module, now: Instant) throws -> (who: Eligibility, rows: [Status]) {
-        let who = Eligibility(hooks.latestPlan()?.input)
+        let who = derived.eligibility(hooks.latestPlan())
         let upcoming = try store.liveAssignments(moduleID: m.id, endingAfter: now)
         var next: [String: Assignment] = [:]
         for a in upcoming where next[a.staffID].map({ a.interval.start < $0.interval.start }) ?? true { next[a.staffID] = a }
@@ -191,7 +226,7 @@ struct ModulePages {
         // Burn-up from the latest plan: the live surge report.
         var burnup = "", surgeText = "No plan yet.", projection: [Projection] = []
         if let latest {
-            let surge = SurgeReport(plan: latest.plan, input: latest.input, moduleID: m.id)
+            let surge = derived.surge(latest, m.id)
             let e = Double(max(surge.eligible, 1))
             let horizon = latest.input.horizon
             let from = min(now, horizon.start).adding(seconds: -7 * 86_400)
