@@ -17,11 +17,6 @@ public struct EndpointActivity: Sendable, Hashable {
 
 /// What the console's pages read, beyond what the API reads.
 extension Store {
-    /// Units that some roster covered, by name.
-    public func rosteredUnits() throws -> [String] {
-        try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT unit FROM roster_day ORDER BY unit") }
-    }
-
     /// Shifts and busy blocks of one unit that overlap `window`.
     public func shifts(unit: String, overlapping window: Interval) throws -> [Shift] {
         try pool.read { db in

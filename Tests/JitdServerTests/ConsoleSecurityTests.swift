@@ -215,7 +215,7 @@ struct Browser {
         let c = try ConsoleFixture()
         try c.f.seedAssignments()
         try await c.f.store.pool.write { try $0.execute(sql: "UPDATE outbox SET state = 'dead' WHERE assignment_id = 'a_0'") }
-        let dead = try c.f.store.messages(state: "dead")[0].id
+        let dead = try c.f.store.messages(state: .dead)[0].id
         try c.f.store.recordPublishedModule(Module(id: "mine", title: "Mine", minutes: 5, roles: ["*"], published: t0), fields: ["id": "mine"],
                                             state: .live, action: "created", actor: "eli", now: t0)
         try await c.live { client in
@@ -232,7 +232,7 @@ struct Browser {
                 #expect(try await b.get(path).status == .forbidden, "\(path)")
             }
         }
-        #expect(try c.f.store.messages(state: "dead").map(\.id) == [dead])
+        #expect(try c.f.store.messages(state: .dead).map(\.id) == [dead])
         #expect(try c.f.store.publishedModules().map { "\($0.module.id) \($0.state) \($0.module.title)" } == ["mine live Mine"])
         #expect(c.published.value == 0)
     }
@@ -290,7 +290,7 @@ struct Browser {
         let c = try ConsoleFixture()
         try c.f.seedAssignments()
         try await c.f.store.pool.write { try $0.execute(sql: "UPDATE outbox SET state = 'dead' WHERE assignment_id = 'a_0'") }
-        let dead = try c.f.store.messages(state: "dead")[0].id
+        let dead = try c.f.store.messages(state: .dead)[0].id
         let table = APIServer.makeRouteTable(store: c.f.store, tokens: APITokenSource(APITokens(readWrite: nil, readOnly: nil)), readiness: Readiness(),
                                              logger: Logger(label: "t"), hooks: c.f.hooks, metrics: nil, limits: APILimits(),
                                              console: c.hooks(proxies: []))
@@ -299,7 +299,7 @@ struct Browser {
             switch access[p.path] { case .console, .feed: true; default: false }
         }
         #expect(console.count >= 15)
-        try await c.live { client in
+        try await LoopbackFuzz.exclusive { try await c.live { client in
             var viewer = Browser(client: client)
             let (_, csrf) = try await viewer.signIn("val")
             let session = "jitd_session=\(viewer.cookies["jitd_session"]!)"
@@ -335,8 +335,8 @@ struct Browser {
                 }
             }
             #expect(cases > console.count * 30)
-        }
-        #expect(try c.f.store.messages(state: "dead").map(\.id) == [dead])
+        } }
+        #expect(try c.f.store.messages(state: .dead).map(\.id) == [dead])
         #expect(try c.f.store.publishedModules().isEmpty)
     }
 }

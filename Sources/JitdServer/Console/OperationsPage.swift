@@ -48,7 +48,7 @@ struct OperationsPage {
         let deadCount = try store.deadMessageCount()
         let inbox = try store.inboxFiles(limit: Self.inboxShown).map { f -> InboxRow in
             let (headline, report) = Self.report(f.summary)
-            return InboxRow(received: LocalText.dateTime(f.receivedAt, zone), name: f.name, kind: f.kind, outcome: f.outcome,
+            return InboxRow(received: LocalText.dateTime(f.receivedAt, zone), name: f.name, kind: f.kind.rawValue, outcome: f.outcome.rawValue,
                             headline: headline, report: report)
         }
         let model = Model(notice: notice, endpoints: rows, dead: dead, deadCount: deadCount, deadMore: deadCount > dead.count,
@@ -77,8 +77,8 @@ struct OperationsPage {
         guard raw.count <= 18, raw.allSatisfy({ $0.isASCII && $0.isNumber }), let id = Int64(raw), let d = try store.delivery(id: id) else {
             return ConsolePage.message(status: .notFound, title: "No such delivery", text: "No delivery \(Brief.quoted(raw)) is in the queue.", identity: identity)
         }
-        guard d.message.state == "dead" else {
-            return ConsolePage.redirect("/ops?note=" + ConsoleGate.formEncoded("Message \(id) is \(d.message.state); only dead messages are redelivered."))
+        guard d.message.state == .dead else {
+            return ConsolePage.redirect("/ops?note=" + ConsoleGate.formEncoded("Message \(id) is \(d.message.state.rawValue); only dead messages are redelivered."))
         }
         let n = try store.redeliver(ids: [id], now: api.now())
         if n > 0 { api.outboxChanged() }
