@@ -267,11 +267,12 @@ def main():
                 before = open(h.received).read().count(event) if os.path.exists(h.received) else 0
                 admin.goto(h.base + "/ops")
                 assert admin.locator(f"button:has-text('Redeliver message {mid}')").count() == 1
+                shoot(admin, "operations")
                 admin.click(f"button:has-text('Redeliver message {mid}')")
                 assert f"Message {mid} queued again" in admin.inner_text("main"), admin.inner_text("main")[:300]
                 wait_for("the redelivered message received", lambda: open(h.received).read().count(event) > before, 30)
                 admin.goto(h.base + "/ops")
-                shoot(admin, "operations")
+                shoot(admin, "operations-after-redeliver")
 
             check("an admin redelivers a dead message and the receiver gets it", redeliver)
 

@@ -75,7 +75,7 @@ struct PersonPage {
             let why = holds || next != nil ? "" : unmet[m.id].map { UnmetText.explain($0, module: m, zone: zone) }
                 ?? "Not among the needs of the latest plan (it falls due after the horizon, or the plan predates the roster)."
             rows.append(ModuleRow(title: m.title, href: ConsolePaths.module(m.id), status: status,
-                                  due: due.map { LocalText.dateTime($0, zone) } ?? "no due date", why: why))
+                                  due: holds && m.recurDays == nil ? "–" : due.map { LocalText.dateTime($0, zone) } ?? "no due date", why: why))
         }
         let postText = posts.isEmpty ? "Not on the roster in the last 14 days or the planning horizon"
             : "Works " + posts.sorted { $0.lexicographicallyPrecedes($1) }.map { "\($0[1]) on \($0[0])" }.joined(separator: ", ")
