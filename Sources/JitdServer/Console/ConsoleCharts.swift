@@ -21,7 +21,13 @@ enum SVGText {
         return out
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+    /// A coordinate with one decimal (charts call this thousands of times a page; `String(format:)` is slow).
+    static func f(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        let sign = tenths < 0 ? "-" : ""
+        let a = abs(tenths)
+        return "\(sign)\(a / 10).\(a % 10)"
+    }
 }
 
 /// One role's day on a unit: headcount on shift against the coverage minimum, slot by slot, with

@@ -59,6 +59,7 @@ final class PlanDerived: Sendable {
         var key: [Int64]
         var eligibility: Eligibility
         var surges: [String: SurgeReport]
+        var eligible: [String: [Eligibility.Person]] = [:]
     }
     private let entry = Mutex<Entry?>(nil)
 
@@ -73,6 +74,15 @@ final class PlanDerived: Sendable {
         if let e = entry.withLock({ $0?.key == key ? $0?.eligibility : nil }) { return e }
         let e = Eligibility(latest?.input)
         entry.withLock { $0 = Entry(key: key, eligibility: e, surges: [:]) }
+        return e
+    }
+
+    /// The people who must take `m` under the latest plan.
+    func eligible(_ latest: (plan: Plan, input: PlanningInput)?, _ m: Module) -> [Eligibility.Person] {
+        let key = Self.key(latest)
+        if let e = entry.withLock({ $0?.key == key ? $0?.eligible[m.id] : nil }) { return e }
+        let e = eligibility(latest).eligible(m)
+        entry.withLock { x in if x?.key == key { x?.eligible[m.id] = e } }
         return e
     }
 
@@ -127,7 +137,7 @@ struct ModulePages {
         let counts = try store.moduleCounts(now: now)
         let fileIDs = Set(hooks.fileModules().map(\.id))
         let rows = api.modules().sorted { ($0.priority.weight, $1.id) > ($1.priority.weight, $0.id) }.map { m -> ListRow in
-            let eligible = who.eligible(m)
+            let eligible = derived.eligible(latest, m)
             let trained = eligible.filter { Eligibility.holds(m, who.completions[$0.staff]?[m.id], at: now) }.count
             let c = counts[m.id] ?? (0, 0)
             return ListRow(id: m.id, title: m.title, href: ConsolePaths.module(m.id), kind: m.kind.rawValue, priority: m.priority.rawValue,
@@ -160,12 +170,13 @@ struct ModulePages {
     }
 
     func statuses(_ m: Module, now: Instant) throws -> (who: Eligibility, rows: [Status]) {
-        let who = derived.eligibility(hooks.latestPlan())
+        let latest = hooks.latestPlan()
+        let who = derived.eligibility(latest)
         let upcoming = try store.liveAssignments(moduleID: m.id, endingAfter: now)
         var next: [String: Assignment] = [:]
         for a in upcoming where next[a.staffID].map({ a.interval.start < $0.interval.start }) ?? true { next[a.staffID] = a }
         let unmet = Dictionary(try store.unmetNeeds(moduleID: m.id).map { ($0.staffID, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        let rows = who.eligible(m).map { p -> Status in
+        let rows = derived.eligible(latest, m).map { p -> Status in
             let done = who.completions[p.staff]?[m.id]
             let holds = Eligibility.holds(m, done, at: now)
             let validUntil = done.flatMap { d in m.recurDays.map { d.adding(seconds: Int64($0) * 86_400) } }
