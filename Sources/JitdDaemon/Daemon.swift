@@ -86,7 +86,7 @@ public enum Daemon {
         await termination.attach(group)
         readiness.markReady()
         notifier.ready(status: StatusLine.current(runtime))
-        logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(apiWhere)")
+        logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) endpoints (\(cfg.webhooks.count) webhooks, \(cfg.lrs.count) learning record stores), \(waiting) inbox files at start-up, API on \(apiWhere)")
         do {
             try await group.run()
         } catch {

@@ -30,19 +30,24 @@ public struct APIHooks: Sendable {
     /// The `assignment.cancelled` events for an assignment cancelled with a reason at an instant,
     /// each with the endpoints that want it.
     public var cancelledEvents: @Sendable (Assignment, String, Instant) -> [(WebhookEvent, [String])]
+    /// The statements of a learning event (acknowledged, declined, completed) for the learning
+    /// record stores that want it, each with its store.
+    public var learningEvents: LearningEventRouter
 
     public init(now: @escaping @Sendable () -> Instant = { Instant(seconds: Int64(Date().timeIntervalSince1970)) },
                 modules: @escaping @Sendable () -> [Module] = { [] },
                 horizonSeconds: @escaping @Sendable () -> Int64 = { 48 * 3600 },
                 replan: @escaping @Sendable () -> Void = {},
                 outboxChanged: @escaping @Sendable () -> Void = {},
-                cancelledEvents: @escaping @Sendable (Assignment, String, Instant) -> [(WebhookEvent, [String])] = { _, _, _ in [] }) {
+                cancelledEvents: @escaping @Sendable (Assignment, String, Instant) -> [(WebhookEvent, [String])] = { _, _, _ in [] },
+                learningEvents: @escaping LearningEventRouter = { _ in [] }) {
         self.now = now
         self.modules = modules
         self.horizonSeconds = horizonSeconds
         self.replan = replan
         self.outboxChanged = outboxChanged
         self.cancelledEvents = cancelledEvents
+        self.learningEvents = learningEvents
     }
 }
 

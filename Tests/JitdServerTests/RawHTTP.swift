@@ -5,7 +5,7 @@ import Foundation
 /// clients built on HTTP types check a path's characters and would refuse some spellings an
 /// attacker's client sends.
 enum RawHTTP {
-    /// Tried up to `tries` times while no answer comes (a loaded machine may miss the 10 s).
+    /// Tried up to `tries` times while no answer comes (a loaded machine may miss the 30 s).
     static func status(port: Int, method: String, target: String, headers: [(String, String)] = [], body: String? = nil,
                        tries: Int) -> Int? {
         for attempt in 0..<max(1, tries) {
@@ -21,7 +21,7 @@ enum RawHTTP {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)

@@ -194,7 +194,7 @@ struct ReloadService: Service {
         if tokensChanged { log.notice("API tokens changed: the new ones are in force, the old ones no longer open /v1") }
         let restarted = dispatcher.replace(next.endpoints)
         runtime.planChanged.notify()
-        log.notice("reloaded: \(next.modules.count) modules, \(next.config.coverage.count) coverage rules, \(next.endpoints.count) webhook endpoints\(restarted ? " (dispatcher restarting with the new endpoints)" : "")")
+        log.notice("reloaded: \(next.modules.count) modules, \(next.config.coverage.count) coverage rules, \(next.endpoints.count) endpoints (\(next.config.webhooks.count) webhooks, \(next.config.lrs.count) learning record stores)\(restarted ? " (dispatcher restarting with the new endpoints)" : "")")
     }
 
     static func lines(_ items: [Diagnostic]) -> [String] { items.map(\.description) }

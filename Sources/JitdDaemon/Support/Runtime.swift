@@ -52,7 +52,8 @@ public final class Runtime: Sendable {
     var zones: UnitZones { let c = config; return UnitZones(site: c.siteZone, units: c.unitZones) }
 
     /// Pairs each event with the endpoints that want it. Endpoints that may see staff names get
-    /// a body with the name; the others get ids only.
+    /// a body with the name; the others get ids only. Learning record stores that want the
+    /// event get its xAPI statement (``learningStatements(of:name:_:)``).
     func route(_ type: String, unit: String?, name: String? = nil, _ make: (String?) -> WebhookEvent) -> [(WebhookEvent, [String])] {
         let config = self.config
         let wanting = config.webhooks.filter { $0.wants(event: type, unit: unit) }
@@ -61,7 +62,7 @@ public final class Runtime: Sendable {
         var out: [(WebhookEvent, [String])] = []
         if !plain.isEmpty { out.append((make(nil), plain)) }
         if !named.isEmpty { out.append((make(name), named)) }
-        return out
+        return out + learningStatements(of: type, name: name, make)
     }
 
     /// When a completion stops holding, by the catalog in force: `recur_days` after it, or never.
@@ -85,8 +86,8 @@ public final class Runtime: Sendable {
         return s
     }
 
-    /// Reads the secrets of every endpoint; a missing or malformed secret, or one others may
-    /// write, stops start-up (and refuses a reload). `warn` hears of secrets others may read.
+    /// Reads the secrets of every endpoint (webhook secrets, LRS credentials); a missing or
+    /// malformed one, or one others may write, stops start-up (and refuses a reload). `warn` hears of secrets others may read.
     func dispatchEndpoints(warn: (String) -> Void) throws -> [DispatchEndpoint] { try Self.dispatchEndpoints(config, warn: warn) }
 
     static func dispatchEndpoints(_ config: Config, warn: (String) -> Void) throws -> [DispatchEndpoint] {
@@ -94,6 +95,9 @@ public final class Runtime: Sendable {
             DispatchEndpoint(name: w.name, url: w.url,
                              secrets: try w.secretFiles.map { f in try WebhookSecret.load(file: f, warn: warn) },
                              allowNetworks: w.allowNetworks.compactMap(CIDR.init), concurrency: w.concurrency)
+        } + config.lrs.map { l in
+            DispatchEndpoint(name: l.name, url: l.endpoint, kind: .lrs(try LRSCredentials.load(file: l.credentialsFile, warn: warn)),
+                             allowNetworks: l.allowNetworks.compactMap(CIDR.init), concurrency: l.concurrency)
         }
     }
 }
