@@ -45,6 +45,7 @@ public enum Daemon {
         let store = try Self.openStore(cfg, exclusive: true)
         let tokens = APITokenSource(try APITokenFiles.load(cfg.api, logger: logger))
         let runtime = Runtime(config: cfg, store: store, modules: modules, logger: logger, tokens: tokens, clock: options.clock)
+        let console = try runtime.startConsole()
         let endpoints: [DispatchEndpoint]
         do { endpoints = try runtime.dispatchEndpoints(warn: { logger.warning("\($0)") }) } catch {
             StandardError.print("\(cfg.file): error: \(error)")
@@ -67,7 +68,8 @@ public enum Daemon {
         let app = APIServer.makeApplication(store: store, tokens: tokens,
                                             readiness: readiness, host: cfg.api.host, port: cfg.api.port, logger: logger,
                                             hooks: runtime.apiHooks,
-                                            metrics: try DaemonMetrics.exposition(metricsRegistry, store: store, now: runtime.clock))
+                                            metrics: try DaemonMetrics.exposition(metricsRegistry, store: store, now: runtime.clock),
+                                            console: console)
         let api = ListeningSocketServer(app: app, listeningSocket: apiSocket)
         let slot = DispatcherSlot(endpoints)
         let dispatcher = ReloadableDispatcher(runtime: runtime, slot: slot, liveness: liveness)

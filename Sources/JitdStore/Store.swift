@@ -215,6 +215,9 @@ public final class Store: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v10 console: users, sessions, published modules with their audit, the latest plan's unmet needs") { db in
+            try db.execute(sql: consoleSchema)
+        }
         return m
     }
 

@@ -54,7 +54,9 @@ import Testing
         recur_days = 365
         renew_window_days = 60
         """
-        let byID = Dictionary(uniqueKeysWithValues: try CatalogParser.parse([("c.toml", ok)], zone: .utc).value.map { ($0.id, $0) })
+        let parsed = try CatalogParser.parse([("c.toml", ok)], zone: .utc)
+        #expect(parsed.warnings.isEmpty, "no warning for a module without boosters: \(parsed.warnings)")
+        let byID = Dictionary(uniqueKeysWithValues: parsed.value.map { ($0.id, $0) })
         let sepsis = try #require(byID["sepsis"]), fire = try #require(byID["fire"])
         #expect(sepsis.reinforceDays == [8, 16] && sepsis.reinforceMinutes == 4 && sepsis.reinforcePriority == .low)
         #expect(sepsis.renewWindowDays == 30, "the default window")

@@ -16,6 +16,8 @@ public final class Runtime: Sendable {
     public let store: Store
     public let logger: Logger
     public let catalog: CatalogHolder
+    /// The latest plan with its input (the console reads it).
+    public let latestPlan = LatestPlan()
     let planChanged = ChangeSignal()
     let outboxChanged = ChangeSignal()
     /// Something `STATUS=` shows changed (a file applied, a plan saved, a reload).
@@ -100,15 +102,38 @@ public final class Runtime: Sendable {
     }
 }
 
-/// The catalog in force; replaced whole on reload.
+/// The catalog in force: the file catalog (replaced whole on reload) and the modules
+/// published in the console (replaced whole when one is published, edited or retired). A file
+/// module wins an id both define (the console refuses to publish one, but a file may add it later).
 public final class CatalogHolder: @unchecked Sendable {
     private let lock = NSLock()
     private var modules: [Module]
+    private var published: [Module] = []
 
     init(_ modules: [Module]) { self.modules = modules }
 
-    public var current: [Module] { lock.withLock { modules } }
+    /// The modules the planner plans with: the file catalog's and the published ones, by id.
+    public var current: [Module] {
+        lock.withLock {
+            guard !published.isEmpty else { return modules }
+            let fileIDs = Set(modules.map(\.id))
+            return (modules + published.filter { !fileIDs.contains($0.id) }).sorted { $0.id < $1.id }
+        }
+    }
+    /// The file catalog's modules alone.
+    public var files: [Module] { lock.withLock { modules } }
     public func replace(_ m: [Module]) { lock.withLock { modules = m } }
+    public func replacePublished(_ m: [Module]) { lock.withLock { published = m } }
+}
+
+/// The latest plan and the input it was made from, for the console (its live surge report and
+/// who must take what); replaced by every re-plan.
+public final class LatestPlan: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (plan: Plan, input: PlanningInput)?
+
+    public var current: (plan: Plan, input: PlanningInput)? { lock.withLock { value } }
+    func record(_ plan: Plan, _ input: PlanningInput) { lock.withLock { value = (plan, input) } }
 }
 
 /// The config in force; replaced whole on reload.

@@ -52,6 +52,7 @@ public struct Replanner: Sendable {
         do { try runtime.announceRequirements(plan, input) } catch {
             runtime.logger.error("cannot queue 'assigned' statements for learning record stores (the next plan tries again): \(error)")
         }
+        runtime.latestPlan.record(plan, input)
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
         let changed = change.added > 0 || change.removed > 0 || change.cancelled > 0

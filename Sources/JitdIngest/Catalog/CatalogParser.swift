@@ -141,7 +141,14 @@ struct ModuleReader {
         let sessions = readSessions(&sink)
         let reinforceDays = table.ints("reinforce_days", in: 1...3650, &sink) ?? []
         let reinforceMinutes = table.int("reinforce_minutes", in: 1...240, &sink)
-        let reinforcePriority = enumValue("reinforce_priority", Priority.self, default: .low, &sink)
+        let priorityGiven = table.string("reinforce_priority", &sink)
+        let reinforcePriority = priorityGiven.map { given in
+            Priority(rawValue: given) ?? {
+                sink.error("'reinforce_priority' is \(Brief.quoted(given)); use one of \(Priority.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))",
+                           line: table.line("reinforce_priority"))
+                return .low
+            }()
+        } ?? .low
         let renewWindowDays = table.int("renew_window_days", in: 0...3650, &sink)
         if let id, id.contains("#") {
             sink.error("module id \(Brief.quoted(id)) holds '#', which jitd keeps for boosters (MODULE#booster-N); use letters, digits, '-', '_' or '.'",
@@ -153,7 +160,7 @@ struct ModuleReader {
         if !reinforceDays.isEmpty && kind != .online {
             sink.error("boosters ('reinforce_days') are short online sessions; a \(kind.rawValue) module cannot have them", line: table.line("reinforce_days"))
         }
-        if reinforceDays.isEmpty && (reinforceMinutes != nil || table.line("reinforce_priority") != nil) {
+        if reinforceDays.isEmpty && (reinforceMinutes != nil || priorityGiven != nil) {
             sink.warning("'reinforce_minutes' and 'reinforce_priority' apply only with 'reinforce_days'; ignored",
                          line: table.line("reinforce_minutes") ?? table.line("reinforce_priority"))
         }

@@ -15,6 +15,7 @@ public struct Config: Sendable {
     public var api: APIConfig
     public var limits: Limits
     public var queue: QueueConfig = QueueConfig()
+    public var console: ConsoleConfig = ConsoleConfig()
     /// `[[lrs]]`: learning record stores that receive xAPI statements.
     public var lrs: [LRSEndpoint] = []
 

@@ -75,11 +75,13 @@ public enum ConfigLoader {
         limitsTable.finish(&sink)
 
         let queue = readQueue(root.table("queue", &sink), &sink)
+        let console = readConsole(root.table("console", &sink), absolute, &sink)
         root.finish(&sink)
         try sink.check()
         var config = Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
                             policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
                             limits: limits, queue: queue)
+        config.console = console
         config.lrs = lrs
         return Parsed(value: config, warnings: sink.items)
     }

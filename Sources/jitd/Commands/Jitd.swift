@@ -8,7 +8,7 @@ struct Jitd: AsyncParsableCommand {
         abstract: "Just-in-time training scheduler for hospitals.",
         discussion: "Reads shift rosters from a watched folder, finds gaps where a clinician can step away without taking the unit below safe staffing, and pushes micro-training assignments to integrators as signed webhooks.",
         version: JitdVersion.current,
-        subcommands: [Serve.self, Reload.self, Validate.self, PlanCommand.self, Queue.self, Status.self])
+        subcommands: [Serve.self, Reload.self, Validate.self, PlanCommand.self, Queue.self, Status.self, UserCommand.self])
 
     /// The exit codes the command line promises (docs/configuration.md): 0 valid, 1 invalid input, 2 usage error.
     static func main() async {
