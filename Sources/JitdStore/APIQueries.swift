@@ -174,7 +174,7 @@ public struct StoreGaugeValues: Sendable, Hashable {
 }
 
 extension Store {
-    /// Longest an assignment can last: a module takes at most 240 minutes (SPEC "Catalog", and
+    /// Longest an assignment can last: a module takes at most 240 minutes (docs/configuration.md, "The catalog", and
     /// the catalog parser refuses more). It turns "ends after `from`" into an index range on `start`.
     static let longestAssignmentSeconds: Int64 = 240 * 60
 

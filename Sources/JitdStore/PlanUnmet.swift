@@ -5,7 +5,7 @@ import JitdCore
 public struct UnmetRecord: Sendable, Hashable {
     public var staffID: String
     public var moduleID: String
-    /// `no_gap`, `understaffed`, `capacity`, `prerequisite` or `not_published` (SPEC's reasons).
+    /// `no_gap`, `understaffed`, `capacity`, `prerequisite` or `not_published` (the plan document's reasons, docs/integration.md).
     public var reason: String
 }
 

@@ -11,7 +11,7 @@ public enum RosterOutcome: Sendable, Equatable {
 }
 
 extension Store {
-    /// Applies a roster file whole, in one transaction, by SPEC's replacement rule: for each unit
+    /// Applies a roster file whole, in one transaction, by the replacement rule (docs/configuration.md): for each unit
     /// it names, every entry of that unit starting on a local day the file has an entry for is replaced.
     ///
     /// `events` are queued in the same transaction (e.g. `roster.accepted`), one per listed endpoint.

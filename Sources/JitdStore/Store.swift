@@ -221,7 +221,7 @@ public final class Store: Sendable {
         return m
     }
 
-    /// Shifts are kept by unit-day, the unit of SPEC's replacement rule. `roster_day` holds one
+    /// Shifts are kept by unit-day, the unit of the replacement rule (docs/configuration.md). `roster_day` holds one
     /// row per unit and local day that some roster covered: which file owns it, and the earliest
     /// start and latest end of its entries. `shift` is clustered by that day (WITHOUT ROWID), so
     /// replacing a day removes one run of rows, and it has no secondary index: a million-row roster

@@ -8,7 +8,7 @@ public enum ModuleKind: String, Sendable, Codable, CaseIterable {
     case classroom
 }
 
-/// How much a placed need of a module is worth; SPEC's weights.
+/// How much a placed need of a module is worth; the contract's weights (docs/configuration.md).
 public enum Priority: String, Sendable, Codable, CaseIterable, Comparable {
     case critical, high, normal, low
 

@@ -119,7 +119,7 @@ public struct LearningEvent: Sendable, Hashable {
                       identity: "\(staffID)\u{1F}\(moduleID)\u{1F}\(due.seconds)")
     }
 
-    /// The learning event a webhook event records, read from its data as SPEC shapes it:
+    /// The learning event a webhook event records, read from its data as docs/integration.md shapes it:
     /// `assignment.scheduled`, `assignment.cancelled` and `assignment.missed` carry the
     /// assignment; `training.overdue` carries staff, module, due and unit. `nil` for other types
     /// and for data that lacks what the statement needs.

@@ -56,7 +56,7 @@ public struct WebhookEvent: Sendable, Hashable {
         "msg_" + StableHash.hex(parts.joined(separator: "\u{1F}")) + StableHash.hex(parts.reversed().joined(separator: "\u{1E}"))
     }
 
-    // MARK: The events of SPEC
+    // MARK: The events of docs/integration.md
 
     /// `module` is the catalog's module; for a booster (`a.moduleID` is `MODULE#booster-N`),
     /// the module it reinforces, with the booster's length.

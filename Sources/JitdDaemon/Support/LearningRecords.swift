@@ -92,13 +92,13 @@ extension Runtime {
         }
     }
 
-    /// The completion a requirement renews: one that lapses (SPEC: valid for `recur_days`).
+    /// The completion a requirement renews: one that lapses (docs/configuration.md: valid for `recur_days`).
     static func renewal(_ m: Module, lastCompletion: Instant?) -> LearningEvent.Renewal? {
         guard let done = lastCompletion, let days = m.recurDays else { return nil }
         return .init(previousCompletion: done, lapsesAt: done.adding(seconds: Int64(days) * 86_400))
     }
 
-    /// When a requirement is due, by SPEC: the lapse of the completion it renews, else `due_days`
+    /// When a requirement is due, by docs/configuration.md: the lapse of the completion it renews, else `due_days`
     /// after publication or after the person first appeared, whichever is later.
     static func due(_ m: Module, lastCompletion: Instant?, firstSeen: Instant?) -> Instant? {
         if let r = renewal(m, lastCompletion: lastCompletion) { return r.lapsesAt }

@@ -1,7 +1,7 @@
 import Foundation
 import JitdCore
 
-/// Reads `jitd.toml` per SPEC: defaults for every key but the required ones, unknown keys and
+/// Reads `jitd.toml` as the contract has it (docs/configuration.md): defaults for every key but the required ones, unknown keys and
 /// wrong types reported with their line, all problems of the file at once.
 public enum ConfigLoader {
     public static func load(path: String) throws(Diagnostics) -> Parsed<Config> {
