@@ -114,6 +114,10 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "JitdSystemdTests", dependencies: ["JitdSystemd"]),
+        .testTarget(name: "JitdDaemonTests", dependencies: [
+            "JitdDaemon", "JitdCore", "JitdIngest", "JitdStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JitdCore"]),
         .testTarget(name: "SimulationTests", dependencies: ["JitdAudit", "JitdSimulation"]),
     ],

@@ -43,13 +43,13 @@ struct DeliveryRoutes {
         }
         var redelivered = false
         switch before.message.state {
-        case "dead":
+        case .dead:
             redelivered = try store.redeliver(ids: [id], now: hooks.now()) > 0
             hooks.outboxChanged()
-        case "pending", "leased":
+        case .pending, .leased:
             break
         default:
-            throw Problem(status: .conflict, detail: "delivery \(id) is \(before.message.state); only dead deliveries can be redelivered")
+            throw Problem(status: .conflict, detail: "delivery \(id) is \(before.message.state.rawValue); only dead deliveries can be redelivered")
         }
         let after = try store.delivery(id: id) ?? before
         var w = JSONWriter()
@@ -90,7 +90,7 @@ struct DeliveryRoutes {
         w.key("id"); w.int(m.id)
         w.key("last_error"); w.string(m.lastError)
         w.key("run_at"); w.instant(m.runAt)
-        w.key("state"); w.string(m.state)
+        w.key("state"); w.string(m.state.rawValue)
         w.key("type"); w.string(m.type)
         w.key("updated_at"); w.instant(d.updatedAt)
         w.key("webhook_id"); w.string(m.eventID)
@@ -100,8 +100,6 @@ struct DeliveryRoutes {
 
 /// `GET /v1/inbox/files`: the files the inbox handled, newest first, with their outcome.
 struct InboxRoutes {
-    enum Outcome: String, CaseIterable { case accepted, rejected, duplicate }
-    enum Kind: String, CaseIterable { case roster, completions }
 
     let store: Store
 
@@ -110,19 +108,19 @@ struct InboxRoutes {
     }
 
     func list(_ q: QueryInput) throws -> Response {
-        let outcome = try q.oneOf("outcome", Outcome.self)
-        let kind = try q.oneOf("kind", Kind.self)
+        let outcome = try q.oneOf("outcome", InboxFileOutcome.self)
+        let kind = try q.oneOf("kind", InboxFileKind.self)
         let limit = try q.int("limit", in: 1...1000) ?? 100
-        let rows = try store.inboxFiles(outcome: outcome?.rawValue, kind: kind?.rawValue, before: try IDCursor.decode(q), limit: limit)
+        let rows = try store.inboxFiles(outcome: outcome, kind: kind, before: try IDCursor.decode(q), limit: limit)
         var w = JSONWriter(capacity: 256 * max(1, rows.count))
         w.beginObject()
         w.key("files"); w.beginArray()
         for f in rows {
             w.beginObject()
             w.key("id"); w.int(f.id)
-            w.key("kind"); w.string(f.kind)
+            w.key("kind"); w.string(f.kind.rawValue)
             w.key("name"); w.string(f.name)
-            w.key("outcome"); w.string(f.outcome)
+            w.key("outcome"); w.string(f.outcome.rawValue)
             w.key("received_at"); w.instant(f.receivedAt)
             w.key("sha256"); w.string(f.sha256)
             w.key("summary")

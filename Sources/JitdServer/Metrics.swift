@@ -29,6 +29,8 @@ public enum JitdMetric {
     public static let circuitOpen = "jitd_endpoint_circuit_open"
     public static let endpointDisabled = "jitd_endpoint_disabled"
     public static let orphaned = "jitd_queue_orphaned_total"
+    public static let staleUnits = "jitd_roster_stale_units"
+    public static let overdue = "jitd_training_overdue"
 
     static let help: [String: String] = [
         httpRequests: "HTTP requests answered, by route template, method and status code.",
@@ -47,6 +49,8 @@ public enum JitdMetric {
         deliveryDuration: "Time of one webhook delivery attempt, by endpoint and outcome.",
         orphaned: "Queued messages moved to dead because their endpoint was removed from the config, since start-up.",
         circuitOpen: "1 while an endpoint's circuit breaker is open (it kept failing; probed again later), else 0.",
+        staleUnits: "Units with coverage rules and no shift in the next horizon_hours: planning for them has stopped until a roster arrives.",
+        overdue: "People past a module's due date (or the lapse of its recertification) who have not completed it since.",
         endpointDisabled: "1 while an endpoint is disabled (the receiver answered 410 Gone, or an operator); `jitd queue enable NAME` ends it.",
     ]
 
@@ -171,6 +175,8 @@ public final class StoreMetricsCollector: @unchecked Sendable {
         CoreMetrics.Gauge(label: JitdMetric.shifts, dimensions: [("kind", "shift")]).record(v.shifts)
         CoreMetrics.Gauge(label: JitdMetric.shifts, dimensions: [("kind", "busy")]).record(v.busyBlocks)
         CoreMetrics.Gauge(label: JitdMetric.staff).record(v.staff)
+        CoreMetrics.Gauge(label: JitdMetric.staleUnits).record(v.staleUnits)
+        CoreMetrics.Gauge(label: JitdMetric.overdue).record(v.overdue)
         for state in AssignmentState.allCases {
             CoreMetrics.Gauge(label: JitdMetric.assignments, dimensions: [("state", state.rawValue)]).record(v.assignmentsByState[state.rawValue] ?? 0)
         }

@@ -25,6 +25,8 @@ struct ModuleRoutes {
     struct Tally {
         var eligible: Set<String> = []
         var completed: Set<String> = []
+        /// Eligible people past the due date (or lapse) untrained, as `training.overdue` announced.
+        var overdue: Set<String> = []
 
         /// The end of the assignment that brings completions to 90 %, walking `upcoming` in order of end.
         func projection(_ upcoming: [Assignment]) -> Instant? {
@@ -42,6 +44,7 @@ struct ModuleRoutes {
             let planned = Set(upcoming.lazy.filter { eligible.contains($0.staffID) && !completed.contains($0.staffID) }.map(\.staffID))
             w.key("completed"); w.int(completed.count)
             w.key("eligible"); w.int(eligible.count)
+            w.key("overdue"); w.int(overdue.count)
             w.key("planned"); w.int(planned.count)
             w.key("projected_90_percent_at"); w.instant(projection(upcoming))
             w.key("reached_90_percent"); w.bool(!eligible.isEmpty && completed.count * 10 >= eligible.count * 9)
@@ -71,6 +74,9 @@ struct ModuleRoutes {
             if holds(p.staffID) {
                 overall.completed.insert(p.staffID)
                 units[p.unit]!.completed.insert(p.staffID)
+            } else if input.overdue.contains(p.staffID) {
+                overall.overdue.insert(p.staffID)
+                units[p.unit]!.overdue.insert(p.staffID)
             }
         }
         var w = JSONWriter()

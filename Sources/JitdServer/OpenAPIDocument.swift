@@ -718,7 +718,8 @@ enum OpenAPIDocument {
               "type": "string",
               "enum": [
                 "roster",
-                "completions"
+                "completions",
+                "unknown"
               ]
             }
           },
@@ -939,6 +940,7 @@ enum OpenAPIDocument {
           "completed",
           "declined",
           "expired",
+          "missed",
           "cancelled"
         ]
       },
@@ -1097,6 +1099,7 @@ enum OpenAPIDocument {
           "eligible",
           "completed",
           "planned",
+          "overdue",
           "share",
           "reached_90_percent",
           "projected_90_percent_at"
@@ -1114,6 +1117,11 @@ enum OpenAPIDocument {
             "type": "integer",
             "minimum": 0,
             "description": "Eligible people not completed who have a live assignment of the module."
+          },
+          "overdue": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Eligible people past the module's due date (or the lapse of its recertification) untrained, as training.overdue announced them."
           },
           "share": {
             "type": [
@@ -1427,7 +1435,8 @@ enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "roster",
-              "completions"
+              "completions",
+              "unknown"
             ]
           },
           "outcome": {

@@ -107,6 +107,8 @@ public struct ModuleProgressInputs: Sendable {
     public var latestCompletion: [String: Instant]
     /// Assignments of the module not yet over and still to happen (planned, notified, acknowledged).
     public var upcoming: [Assignment]
+    /// People announced overdue for the module (`training.overdue`) who have not completed it since.
+    public var overdue: Set<String> = []
 }
 
 /// A row of `inbox_file`: one file the inbox handled.
@@ -114,8 +116,8 @@ public struct InboxFileRecord: Sendable, Hashable {
     public var id: Int64
     public var name: String
     public var sha256: String
-    public var kind: String
-    public var outcome: String
+    public var kind: InboxFileKind
+    public var outcome: InboxFileOutcome
     public var receivedAt: Instant
     /// JSON text: counts for accepted files, errors for rejected ones.
     public var summary: String
@@ -159,6 +161,10 @@ public struct StoreGaugeValues: Sendable, Hashable {
     public var oldestDueAgeByEndpoint: [String: Int64] = [:]
     /// Inbox files per kind and outcome.
     public var inboxFiles: [InboxCount] = []
+    /// Units whose roster ran out (no shift in the next horizon).
+    public var staleUnits = 0
+    /// Needs whose due date or lapse passed untrained and are still open.
+    public var overdue = 0
 
     public struct InboxCount: Sendable, Hashable {
         public var kind: String
@@ -303,21 +309,56 @@ extension Store {
                 try insert.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, source])
                 result.added += db.changesCount
                 for a in try Row.fetchAll(live, arguments: [c.staffID, c.moduleID]).map(Self.stored) {
-                    let start = a.assignment.interval.start, end = a.assignment.interval.end
-                    if start <= c.completedAt && c.completedAt <= end.adding(seconds: 86_400) {
-                        try db.execute(sql: "UPDATE assignment SET state = 'completed', reason = NULL, updated_at = ? WHERE id = ?",
-                                       arguments: [now.seconds, a.assignment.id])
-                        try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
-                                       arguments: [now.seconds, a.assignment.id])
-                        result.assignmentsCompleted += 1
-                    } else if start > c.completedAt && end > now && (holdsUntil(c).map { $0 > start } ?? true) {
-                        try Self.cancel(db, a, reason: "completed_elsewhere", now: now, events: cancelledEvents)
-                        result.assignmentsCancelled += 1
-                    }
+                    try Self.settle(db, a, by: c, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents, &result)
                 }
             }
             return result
         }
+    }
+
+    /// What a completion `c` does to a live assignment `a` of the same person and module: one
+    /// that had started by the completion (and ended at most a day before it) becomes
+    /// `completed`; one that starts after it and has not ended is cancelled
+    /// (`completed_elsewhere`) when the completion still holds at its start. The one rule for
+    /// completions from the API and from inbox files.
+    static func settle(_ db: Database, _ a: StoredAssignment, by c: Completion, now: Instant,
+                       holdsUntil: (Completion) -> Instant?,
+                       cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])],
+                       _ result: inout CompletionsApplied) throws {
+        let start = a.assignment.interval.start, end = a.assignment.interval.end
+        if start <= c.completedAt && c.completedAt <= end.adding(seconds: 86_400) {
+            try db.execute(sql: "UPDATE assignment SET state = 'completed', reason = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [now.seconds, a.assignment.id])
+            try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
+                           arguments: [now.seconds, a.assignment.id])
+            result.assignmentsCompleted += 1
+        } else if start > c.completedAt && end > now && (holdsUntil(c).map { $0 > start } ?? true) {
+            try cancel(db, a, reason: "completed_elsewhere", now: now, events: cancelledEvents)
+            result.assignmentsCancelled += 1
+        }
+    }
+
+    /// Settles the live assignments (``settle(_:_:by:now:holdsUntil:cancelledEvents:_:)``) by the
+    /// completions a file added (its `source`), inside the transaction that stores them: one pass
+    /// over the few live assignments, not one lookup per row of a history of millions.
+    static func settleLive(_ db: Database, bySource source: String, now: Instant, holdsUntil: (Completion) -> Instant?,
+                           cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> CompletionsApplied {
+        var result = CompletionsApplied()
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT a.*, c.completed_at AS c_at FROM assignment a
+            JOIN completion c ON c.staff_id = a.staff_id AND c.module_id = a.module_id AND c.source = ?
+            WHERE a.state IN ('planned', 'notified', 'acknowledged') ORDER BY a.start, a.id, c.completed_at
+            """, arguments: [source])
+        var settled: Set<String> = []
+        for row in rows {
+            let a = Self.stored(row)
+            guard !settled.contains(a.assignment.id) else { continue }
+            let c = Completion(staffID: a.assignment.staffID, moduleID: a.assignment.moduleID, completedAt: Instant(seconds: row["c_at"]))
+            let before = result
+            try settle(db, a, by: c, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents, &result)
+            if result != before { settled.insert(a.assignment.id) }
+        }
+        return result
     }
 
     // MARK: Progress
@@ -340,20 +381,26 @@ extension Store {
                 SELECT * FROM assignment WHERE module_id = ? AND state IN ('planned', 'notified', 'acknowledged') AND "end" > ?
                 ORDER BY "end", id
                 """, arguments: [moduleID, now.seconds]).map(Self.assignment)
-            return ModuleProgressInputs(posts: posts, latestCompletion: latest, upcoming: upcoming)
+            var inputs = ModuleProgressInputs(posts: posts, latestCompletion: latest, upcoming: upcoming)
+            inputs.overdue = Set(try String.fetchAll(db, sql: """
+                SELECT DISTINCT o.staff_id FROM overdue o WHERE o.module_id = ? AND NOT EXISTS (
+                    SELECT 1 FROM completion c WHERE c.staff_id = o.staff_id AND c.module_id = o.module_id AND c.completed_at >= o.due)
+                """, arguments: [moduleID]))
+            return inputs
         }
     }
 
     // MARK: Ingest history
 
     /// Inbox files, newest first; `before` is the id of the last row of the previous page.
-    public func inboxFiles(outcome: String? = nil, kind: String? = nil, before: Int64? = nil, limit: Int) throws -> [InboxFileRecord] {
+    public func inboxFiles(outcome: InboxFileOutcome? = nil, kind: InboxFileKind? = nil, before: Int64? = nil, limit: Int) throws -> [InboxFileRecord] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM inbox_file WHERE (?1 IS NULL OR outcome = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR id < ?3)
                 ORDER BY id DESC LIMIT ?4
-                """, arguments: [outcome, kind, before, limit]).map {
-                InboxFileRecord(id: $0["id"], name: $0["name"], sha256: $0["sha256"], kind: $0["kind"], outcome: $0["outcome"],
+                """, arguments: [outcome?.rawValue, kind?.rawValue, before, limit]).map {
+                InboxFileRecord(id: $0["id"], name: $0["name"], sha256: $0["sha256"],
+                                kind: InboxFileKind(rawValue: $0["kind"]) ?? .unknown, outcome: InboxFileOutcome(rawValue: $0["outcome"]) ?? .rejected,
                                 receivedAt: Instant(seconds: $0["received_at"]), summary: $0["summary"])
             }
         }
@@ -412,6 +459,11 @@ extension Store {
             v.inboxFiles = try Row.fetchAll(db, sql: "SELECT kind, outcome, count(*) FROM inbox_file GROUP BY kind, outcome ORDER BY kind, outcome").map {
                 StoreGaugeValues.InboxCount(kind: $0[0], outcome: $0[1], count: $0[2])
             }
+            v.staleUnits = try Int.fetchOne(db, sql: "SELECT count(*) FROM stale_unit") ?? 0
+            v.overdue = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM overdue o WHERE NOT EXISTS (
+                    SELECT 1 FROM completion c WHERE c.staff_id = o.staff_id AND c.module_id = o.module_id AND c.completed_at >= o.due)
+                """) ?? 0
             return v
         }
     }

@@ -2,6 +2,12 @@ import Foundation
 import GRDB
 import JitdCore
 
+/// Where a message of the outbox is in its life: pending → leased → delivered | pending (retry)
+/// | dead | expired; cancelled by the planner or an API action.
+public enum OutboxState: String, Sendable, Hashable, CaseIterable {
+    case pending, leased, delivered, dead, expired, cancelled
+}
+
 /// A queued webhook message for one endpoint.
 public struct OutboxMessage: Sendable, Hashable {
     public var id: Int64
@@ -12,7 +18,7 @@ public struct OutboxMessage: Sendable, Hashable {
     public var body: Data
     public var runAt: Instant
     public var expiresAt: Instant?
-    public var state: String
+    public var state: OutboxState
     /// The attempt this lease is for (1 for the first).
     public var attempts: Int
     public var lastError: String?
@@ -27,7 +33,7 @@ public struct OutboxMessage: Sendable, Hashable {
         body = row["body"]
         runAt = Instant(seconds: row["run_at"])
         expiresAt = (row["expires_at"] as Int64?).map(Instant.init(seconds:))
-        state = row["state"]
+        state = OutboxState(rawValue: row["state"]) ?? .pending
         attempts = row["attempts"]
         lastError = row["last_error"]
         createdAt = Instant(seconds: row["created_at"])
@@ -103,11 +109,11 @@ extension Store {
     }
 
     /// Messages in a state, newest first.
-    public func messages(state: String, endpoint: String? = nil, limit: Int = 1000) throws -> [OutboxMessage] {
+    public func messages(state: OutboxState, endpoint: String? = nil, limit: Int = 1000) throws -> [OutboxMessage] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM outbox WHERE state = ? AND (? IS NULL OR endpoint = ?) ORDER BY id DESC LIMIT ?
-                """, arguments: [state, endpoint, endpoint, limit]).map(OutboxMessage.init(row:))
+                """, arguments: [state.rawValue, endpoint, endpoint, limit]).map(OutboxMessage.init(row:))
         }
     }
 
@@ -192,6 +198,37 @@ extension Store {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM outbox WHERE state = 'dead' AND updated_at < ?", arguments: [cutoff.seconds])
             return db.changesCount
+        }
+    }
+}
+
+extension Store {
+    /// Queues `staffing.below_minimum` once per shortage. A window of a unit and role that meets
+    /// or overlaps one announced before (a re-plan sees the same shortage with its start moved
+    /// to now, or its shortfall changed) extends it silently; a new one is recorded and its
+    /// events queued, in one transaction. Rows that ended a week ago are forgotten. Returns how
+    /// many were announced.
+    @discardableResult
+    public func announceShortages(_ windows: [UnderstaffedWindow], now: Instant,
+                                  events: (UnderstaffedWindow) -> [(WebhookEvent, [String])]) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM shortage WHERE last_end < ?", arguments: [now.seconds - 7 * 86_400])
+            var announced = 0
+            for w in windows {
+                let known = try Int64.fetchOne(db, sql: """
+                    SELECT id FROM shortage WHERE unit = ? AND role = ? AND first_start <= ? AND last_end >= ? ORDER BY id LIMIT 1
+                    """, arguments: [w.unit, w.role, w.interval.end.seconds, w.interval.start.seconds])
+                if let known {
+                    try db.execute(sql: "UPDATE shortage SET last_end = max(last_end, ?) WHERE id = ?", arguments: [w.interval.end.seconds, known])
+                    continue
+                }
+                try db.execute(sql: """
+                    INSERT INTO shortage (unit, role, first_start, last_end, short_by, announced_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [w.unit, w.role, w.interval.start.seconds, w.interval.end.seconds, w.shortBy, now.seconds])
+                for (event, endpoints) in events(w) { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
+                announced += 1
+            }
+            return announced
         }
     }
 }

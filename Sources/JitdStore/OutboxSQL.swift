@@ -29,7 +29,7 @@ public enum OutboxSQL {
                 continue
             }
             m.attempts += 1
-            m.state = "leased"
+            m.state = .leased
             try db.cachedStatement(sql: "UPDATE outbox SET state = 'leased', attempts = ?, lease_until = ?, updated_at = ? WHERE id = ?")
                 .execute(arguments: [m.attempts, now.seconds + leaseSeconds, now.seconds, m.id])
             out.append(m)

@@ -36,6 +36,29 @@ extension Store {
         }
     }
 
+    /// What the planner must respect of the assignments already made, for a plan at `now` that
+    /// looks back to `reach` (shifts that started up to a day ago):
+    /// - `live`: the commitments that have not ended (``committedAssignments(endingAfter:)``);
+    /// - `booked`: sessions that count toward their shift's caps and toward spacing whatever
+    ///   becomes of them: commitments that ended, and completed or missed sessions;
+    /// - `retiredIDs`: ids of cancelled, declined, expired or missed assignments that start
+    ///   after `now`, which a new placement must not reuse.
+    public func planningCommitments(now: Instant, reach: Instant) throws -> (live: [Assignment], booked: [Assignment], retiredIDs: Set<String>) {
+        let live = try committedAssignments(endingAfter: now)
+        return try pool.read { db in
+            let booked = try Row.fetchAll(db, sql: """
+                SELECT * FROM assignment a WHERE "end" > ?2 AND (
+                    state IN ('completed', 'missed')
+                    OR ("end" <= ?1 AND (state IN ('notified', 'acknowledged') OR (state = 'planned' AND \(Self.isCommitmentSQL))))
+                ) ORDER BY start, id
+                """, arguments: [now.seconds, reach.seconds]).map { Self.assignment($0) }
+            let retired = try String.fetchAll(db, sql: """
+                SELECT id FROM assignment WHERE state IN ('cancelled', 'declined', 'expired', 'missed') AND start > ?
+                """, arguments: [now.seconds])
+            return (live, booked, Set(retired))
+        }
+    }
+
     /// Whether the `planned` assignment `a` has an `assignment.scheduled` message that came due
     /// (its first send time passed, or it was tried) and is still on its way: queued for a retry,
     /// in flight, or delivered. Such a message is a commitment: a re-plan must not drop it, only
@@ -115,6 +138,35 @@ extension Store {
                 change.cancelled += 1
             }
             return change
+        }
+    }
+
+    /// Sessions people were told of (`notified`, `acknowledged`) that ended at or before `cutoff`
+    /// without being completed become `missed`, with their unsent messages cancelled and the
+    /// events `missed` returns queued, in one transaction. Their needs are placed again by the
+    /// next plan; they still count toward their shift's caps. Returns them.
+    @discardableResult
+    public func markMissed(endedBy cutoff: Instant, now: Instant,
+                           missed: (Assignment) -> [(WebhookEvent, [String])]) throws -> [Assignment] {
+        // Looked at first, so that a daemon with nothing to mark never takes the write lock.
+        let any = try pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM assignment WHERE state IN ('notified', 'acknowledged') AND "end" <= ?)
+                """, arguments: [cutoff.seconds]) ?? false
+        }
+        guard any else { return [] }
+        return try pool.write { db in
+            let list = try Row.fetchAll(db, sql: """
+                SELECT * FROM assignment WHERE state IN ('notified', 'acknowledged') AND "end" <= ? ORDER BY start, id
+                """, arguments: [cutoff.seconds]).map { Self.assignment($0) }
+            for a in list {
+                try db.execute(sql: "UPDATE assignment SET state = 'missed', reason = 'no_completion', updated_at = ? WHERE id = ?",
+                               arguments: [now.seconds, a.id])
+                try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
+                               arguments: [now.seconds, a.id])
+                for (event, endpoints) in missed(a) { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
+            }
+            return list
         }
     }
 

@@ -55,7 +55,7 @@ extension Store {
         } catch Abandon.discard {
             return nil
         } catch Abandon.duplicate(let sha256) {
-            try recordDuplicate(file: file, sha256: sha256, kind: "roster", now: now)
+            try recordDuplicate(file: file, sha256: sha256, kind: .roster, now: now)
             return .duplicate
         }
     }
@@ -97,20 +97,20 @@ extension Store {
     }
 
     /// Records a file with the same bytes as one applied before; nothing else changes.
-    public func recordDuplicate(file: String, sha256: String, kind: String, now: Instant) throws {
+    public func recordDuplicate(file: String, sha256: String, kind: InboxFileKind, now: Instant) throws {
         try pool.write { db in
             try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, ?, 'duplicate', ?, '{}')",
-                           arguments: [file, sha256, kind, now.seconds])
+                           arguments: [file, sha256, kind.rawValue, now.seconds])
         }
     }
 
     /// Records a refused file and queues its `roster.rejected` events; nothing else changes.
-    public func recordRejected(file: String, sha256: String, kind: String, errors: [String], now: Instant,
+    public func recordRejected(file: String, sha256: String, kind: InboxFileKind, errors: [String], now: Instant,
                                events: [(WebhookEvent, [String])]) throws {
         try pool.write { db in
             let summary = String(decoding: JSONValue.object(["errors": .array(errors.map(JSONValue.string))]).encoded(), as: UTF8.self)
             try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, ?, 'rejected', ?, ?)",
-                           arguments: [file, sha256, kind, now.seconds, summary])
+                           arguments: [file, sha256, kind.rawValue, now.seconds, summary])
             for (event, endpoints) in events { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
         }
     }
@@ -205,7 +205,7 @@ extension Store {
             for c in completions { try writer.insert(c) }
             return sha256
         }
-        guard case .applied(_, let added)? = outcome else { return nil }
+        guard case .applied(_, let added, _)? = outcome else { return nil }
         return added
     }
 
@@ -213,24 +213,36 @@ extension Store {
     /// completion to the writer and returns the file's sha256 once it has read it all, or `nil`
     /// to discard it (a file with errors). Same bytes applied before are a `.duplicate` (recorded
     /// as such) and change nothing. Returns `nil` when discarded.
-    public func applyCompletions(file: String, now: Instant, fill: (CompletionWriter) throws -> String?) throws -> CompletionsOutcome? {
+    ///
+    /// The live assignments the new completions settle are settled in the same transaction, by
+    /// the API's rule (``settle(_:_:by:now:holdsUntil:cancelledEvents:_:)``): people are not
+    /// paged for training the LMS says they have done.
+    public func applyCompletions(file: String, now: Instant, fill: (CompletionWriter) throws -> String?,
+                                 holdsUntil: @escaping (Completion) -> Instant? = { _ in nil },
+                                 cancelledEvents: @escaping @Sendable (Assignment, String) -> [(WebhookEvent, [String])] = { _, _ in [] })
+        throws -> CompletionsOutcome? {
         enum Abandon: Error { case discard, duplicate(sha256: String) }
         do {
             return try pool.write { db in try Self.withFileCache(db) {
-                let writer = try CompletionWriter(db: db, source: "file:" + file)
+                let source = "file:" + file
+                let writer = try CompletionWriter(db: db, source: source)
                 guard let sha256 = try fill(writer) else { throw Abandon.discard }
                 if try Self.wasAccepted(db, sha256: sha256) {
                     throw Abandon.duplicate(sha256: sha256)
                 }
-                let summary = String(decoding: JSONValue.object(["completions": .int(writer.count), "new": .int(writer.added)]).encoded(), as: UTF8.self)
+                let settled = try Self.settleLive(db, bySource: source, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents)
+                let summary = String(decoding: JSONValue.object([
+                    "completions": .int(writer.count), "new": .int(writer.added),
+                    "assignments_completed": .int(settled.assignmentsCompleted), "assignments_cancelled": .int(settled.assignmentsCancelled),
+                ]).encoded(), as: UTF8.self)
                 try db.execute(sql: "INSERT INTO inbox_file (name, sha256, kind, outcome, received_at, summary) VALUES (?, ?, 'completions', 'accepted', ?, ?)",
                                arguments: [file, sha256, now.seconds, summary])
-                return .applied(completions: writer.count, new: writer.added)
+                return .applied(completions: writer.count, new: writer.added, settled: settled)
             } }
         } catch Abandon.discard {
             return nil
         } catch Abandon.duplicate(let sha256) {
-            try recordDuplicate(file: file, sha256: sha256, kind: "completions", now: now)
+            try recordDuplicate(file: file, sha256: sha256, kind: .completions, now: now)
             return .duplicate
         }
     }
@@ -238,8 +250,8 @@ extension Store {
 
 /// What became of a completions file.
 public enum CompletionsOutcome: Equatable, Sendable {
-    /// Stored: how many rows it held, and how many were new.
-    case applied(completions: Int, new: Int)
+    /// Stored: how many rows it held, how many were new, and what they did to live assignments.
+    case applied(completions: Int, new: Int, settled: CompletionsApplied)
     /// The same bytes as a file applied before: nothing changed.
     case duplicate
 }

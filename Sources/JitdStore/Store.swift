@@ -162,6 +162,47 @@ public final class Store: Sendable {
                 CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v8: shortages announced") { db in
+            // One staffing.below_minimum per shortage: a re-plan's window of the same shortage
+            // (its start moves with now) extends the row instead of announcing it again.
+            try db.execute(sql: """
+                CREATE TABLE shortage (
+                    id INTEGER PRIMARY KEY,
+                    unit TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    first_start INTEGER NOT NULL,   -- the window's start when first announced
+                    last_end INTEGER NOT NULL,      -- the latest end any re-plan saw
+                    short_by INTEGER NOT NULL,
+                    announced_at INTEGER NOT NULL
+                );
+                CREATE INDEX shortage_unit ON shortage(unit, role, last_end);
+                """)
+        }
+        m.registerMigration("v9: recurring rosters, stale units, overdue needs") { db in
+            try db.execute(sql: """
+                CREATE TABLE recurring_roster (
+                    file_id INTEGER PRIMARY KEY REFERENCES inbox_file(id),
+                    name TEXT NOT NULL,
+                    text TEXT NOT NULL,             -- the calendar, expanded again as the horizon advances
+                    units TEXT NOT NULL,            -- JSON array: the units it still rosters
+                    expanded_until INTEGER NOT NULL
+                );
+                CREATE TABLE stale_unit (
+                    unit TEXT PRIMARY KEY,
+                    since INTEGER NOT NULL,         -- when a re-plan first found no shift ahead
+                    last_shift_end INTEGER          -- the end of its last known shift, if any
+                );
+                CREATE TABLE overdue (
+                    staff_id TEXT NOT NULL,
+                    module_id TEXT NOT NULL,
+                    due INTEGER NOT NULL,           -- the due date or lapse that passed
+                    unit TEXT NOT NULL,
+                    announced_at INTEGER NOT NULL,
+                    PRIMARY KEY (staff_id, module_id, due)
+                );
+                CREATE INDEX overdue_module ON overdue(module_id, unit);
+                """)
+        }
         return m
     }
 

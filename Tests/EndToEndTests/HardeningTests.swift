@@ -184,6 +184,9 @@ import Testing
             #expect(report.contains(says), "\(name): \(report)")
         }
         #expect(FileManager.default.fileExists(atPath: h.dir + "/inbox/rejected/folder/roster.csv"))
+        // Each rejection is recorded as the kind of file it was (a completions file used to be a "roster").
+        let kinds = try sql(h.dir + "/state/jitd.sqlite", "SELECT name || '=' || kind FROM inbox_file WHERE name IN ('future.csv', 'folder') ORDER BY name")
+        #expect(kinds.split(separator: "\n") == ["folder=unknown", "future.csv=completions"], "\(kinds)")
         _ = try await h.waitFor(seconds: 30) { FileManager.default.fileExists(atPath: h.dir + "/inbox/rejected/" + evil) ? true : nil }
         let log = h.read("jitd.log")
         #expect(!log.contains("\u{1B}"), "no escape sequence reaches the text log")

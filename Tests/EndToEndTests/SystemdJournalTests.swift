@@ -108,7 +108,7 @@ final class JournalSocket: @unchecked Sendable {
         #expect(applied["PRIORITY"] == "5")
         #expect(applied["SYSLOG_IDENTIFIER"] == "jitd")
         #expect(applied["JITD_FILE"] == "roster.csv")
-        #expect(applied["CODE_FILE"]?.hasSuffix("InboxApply.swift") == true, "the file that logs it: \(applied["CODE_FILE"] ?? "")")
+        #expect(applied["CODE_FILE"]?.hasSuffix("ApplyInboxFile.swift") == true, "the file that logs it: \(applied["CODE_FILE"] ?? "")")
         #expect(Int(applied["CODE_LINE"] ?? "") != nil)
         #expect(applied["CODE_FUNC"]?.isEmpty == false)
         _ = try await d.h.waitFor(seconds: 30) { journal.entries().contains { $0["MESSAGE"]?.hasPrefix("jitd ready") == true } ? true : nil }

@@ -171,9 +171,9 @@ import Testing
         #expect(try f.store.assignment(id: "x_told")?.state == .cancelled)
         #expect(try f.store.assignment(id: "other")?.state == .planned)
         // The notified one is announced as cancelled; the unsent notifications of all three are dropped.
-        let cancelled = try f.store.messages(state: "pending").filter { $0.type == "assignment.cancelled" }
+        let cancelled = try f.store.messages(state: .pending).filter { $0.type == "assignment.cancelled" }
         #expect(cancelled.map(\.assignmentID) == ["x_told"])
-        let scheduled = try f.store.messages(state: "pending").filter { $0.type == "assignment.scheduled" }
+        let scheduled = try f.store.messages(state: .pending).filter { $0.type == "assignment.scheduled" }
         #expect(scheduled.map(\.assignmentID) == ["other"])
         #expect(f.log.replans == 1, "the second, idempotent call changes nothing and plans nothing")
         #expect(f.log.wakes == 1)
@@ -213,7 +213,7 @@ import Testing
             }
             try await client.execute(uri: "/v1/assignments/a_0/acknowledge", method: .post, headers: rw) { #expect($0.status == .conflict) }
         }
-        #expect(try f.store.messages(state: "cancelled").map(\.assignmentID) == ["a_0"])
+        #expect(try f.store.messages(state: .cancelled).map(\.assignmentID) == ["a_0"])
         #expect(try f.store.completions().isEmpty)
         #expect(f.log.replans == 1)
         // A later plan that places the same slot again does not resurrect it.

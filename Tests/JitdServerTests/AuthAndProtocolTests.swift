@@ -91,7 +91,7 @@ import Testing
         try f.seedAssignments()
         // A dead delivery to redeliver, so a way past the check would show in the queue.
         try await f.store.pool.write { try $0.execute(sql: "UPDATE outbox SET state = 'dead' WHERE assignment_id = 'a_0'") }
-        let deadID = try f.store.messages(state: "dead")[0].id
+        let deadID = try f.store.messages(state: .dead)[0].id
         let table = APIServer.makeRouteTable(store: f.store, tokens: APITokenSource(APITokens(readWrite: nil, readOnly: nil)),
                                              readiness: Readiness(), logger: Logger(label: "t"), hooks: f.hooks, metrics: nil, limits: APILimits())
         let routes = table.paths.filter { !BearerAuth<BasicRequestContext>.openRoutes.contains($0.path) }.flatMap { p in

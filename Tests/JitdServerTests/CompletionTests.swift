@@ -33,7 +33,7 @@ import Testing
         #expect(try f.store.completions().count == 3)
         // s1 completed before a_1 started: a_1 is no longer needed and, having been notified, is announced as cancelled.
         #expect(try f.store.assignment(id: "a_1")?.state == .cancelled)
-        #expect(try f.store.messages(state: "pending").contains { $0.type == "assignment.cancelled" && $0.assignmentID == "a_1" })
+        #expect(try f.store.messages(state: .pending).contains { $0.type == "assignment.cancelled" && $0.assignmentID == "a_1" })
         #expect(try f.store.assignment(id: "a_0")?.state == .planned)
         #expect(f.log.replans == 1)
     }

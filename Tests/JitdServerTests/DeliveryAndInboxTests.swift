@@ -107,7 +107,7 @@ import Testing
                 #expect((r.json["detail"] as? String)?.contains("'endpoint'") == true)
             }
         }
-        #expect(try f.store.messages(state: "dead").map(\.endpoint) == ["lms"])
+        #expect(try f.store.messages(state: .dead).map(\.endpoint) == ["lms"])
         #expect(try f.store.queueCounts()["pending"] == 2)
     }
 
@@ -116,7 +116,7 @@ import Testing
         let shift = Shift(staffID: "s", role: "RN", unit: "MICU", interval: Interval(start: t0, end: t0.adding(minutes: 720)))
         _ = try f.store.applyRoster(file: "monday.csv", sha256: "aa", entries: [shift], zones: { _ in .utc }, now: t0) { _ in [] }
         _ = try f.store.applyRoster(file: "monday-again.csv", sha256: "aa", entries: [shift], zones: { _ in .utc }, now: t0) { _ in [] }
-        try f.store.recordRejected(file: "broken.csv", sha256: "bb", kind: "roster", errors: ["broken.csv:2: error: no 'unit'"], now: t0, events: [])
+        try f.store.recordRejected(file: "broken.csv", sha256: "bb", kind: .roster, errors: ["broken.csv:2: error: no 'unit'"], now: t0, events: [])
         _ = try f.store.applyCompletionsFile(file: "lms.csv", sha256: "cc", completions: [], now: t0.adding(seconds: 60))
         try await f.live { client in
             try await client.execute(uri: "/v1/inbox/files", method: .get, headers: ro) { r in

@@ -21,7 +21,7 @@ import Testing
         try f.setState("a_2", .completed)
         let shift = Shift(staffID: "s", role: "RN", unit: "MICU", interval: Interval(start: t0, end: t0.adding(minutes: 720)))
         _ = try f.store.applyRoster(file: "m.csv", sha256: "mm", entries: [shift], zones: { _ in .utc }, now: t0) { _ in [] }
-        try f.store.recordRejected(file: "x.csv", sha256: "xx", kind: "roster", errors: ["x"], now: t0, events: [])
+        try f.store.recordRejected(file: "x.csv", sha256: "xx", kind: .roster, errors: ["x"], now: t0, events: [])
         let collector = try StoreMetricsCollector(store: f.store, now: { t0.adding(seconds: 3060) })
         // Counted from now on: two failures that will be retried and one dead, at endpoint metrics-ep.
         try DeliveryAndInboxTests.deliver(f, ["r1.csv", "r2.csv"], endpoint: "metrics-ep", status: 500, outcome: .retry(at: t0.adding(seconds: 600)))

@@ -73,7 +73,7 @@ import Testing
         try queue(store, 1, at: t0.adding(seconds: 100))
         #expect(try store.giveUpStale(createdBefore: t0.adding(seconds: 50), now: t0.adding(seconds: 200)) == 2)
         #expect(try store.queueCounts() == ["dead": 2, "pending": 1])
-        #expect(try store.messages(state: "dead").allSatisfy { ($0.lastError ?? "").contains("max_age_hours") })
+        #expect(try store.messages(state: .dead).allSatisfy { ($0.lastError ?? "").contains("max_age_hours") })
     }
 
     /// Concurrent claims and results share transactions.

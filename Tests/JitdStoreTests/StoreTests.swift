@@ -137,7 +137,7 @@ func temporaryStore() throws -> Store {
         change = try save(store, plan([assignment("c", start: 180)], cancel: [cancel]), now: t0.adding(minutes: 50))
         #expect(change.cancelled == 1)
         #expect(try store.assignment(id: "a")?.state == .cancelled)
-        #expect(try store.messages(state: "pending").contains { $0.type == "assignment.cancelled" })
+        #expect(try store.messages(state: .pending).contains { $0.type == "assignment.cancelled" })
     }
 
     /// A message that came due is a commitment: a re-plan that no longer wants its assignment
@@ -196,7 +196,7 @@ func temporaryStore() throws -> Store {
         #expect(try store.assignment(id: "a")?.state == .cancelled)
         #expect(try store.assignment(id: "b")?.state == .cancelled)
         // Only b, which may have arrived, is announced as cancelled.
-        let announced = try store.messages(state: "pending").filter { $0.type == "assignment.cancelled" }.map(\.assignmentID)
+        let announced = try store.messages(state: .pending).filter { $0.type == "assignment.cancelled" }.map(\.assignmentID)
         #expect(announced == ["b"])
     }
 
@@ -228,7 +228,7 @@ func temporaryStore() throws -> Store {
         let store = try temporaryStore()
         _ = try save(store, plan([assignment("a", start: 60)]))
         #expect(try store.killOrphans(endpoints: ["other"], now: t0) == 1)
-        #expect(try store.messages(state: "dead").first?.lastError == "endpoint removed from the config")
+        #expect(try store.messages(state: .dead).first?.lastError == "endpoint removed from the config")
         #expect(try store.redeliver(endpoint: "paging", now: t0) == 1)
         #expect(try store.queueCounts()["pending"] == 1)
     }

@@ -1,9 +1,26 @@
 /// The life of an assignment, as SPEC names it.
 public enum AssignmentState: String, Sendable, Codable, CaseIterable {
-    case planned, notified, acknowledged, completed, declined, expired, cancelled
+    case planned, notified, acknowledged, completed, declined, expired, missed, cancelled
 
     /// States in which the person has been told and the time is promised.
     public var isCommitted: Bool { self == .notified || self == .acknowledged }
+
+    /// States that count toward a shift's caps and spacing (SPEC): every session the person was
+    /// told of or may hear of, whatever became of it, but declined, expired and cancelled ones.
+    public var countsTowardCaps: Bool {
+        switch self {
+        case .planned, .notified, .acknowledged, .completed, .missed: true
+        case .declined, .expired, .cancelled: false
+        }
+    }
+
+    /// Final states: the assignment will not change again.
+    public var isFinal: Bool {
+        switch self {
+        case .completed, .declined, .expired, .missed, .cancelled: true
+        case .planned, .notified, .acknowledged: false
+        }
+    }
 }
 
 /// A person released from their unit for a module at a time.
@@ -29,8 +46,14 @@ public struct Assignment: Hashable, Sendable, Codable {
     }
 
     /// A stable id derived from what the assignment is, so the same plan gives the same ids.
-    public static func makeID(staffID: String, moduleID: String, start: Instant) -> String {
-        "a_" + StableHash.hex("\(staffID)\u{1F}\(moduleID)\u{1F}\(start.seconds)")
+    /// An id in `retired` (an earlier assignment of the same person, module and start that was
+    /// cancelled or declined) is not reused: `-2`, `-3`, … follow it.
+    public static func makeID(staffID: String, moduleID: String, start: Instant, retired: Set<String> = []) -> String {
+        let base = "a_" + StableHash.hex("\(staffID)\u{1F}\(moduleID)\u{1F}\(start.seconds)")
+        guard retired.contains(base) else { return base }
+        var n = 2
+        while retired.contains("\(base)-\(n)") { n += 1 }
+        return "\(base)-\(n)"
     }
 
     public static func canonicalOrder(_ a: Assignment, _ b: Assignment) -> Bool {

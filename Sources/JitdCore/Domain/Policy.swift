@@ -8,6 +8,9 @@ public struct Policy: Hashable, Sendable, Codable {
     public var minMinutesBetweenSessions = 60
     public var notifyLeadMinutes = 10
     public var replanIntervalMinutes = 5
+    /// A notified or acknowledged session that ended without a completion is `missed` this long
+    /// after its end, and its need is placed again.
+    public var missedAfterMinutes = 120
 
     public init() {}
 }

@@ -50,6 +50,31 @@ public struct WebhookEvent: Sendable, Hashable {
                             unit: a.unit, assignmentID: a.id, data: data)
     }
 
+    /// A notified or acknowledged session ended without a completion; its need is placed again.
+    public static func assignmentMissed(_ a: Assignment, at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("assignment.missed", a.id), type: "assignment.missed", timestamp: now,
+                     unit: a.unit, assignmentID: a.id, data: a.json)
+    }
+
+    /// A unit with coverage rules has no shift in the next `horizon_hours`: planning for it has
+    /// stopped until a roster arrives. Once per stale spell (`since` is when it began).
+    public static func rosterStale(unit: String, lastShiftEnd: Instant?, since: Instant, horizonHours: Int, at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("roster.stale", unit, "\(since.seconds)"), type: "roster.stale", timestamp: now, unit: unit,
+                     data: ["unit": .string(unit), "last_shift_end": lastShiftEnd.map { .string($0.rfc3339) } ?? .null,
+                            "since": .string(since.rfc3339), "horizon_hours": .int(horizonHours)])
+    }
+
+    /// A person passed a module's due date, or the lapse of its recertification, untrained.
+    /// Once per person, module and due date. Carries the person's unit, so that an integration
+    /// can route it to the unit's manager.
+    public static func trainingOverdue(staffID: String, moduleID: String, title: String, unit: String, due: Instant,
+                                       recertification: Bool, at now: Instant) -> WebhookEvent {
+        WebhookEvent(id: makeID("training.overdue", staffID, moduleID, "\(due.seconds)"), type: "training.overdue", timestamp: now,
+                     unit: unit,
+                     data: ["staff_id": .string(staffID), "module_id": .string(moduleID), "module_title": .string(title),
+                            "unit": .string(unit), "due": .string(due.rfc3339), "recertification": .bool(recertification)])
+    }
+
     public static func rosterAccepted(file: String, sha256: String, shifts: Int, busy: Int, units: [String],
                                       replaced: Int, at now: Instant) -> WebhookEvent {
         WebhookEvent(id: makeID("roster.accepted", sha256, file), type: "roster.accepted", timestamp: now, unit: nil,

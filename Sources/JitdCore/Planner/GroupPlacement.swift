@@ -125,13 +125,15 @@ extension PlannerRun {
         for session in module.sessions.sorted(by: { ($0.start, $0.location) < ($1.start, $1.location) }) {
             let iv = Interval(start: session.start, end: session.start.adding(seconds: length))
             guard iv.start >= earliest, iv.end <= input.horizon.end, !open.isEmpty else { continue }
+            let group = "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
+            // Capacity counts every live attendee of the session, whenever they were placed (SPEC).
+            let seats = session.capacity - assignments.filter { $0.group == group }.count
             let can = candidates(open, module, at: iv)
-            let class_ = pick(can, over: iv, limit: session.capacity)
-            if class_.count == session.capacity {
+            let class_ = pick(can, over: iv, limit: max(0, seats))
+            if class_.count == max(0, seats) {
                 let taken = Set(class_.map(\.need.staffID))
                 for c in can where !taken.contains(c.need.staffID) { blockedByCapacity.insert(c.need.key) }
             }
-            let group = "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
             for c in class_ { record(c.need, module, shift: c.shift, at: iv, group: group) }
             let done = Set(class_.map(\.need.staffID))
             open.removeAll { done.contains($0.need.staffID) }

@@ -10,6 +10,13 @@ public struct Need: Hashable, Sendable {
     var key: String { staffID + "\u{1F}" + moduleID }
 }
 
+extension PlanningInput {
+    /// The needs of the people on the roster (eligibility by role and unit, publication,
+    /// completion and recertification), each with its due date: what a plan tries to place, and
+    /// what the daemon watches for due dates passed untrained.
+    public func needs() -> [Need] { NeedFinder(input: self).needs() }
+}
+
 /// Finds the needs of the people on the roster: eligibility by role and unit, publication,
 /// completion and recertification. Prerequisites are left to the planner, which may place
 /// them earlier in the same plan.

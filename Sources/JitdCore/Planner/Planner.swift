@@ -16,6 +16,7 @@ public struct Planner: Sendable {
     public func plan(_ input: PlanningInput) -> Plan {
         var run = PlannerRun(input: input)
         run.fair = ordering == .fair
+        run.bookHistory()
         run.keepCommitted()
         run.placeNeeds()
         run.repair()
@@ -77,6 +78,21 @@ struct PlannerRun {
 
     // MARK: Committed assignments
 
+    /// Books the sessions that ended, were completed or were missed into their people's shifts:
+    /// they count toward the caps and the spacing of what is placed next to them, and are never
+    /// moved. A session no shift holds any more (the roster changed) still counts for spacing.
+    mutating func bookHistory() {
+        for a in input.booked.sorted(by: Assignment.canonicalOrder) {
+            guard var person = people[a.staffID] else { continue }
+            let k = person.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy)
+                ?? person.shifts.indices.first { person.shifts[$0].unit == a.unit && person.shifts[$0].role == a.role
+                    && person.shifts[$0].interval.overlaps(a.interval) }
+            if let k { person.book(a.interval, inShift: k) } else { person.sessions.append(a.interval) }
+            people[a.staffID] = person
+            if a.interval.end > input.now { placed[a.staffID, default: [:]][a.moduleID] = a.interval }
+        }
+    }
+
     /// Keeps what people were already told, unless the roster no longer allows it.
     mutating func keepCommitted() {
         for a in input.committed.sorted(by: Assignment.canonicalOrder) where a.interval.end > input.now {
@@ -100,6 +116,29 @@ struct PlannerRun {
             grid.release(key, over: a.interval)
             assignments.append(a)
             placed[a.staffID, default: [:]][a.moduleID] = a.interval
+        }
+        cancelShrunkDrills()
+    }
+
+    /// A drill whose group fell below `group_min` (a member declined, or lost their shift) and
+    /// has not started is cancelled whole; its members' needs are placed again (SPEC).
+    mutating func cancelShrunkDrills() {
+        let kept = Dictionary(grouping: assignments.indices.filter { assignments[$0].group != nil }, by: { assignments[$0].group! })
+        var drop: [Int] = []
+        for (_, members) in kept.sorted(by: { $0.key < $1.key }) {
+            let first = assignments[members[0]]
+            guard let m = modules[first.moduleID], m.kind == .drill, first.interval.start > input.now,
+                  members.count < max(2, m.groupMin ?? 2) else { continue }
+            drop += members
+        }
+        for i in drop.sorted(by: >) {
+            let a = assignments.remove(at: i)
+            if let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy) {
+                people[a.staffID]!.unbook(a.interval, inShift: k)
+            }
+            grid.release(StaffingGrid.Key(unit: a.unit, role: a.role), over: a.interval, people: -1)
+            placed[a.staffID]?[a.moduleID] = nil
+            cancellations.append(Cancellation(assignment: a, reason: "group_too_small"))
         }
     }
 
@@ -174,7 +213,8 @@ struct PlannerRun {
         people[need.staffID]!.book(iv, inShift: k)
         grid.release(.init(unit: shift.unit, role: shift.role), over: iv)
         placed[need.staffID, default: [:]][module.id] = iv
-        assignments.append(Assignment(id: Assignment.makeID(staffID: need.staffID, moduleID: module.id, start: iv.start),
+        assignments.append(Assignment(id: Assignment.makeID(staffID: need.staffID, moduleID: module.id, start: iv.start,
+                                                            retired: input.retiredIDs),
                                       staffID: need.staffID, moduleID: module.id, unit: shift.unit, role: shift.role,
                                       interval: iv, group: group))
     }

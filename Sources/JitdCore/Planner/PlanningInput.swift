@@ -10,8 +10,17 @@ public struct PlanningInput: Sendable {
     public var coverage: [CoverageRule]
     public var modules: [Module]
     public var completions: [Completion]
-    /// Assignments people have already been told about; kept unless they became impossible.
+    /// Assignments people have already been told about (or whose message is on its way); kept
+    /// unless they became impossible.
     public var committed: [Assignment]
+    /// Sessions that count toward their shift's caps and toward spacing whatever becomes of
+    /// them: those that ended, were completed or were missed (SPEC: caps count every session of
+    /// the shift, whatever its state and whether it has ended). Never moved or cancelled.
+    public var booked: [Assignment] = []
+    /// Ids of assignments that were cancelled, declined, expired or missed: a new placement of
+    /// the same person, module and start gets a fresh id, so it is told as news, not taken for
+    /// the old one.
+    public var retiredIDs: Set<String> = []
     /// When each person first appeared on a roster; due dates of modules published before run from here.
     public var staffFirstSeen: [String: Instant] = [:]
 

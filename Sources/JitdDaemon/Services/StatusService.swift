@@ -100,6 +100,7 @@ final class DaemonStatus: @unchecked Sendable {
     private var shifts: [OnShift] = []
     private var reloadProblem: String?
     private var watchdogProblem: String?
+    private var staleUnits: [String] = []
     private var stopping = false
 
     /// Keeps the working shifts of the latest planning snapshot, to count who is on shift.
@@ -122,10 +123,14 @@ final class DaemonStatus: @unchecked Sendable {
 
     func setReloadProblem(_ p: String?) { lock.withLock { reloadProblem = p } }
     func setWatchdogProblem(_ p: String?) { lock.withLock { watchdogProblem = p } }
+    func setStaleUnits(_ u: [String]) { lock.withLock { staleUnits = u } }
     func markStopping() { lock.withLock { stopping = true } }
     var isStopping: Bool { lock.withLock { stopping } }
     var problems: [String] {
-        lock.withLock { [reloadProblem.map { "reload refused, old config in force: " + $0 }, watchdogProblem].compactMap { $0 } }
+        lock.withLock {
+            [reloadProblem.map { "reload refused, old config in force: " + $0 }, watchdogProblem,
+             staleUnits.isEmpty ? nil : "roster stale (no shift ahead): " + staleUnits.joined(separator: ", ")].compactMap { $0 }
+        }
     }
 }
 

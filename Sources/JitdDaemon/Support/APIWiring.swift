@@ -11,8 +11,6 @@ extension Runtime {
                  horizonSeconds: { Int64(self.config.policy.horizonHours) * 3600 },
                  replan: { [planChanged] in planChanged.notify() },
                  outboxChanged: { [outboxChanged] in outboxChanged.notify() },
-                 cancelledEvents: { a, reason, now in
-                     self.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) }
-                 })
+                 cancelledEvents: { a, reason, now in self.cancelledEvents(at: now)(a, reason) })
     }
 }

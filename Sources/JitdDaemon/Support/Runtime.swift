@@ -62,6 +62,17 @@ public final class Runtime: Sendable {
         return out
     }
 
+    /// When a completion stops holding, by the catalog in force: `recur_days` after it, or never.
+    func completionHoldsUntil() -> @Sendable (Completion) -> Instant? {
+        let recur = Dictionary(catalog.current.map { ($0.id, $0.recurDays) }, uniquingKeysWith: { a, _ in a })
+        return { c in (recur[c.moduleID] ?? nil).map { c.completedAt.adding(seconds: Int64($0) * 86_400) } }
+    }
+
+    /// The `assignment.cancelled` events of an assignment cancelled with a reason at `now`.
+    func cancelledEvents(at now: Instant) -> @Sendable (Assignment, String) -> [(WebhookEvent, [String])] {
+        { a, reason in self.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) } }
+    }
+
     /// The dispatcher's settings from `[queue]`.
     static func dispatchSettings(_ config: Config) -> DispatchSettings {
         var s = DispatchSettings()

@@ -28,12 +28,12 @@ public struct InboxFileApplier: Sendable {
         var sink = DiagnosticSink(file: f.name, limit: Self.reportLimit)
         if let refusal = f.refusal {
             sink.error(refusal)
-            return reject(f, sha: "", &sink, now: now, log: log)
+            return reject(f, sha: "", &sink, kind: .unknown, now: now, log: log)
         }
         let head: [UInt8]
         do { head = try ChunkedFile.prefix(path: f.path, count: 4096) } catch {
             sink.error((error as? ChunkedFile.Problem)?.message ?? "\(error)")
-            return reject(f, sha: "", &sink, now: now, log: log)
+            return reject(f, sha: "", &sink, kind: .unknown, now: now, log: log)
         }
         switch InputFileReader.streamed(name: f.name, firstBytes: head) {
         case .roster(let format)?:
@@ -44,7 +44,7 @@ public struct InboxFileApplier: Sendable {
             let limit = runtime.config.limits.maxWholeFileBytes
             sink.error("the file is \(f.size) bytes; iCalendar rosters are read whole, so they may be at most \(limit) bytes "
                        + "([limits] max_whole_file_mib); split it, or send the roster as CSV or JSON, which are read as they stream")
-            reject(f, sha: "", &sink, now: now, log: log)
+            reject(f, sha: "", &sink, kind: .roster, now: now, log: log)
         case nil:
             processWhole(f, &sink, now: now, log: log)
         }
@@ -54,13 +54,19 @@ public struct InboxFileApplier: Sendable {
     func processWhole(_ f: InboxCandidate, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
         guard let data = FileManager.default.contents(atPath: f.path) else {
             sink.error("cannot read the file; check its permissions (jitd must be able to read it)")
-            return reject(f, sha: "", &sink, now: now, log: log)
+            return reject(f, sha: "", &sink, kind: .unknown, now: now, log: log)
         }
         let sha = Self.hex(SHA256.hash(data: data))
         let parsed = InputFileReader.parse(name: f.name, data: data, context: context(now), sink: &sink)
-        guard let parsed, !sink.hasErrors else { return reject(f, sha: sha, &sink, now: now, log: log) }
+        guard let parsed, !sink.hasErrors else { return reject(f, sha: sha, &sink, kind: f.name.lowercased().hasSuffix(".ics") ? .roster : .unknown, now: now, log: log) }
         do {
             try apply(parsed, f, sha: sha, now: now, log: log)
+            if case .roster(let entries) = parsed, let text = String(data: data, encoding: .utf8),
+               RecurringRosterExtender.recurs(text) {
+                // Expanded again as the horizon advances, so a weekly calendar keeps producing shifts.
+                try runtime.store.rememberRecurring(sha256: sha, name: f.name, text: text,
+                                                    units: Set(entries.map(\.shift.unit)).sorted(), expandedUntil: context(now).window.end)
+            }
             accepted(f, sink, log: log)
         } catch {
             storeFailed(f, error, log: log)
@@ -80,7 +86,7 @@ public struct InboxFileApplier: Sendable {
             // known from one quick hashing pass, without parsing the file or holding SQLite's
             // write lock. The check inside the transaction stays the one that counts.
             if let early = try? Self.sha256(f, limit: runtime.config.limits.maxInboxFileBytes), try runtime.store.rosterInForce(sha256: early) {
-                try runtime.store.recordDuplicate(file: f.name, sha256: early, kind: "roster", now: now)
+                try runtime.store.recordDuplicate(file: f.name, sha256: early, kind: .roster, now: now)
                 logRoster(.duplicate, f, seconds: Self.seconds(since: started), log: log)
                 return accepted(f, sink, log: log)
             }
@@ -89,7 +95,7 @@ public struct InboxFileApplier: Sendable {
                                       consume: { batch in for e in batch { try writer.insert(e.shift) } })
                 return sink.hasErrors ? nil : sha
             }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
-            guard let outcome else { return reject(f, sha: sha, &sink, now: now, log: log) }
+            guard let outcome else { return reject(f, sha: sha, &sink, kind: .roster, now: now, log: log) }
             logRoster(outcome, f, seconds: Self.seconds(since: started), log: log)
             accepted(f, sink, log: log)
         } catch {
@@ -103,16 +109,17 @@ public struct InboxFileApplier: Sendable {
         let started = ContinuousClock.now
         var sha = ""
         do {
-            let outcome = try runtime.store.applyCompletions(file: f.name, now: now) { writer in
+            let outcome = try runtime.store.applyCompletions(file: f.name, now: now, fill: { writer in
                 sha = try Handoff.run(produce: { send in readStreamed(f, CompletionsCSVStream.self, context: context(now), &sink, send: send) },
                                       consume: { batch in for c in batch { try writer.insert(c) } })
                 return sink.hasErrors ? nil : sha
-            }
+            }, holdsUntil: runtime.completionHoldsUntil(), cancelledEvents: runtime.cancelledEvents(at: now))
             switch outcome {
-            case nil: return reject(f, sha: sha, &sink, now: now, log: log)
+            case nil: return reject(f, sha: sha, &sink, kind: .completions, now: now, log: log)
             case .duplicate: log.info("\(f.name) has the same bytes as a completions file applied before; nothing changed")
-            case .applied(let count, let new):
-                log.notice("applied completions \(f.name): \(count) rows, \(new) new in \(String(format: "%.3f", Self.seconds(since: started))) s")
+            case .applied(let count, let new, let settled):
+                let took = String(format: "%.3f", Self.seconds(since: started))
+                log.notice("applied completions \(f.name): \(count) rows, \(new) new, \(settled.assignmentsCompleted) assignments completed, \(settled.assignmentsCancelled) cancelled in \(took) s")
             }
             accepted(f, sink, log: log)
         } catch {
@@ -213,13 +220,13 @@ public struct InboxFileApplier: Sendable {
         runtime.outboxChanged.notify()
     }
 
-    func reject(_ f: InboxCandidate, sha: String, _ sink: inout DiagnosticSink, now: Instant, log: Logger) {
+    func reject(_ f: InboxCandidate, sha: String, _ sink: inout DiagnosticSink, kind: InboxFileKind, now: Instant, log: Logger) {
         sink.closeReport()
         let problems = sink.items
         let errors = problems.map(\.description)
         for e in problems where e.severity == .error { log.error("\(e)") }
         do {
-            try runtime.store.recordRejected(file: f.name, sha256: sha, kind: "roster", errors: errors, now: now,
+            try runtime.store.recordRejected(file: f.name, sha256: sha, kind: kind, errors: errors, now: now,
                                              events: runtime.route("roster.rejected", unit: nil) { _ in
                                                  .rosterRejected(file: f.name, sha256: sha, errors: errors, at: now)
                                              })

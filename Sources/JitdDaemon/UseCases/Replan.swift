@@ -17,6 +17,12 @@ public struct Replanner: Sendable {
     public func replan() throws -> (Plan, PlanChange) {
         let now = runtime.now()
         let config = runtime.config
+        try RecurringRosterExtender(runtime: runtime).extend()
+        let rt = runtime
+        let missed = try rt.store.markMissed(endedBy: now.adding(seconds: -Int64(config.policy.missedAfterMinutes) * 60), now: now) { a in
+            rt.route("assignment.missed", unit: a.unit) { _ in .assignmentMissed(a, at: now) }
+        }
+        if !missed.isEmpty { runtime.logger.notice("\(missed.count) sessions ended without a completion: missed; their needs are placed again") }
         let input = try snapshot(now: now, config: config)
         runtime.status.record(shifts: input.shifts)
         let started = DispatchTime.now()
@@ -36,10 +42,10 @@ public struct Replanner: Sendable {
             cancelled: { a, reason in
                 runtime.route("assignment.cancelled", unit: a.unit) { _ in .assignmentCancelled(a, reason: reason, at: now) }
             })
-        let understaffed = plan.understaffed.filter { $0.interval.end > now }.flatMap { w in
+        try runtime.store.announceShortages(plan.understaffed.filter { $0.interval.end > now }, now: now) { w in
             runtime.route("staffing.below_minimum", unit: w.unit) { _ in .belowMinimum(w, at: now) }
         }
-        try runtime.store.enqueue(understaffed, runAt: now)
+        try watch(input, plan, now: now, config: config)
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
         runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
@@ -55,8 +61,11 @@ public struct Replanner: Sendable {
         var input = PlanningInput(
             now: now, policy: config.policy, siteZone: config.siteZone, unitZones: config.unitZones,
             shifts: shifts, coverage: config.coverage, modules: runtime.catalog.current,
-            completions: try runtime.store.latestCompletions(of: staff),
-            committed: try runtime.store.committedAssignments(endingAfter: now))
+            completions: try runtime.store.latestCompletions(of: staff))
+        let commitments = try runtime.store.planningCommitments(now: now, reach: now.adding(seconds: -86_400))
+        input.committed = commitments.live
+        input.booked = commitments.booked
+        input.retiredIDs = commitments.retiredIDs
         input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
         // A declined time is not offered again: it becomes a busy block of that person.
         let declined = try runtime.store.assignments(state: .declined, from: now, limit: 100_000)
@@ -65,5 +74,42 @@ public struct Replanner: Sendable {
                   interval: $0.assignment.interval)
         }
         return input
+    }
+
+    /// What a re-plan watches for besides the plan: units whose roster ran out (`roster.stale`
+    /// once per spell, cleared when shifts appear again), and needs whose due date or lapse
+    /// passed untrained (`training.overdue` once per person, module and due date).
+    func watch(_ input: PlanningInput, _ plan: Plan, now: Instant, config: Config) throws {
+        let runtime = self.runtime
+        let ahead = input.horizon
+        var ruled = Set(config.coverage.map(\.unit).filter { $0 != "*" })
+        if config.coverage.contains(where: { $0.unit == "*" }) {
+            ruled.formUnion(try runtime.store.rosteredUnits())
+            ruled.formUnion(config.units.map(\.name))
+        }
+        let staffed = Set(input.shifts.filter { $0.kind == .shift && $0.interval.overlaps(ahead) }.map(\.unit))
+        let stale = try runtime.store.recordStaleUnits(ruled.subtracting(staffed), now: now) { s in
+            runtime.route("roster.stale", unit: s.unit) { _ in
+                .rosterStale(unit: s.unit, lastShiftEnd: s.lastShiftEnd, since: s.since, horizonHours: config.policy.horizonHours, at: now)
+            }
+        }
+        runtime.status.setStaleUnits(stale.map(\.unit))
+
+        let titles = Dictionary(input.modules.map { ($0.id, $0.title) }, uniquingKeysWith: { a, _ in a })
+        var unitOf: [String: String] = [:]
+        for s in input.shifts.sorted(by: Shift.canonicalOrder) where s.kind == .shift && unitOf[s.staffID] == nil { unitOf[s.staffID] = s.unit }
+        let held = Set(input.completions.map { $0.staffID + "\u{1F}" + $0.moduleID })
+        let overdue = input.needs().compactMap { n -> OverdueNeed? in
+            guard let due = n.due, due <= now, let unit = unitOf[n.staffID] else { return nil }
+            return OverdueNeed(staffID: n.staffID, moduleID: n.moduleID, due: due, unit: unit)
+        }
+        let announced = try runtime.store.recordOverdue(overdue, now: now) { o in
+            runtime.route("training.overdue", unit: o.unit) { _ in
+                .trainingOverdue(staffID: o.staffID, moduleID: o.moduleID, title: titles[o.moduleID] ?? o.moduleID, unit: o.unit,
+                                 due: o.due, recertification: held.contains(o.staffID + "\u{1F}" + o.moduleID), at: now)
+            }
+        }
+        if announced > 0 { runtime.logger.notice("\(announced) people passed a due date untrained: training.overdue") }
+        if !plan.unmet.isEmpty || announced > 0 { runtime.statusChanged.notify() }
     }
 }

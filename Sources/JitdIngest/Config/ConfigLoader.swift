@@ -93,6 +93,7 @@ public enum ConfigLoader {
         if let v = t.int("min_minutes_between_sessions", in: 0...24 * 60, &sink) { p.minMinutesBetweenSessions = v }
         if let v = t.int("notify_lead_minutes", in: 0...24 * 60, &sink) { p.notifyLeadMinutes = v }
         if let v = t.int("replan_interval_minutes", in: 1...24 * 60, &sink) { p.replanIntervalMinutes = v }
+        if let v = t.int("missed_after_minutes", in: 0...7 * 24 * 60, &sink) { p.missedAfterMinutes = v }
         if 60 % p.slotMinutes != 0 {
             sink.error("'policy.slot_minutes' is \(p.slotMinutes); it must divide 60 (1, 2, 3, 5, 10, 15, 20, 30 or 60) so the grid aligns to the hour",
                        line: t.line("slot_minutes"))

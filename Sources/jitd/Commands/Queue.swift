@@ -14,7 +14,7 @@ struct Queue: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List messages in a state (default: dead).")
         @OptionGroup var options: StoreOptions
-        @Option(help: "pending, leased, delivered, dead, expired or cancelled.") var state = "dead"
+        @Option(help: "pending, leased, delivered, dead, expired or cancelled.") var state = OutboxState.dead
         @Option(help: "Only this endpoint.") var endpoint: String?
 
         func run() throws {
@@ -39,7 +39,7 @@ struct Queue: ParsableCommand {
                 printError("no message \(id) in the queue (delivered messages are pruned after [queue] retention_days)")
                 throw ExitCode(1)
             }
-            print("message \(m.id)  webhook-id \(m.eventID)  endpoint \(m.endpoint)  type \(m.type)  state \(m.state)")
+            print("message \(m.id)  webhook-id \(m.eventID)  endpoint \(m.endpoint)  type \(m.type)  state \(m.state.rawValue)")
             print("queued \(m.createdAt.rfc3339)  next run \(m.runAt.rfc3339)" + (m.expiresAt.map { "  expires \($0.rfc3339)" } ?? ""))
             if let e = m.lastError { print("last error: \(e)") }
             for a in attempts {
@@ -156,6 +156,12 @@ struct Status: ParsableCommand {
         for d in try store.disabledEndpoints().values.sorted(by: { $0.name < $1.name }) {
             print("endpoint \(d.name) disabled since \(d.since.rfc3339): \(d.reason) (jitd queue enable \(d.name))")
         }
+        for u in try store.staleUnits() {
+            let last = u.lastShiftEnd.map { "its last shift ended \($0.rfc3339)" } ?? "it has never had a shift"
+            print("roster stale: \(u.unit) has no shift ahead since \(u.since.rfc3339) (\(last)); planning for it waits for a roster")
+        }
+        let overdue = try store.openOverdueCount()
+        if overdue > 0 { print("training overdue: \(overdue) people past a due date untrained") }
     }
 }
 
@@ -180,3 +186,5 @@ struct StoreOptions: ParsableArguments {
         return try Store(path: cfg.databasePath)
     }
 }
+
+extension OutboxState: ExpressibleByArgument {}

@@ -1,0 +1,232 @@
+import Foundation
+import Testing
+@testable import JitdCore
+@testable import JitdDaemon
+@testable import JitdStore
+
+/// The rules the offline planner keeps, kept by the running daemon too: minute by minute, with
+/// re-plans, deliveries, expiries, completions and declines in between, under a virtual clock.
+/// Each test is one of the defects issue 13 found in the running daemon.
+@Suite struct RunningDaemonRulesTests {
+    static let t0 = DaemonFixture.utc("2026-11-24T12:00:00Z")
+
+    /// A roster of `count` RNs on MICU from 07:00 to 19:00 UTC that day.
+    static func roster(_ count: Int, first: Int = 1, unit: String = "MICU") -> String {
+        "staff_id,role,unit,start,end\n"
+            + (first..<(first + count)).map { "rn\($0),RN,\(unit),2026-11-24T07:00Z,2026-11-24T19:00Z" }.joined(separator: "\n") + "\n"
+    }
+
+    /// Online modules of `minutes` each, for RNs.
+    static func modules(_ ids: [String], minutes: Int = 1) -> String {
+        ids.map { """
+            [[module]]
+            id = "\($0)"
+            title = "Module \($0)"
+            minutes = \(minutes)
+            roles = ["RN"]
+            published = "2026-01-01"
+
+            """ }.joined()
+    }
+
+    static let fastPolicy = """
+        [policy]
+        slot_minutes = 1
+        horizon_hours = 2
+        handover_buffer_minutes = 0
+        max_training_minutes_per_shift = 30
+        max_sessions_per_shift = 2
+        min_minutes_between_sessions = 0
+        notify_lead_minutes = 1
+        missed_after_minutes = 10
+
+        """
+
+    /// Told sessions per person, from what the receivers accepted.
+    static func sessionsPerPerson(_ f: DaemonFixture) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (_, d) in f.told() { out[d["staff_id"] as! String, default: 0] += 1 }
+        return out
+    }
+
+    /// Sessions that ended (or were delivered and then ran their course) still count toward the
+    /// shift's caps: a third session of the same shift is never placed.
+    @Test func capsCountEverySessionOfTheShiftEvenEndedOnes() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"),
+                                  catalog: Self.modules(["m1", "m2", "m3", "m4", "m5"]), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(8))
+        for _ in 0..<15 {
+            try f.replan()
+            try f.deliver("paging")
+            f.advance(minutes: 1)
+        }
+        let per = Self.sessionsPerPerson(f)
+        #expect(per.count == 8, "everyone was told of something: \(per)")
+        #expect(per.values.allSatisfy { $0 <= 2 }, "max_sessions_per_shift = 2: \(per.sorted { $0.key < $1.key })")
+    }
+
+    /// One endpoint tells everybody, the other never answers: its messages expire, but the
+    /// assignments stay notified (the person was told), so nobody is paged again for the same
+    /// need, and with a minimum of 3 of 4 nobody trains while another does.
+    @Test func anExpiryOnOneEndpointDoesNotFreeWhatAnotherDelivered() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + """
+            [[coverage]]
+            unit = "MICU"
+            role = "RN"
+            min = 3
+
+            """ + DaemonFixture.webhook("paging") + DaemonFixture.webhook("chat"),
+                                  catalog: Self.modules(["m1", "m2", "m3"], minutes: 2), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(4))
+        for _ in 0..<40 {
+            try f.replan()
+            try f.deliver("paging")
+            try f.deliver("chat", status: 503)
+            f.advance(minutes: 1)
+        }
+        let per = Self.sessionsPerPerson(f)
+        #expect(per.values.allSatisfy { $0 <= 2 }, "\(per.sorted { $0.key < $1.key })")
+        // At most one of the four in training at any minute.
+        let spans = f.told().values.map { (Instant(rfc3339: $0["start"] as! String)!, Instant(rfc3339: $0["end"] as! String)!) }
+        for minute in 0..<60 {
+            let t = Self.t0.adding(minutes: minute)
+            let away = spans.filter { $0.0 <= t && t < $0.1 }.count
+            #expect(away <= 1, "\(away) of 4 away at \(t.rfc3339)")
+        }
+        let expired = try f.store.messages(state: .expired, endpoint: "chat")
+        #expect(!expired.isEmpty, "chat's messages expired")
+        #expect(try f.store.assignments(state: .expired, limit: 100).isEmpty, "but no assignment did: paging told everyone")
+    }
+
+    /// An assignment cancelled and then placed again at the same start (the roster changed and
+    /// changed back) is a new assignment: it gets a new id, and the person is told again.
+    @Test func aCancelledAssignmentPlacedAgainIsToldAgain() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: Self.modules(["m1"], minutes: 5), at: Self.t0)
+        try f.drop("a.csv", Self.roster(1))
+        try f.replan()
+        try f.deliver("paging")
+        let first = try #require(f.told().keys.first)
+        // rn1's shift is replaced by rn2's: the assignment is cancelled and rn1 told so.
+        try f.drop("b.csv", Self.roster(1, first: 2))
+        try f.replan()
+        try f.deliver("paging")
+        #expect(try f.state(first) == .cancelled)
+        #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == first })
+        // The first roster comes back: rn1 is placed at the same start again, under a new id, and told.
+        try f.drop("a-again.csv", Self.roster(1))
+        try f.replan()
+        try f.deliver("paging")
+        let again = f.told().filter { $0.value["staff_id"] as? String == "rn1" }.keys.filter { $0 != first }
+        #expect(again.count == 1, "rn1 told of the new assignment: \(f.told().keys.sorted())")
+        if let id = again.first { #expect(try f.state(id) == .notified) }
+    }
+
+    /// Completions dropped into the inbox settle live assignments as the API's do: a session of
+    /// a module the person completed before it is cancelled, and they are told.
+    @Test func completionsFromTheInboxCancelSessionsNoLongerNeeded() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: Self.modules(["m1"], minutes: 5), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(1))
+        try f.replan()
+        try f.deliver("paging")
+        let id = try #require(f.told().keys.first)
+        try f.drop("lms.csv", "staff_id,module_id,completed_at\nrn1,m1,2026-11-24T11:00Z\n")
+        try f.deliver("paging")
+        #expect(try f.state(id) == .cancelled)
+        #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == id && $0["reason"] as? String == "completed_elsewhere" })
+    }
+
+    /// Classroom capacity counts every live attendee of the session, whenever they were placed:
+    /// after two of a class of two acknowledged, a re-plan adds nobody.
+    @Test func classroomCapacityCountsAttendeesPlacedEarlier() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy.replacingOccurrences(of: "horizon_hours = 2", with: "horizon_hours = 4")
+                                  + DaemonFixture.webhook("paging"), catalog: """
+            [[module]]
+            id = "class"
+            title = "Simulation lab"
+            minutes = 20
+            kind = "classroom"
+            roles = ["RN"]
+            published = "2026-01-01"
+            [[module.session]]
+            start = "2026-11-24T13:00"
+            location = "Lab B"
+            capacity = 2
+
+            """, at: Self.t0)
+        try f.drop("roster.csv", Self.roster(2))
+        try f.replan()
+        f.clock.set(DaemonFixture.utc("2026-11-24T12:59:00Z"))
+        try f.replan()
+        try f.deliver("paging")
+        for id in f.told().keys { _ = try f.store.transition(id, .acknowledge, now: f.now, cancelledEvents: { _, _ in [] }) }
+        // A third nurse arrives; the class is full.
+        try f.drop("more.csv", Self.roster(1, first: 3).replacingOccurrences(of: "staff_id,role,unit,start,end\n", with: "staff_id,role,unit,start,end\n")
+            .replacingOccurrences(of: "MICU", with: "5W"))
+        try f.replan()
+        let live = try f.store.assignments(limit: 100).filter { $0.assignment.moduleID == "class" && !$0.state.isFinal }
+        #expect(live.count == 2, "\(live.map { "\($0.assignment.staffID)=\($0.state)" })")
+    }
+
+    /// A drill whose group falls below `group_min` (a member declined) is cancelled whole, and
+    /// the others are told.
+    @Test func aDrillBelowItsMinimumIsCancelledWhole() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: """
+            [[module]]
+            id = "drill"
+            title = "Code blue drill"
+            minutes = 5
+            kind = "drill"
+            roles = ["RN"]
+            published = "2026-01-01"
+            group_min = 2
+            group_max = 2
+
+            """, at: Self.t0)
+        try f.drop("roster.csv", Self.roster(2))
+        try f.replan()
+        try f.deliver("paging")
+        let members = f.told().keys.sorted()
+        #expect(members.count == 2)
+        _ = try f.store.transition(members[1], .decline, now: f.now, cancelledEvents: { _, _ in [] })
+        try f.replan()
+        try f.deliver("paging")
+        #expect(try f.state(members[0]) == .cancelled)
+        #expect(try f.store.assignment(id: members[0])?.reason == "group_too_small")
+        #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == members[0] })
+    }
+
+    /// One `staffing.below_minimum` per shortage, however many re-plans see it.
+    @Test func aShortageIsAnnouncedOnce() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + """
+            [[coverage]]
+            unit = "MICU"
+            role = "RN"
+            min = 5
+
+            """ + DaemonFixture.webhook("paging"), catalog: Self.modules(["m1"]), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(3))
+        for _ in 0..<6 {
+            try f.replan()
+            try f.deliver("paging")
+            f.advance(minutes: 5)
+        }
+        #expect(f.events("paging", "staffing.below_minimum").count == 1, "\(f.events("paging", "staffing.below_minimum"))")
+    }
+
+    /// A session that ended without a completion becomes `missed` after `missed_after_minutes`:
+    /// the event goes out, and the need is placed again (within the shift's caps).
+    @Test func aSessionWithoutACompletionIsMissedAndPlacedAgain() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: Self.modules(["m1"], minutes: 5), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(1))
+        try f.replan()
+        try f.deliver("paging")
+        let first = try #require(f.told().keys.first)
+        f.advance(minutes: 20) // the session ended 14 minutes ago, more than missed_after_minutes = 10
+        try f.replan()
+        try f.deliver("paging")
+        #expect(try f.state(first) == .missed)
+        #expect(f.events("paging", "assignment.missed").map { $0["id"] as? String } == [first])
+        let again = try f.store.assignments(staff: "rn1", limit: 10).filter { $0.assignment.id != first && !$0.state.isFinal }
+        #expect(again.count == 1, "the need is placed again")
+    }
+}
