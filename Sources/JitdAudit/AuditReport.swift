@@ -66,6 +66,10 @@ public struct AuditReport: Sendable, Codable {
     public var notifications = 0
     /// Of those, how many were later cancelled (an `assignment.cancelled` reached some receiver).
     public var cancelledNotifications = 0
+    /// Those cancellations by the reason their message gave.
+    public var cancellationReasons: [String: Int] = [:]
+    /// Of those, how many reached a receiver before the session's start.
+    public var cancelledBeforeStart = 0
     /// Sessions in effect (see the docs): what took people away.
     public var sessionsInEffect = 0
     /// Sessions in effect that were told less than the notify lead before their start (retries).
@@ -118,8 +122,11 @@ public struct AuditReport: Sendable, Codable {
             for v in list.prefix(examples) { lines.append("    e.g. \(v.description)") }
         }
         if violations.isEmpty { lines.append("  no hard-rule violations") }
-        lines.append(String(format: "  notifications %d, later cancelled %d (%.1f per 1,000); sessions in effect %d; told late %d; told after a cancellation %d",
-                            notifications, cancelledNotifications, churnPerThousand, sessionsInEffect, toldLate, toldAfterCancel))
+        lines.append(String(format: "  notifications %d, later cancelled %d (%.1f per 1,000; %d before the start); sessions in effect %d; told late %d; told after a cancellation %d",
+                            notifications, cancelledNotifications, churnPerThousand, cancelledBeforeStart, sessionsInEffect, toldLate, toldAfterCancel))
+        if !cancellationReasons.isEmpty {
+            lines.append("  cancellations by reason: " + cancellationReasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         let dups = duplicateDeliveries.keys.sorted().map { "\($0) \(duplicateDeliveries[$0]!)" }.joined(separator: ", ")
         lines.append("  deliveries \(deliveries), duplicate webhook-ids \(duplicateTotal)\(dups.isEmpty ? "" : " (\(dups))")")
         lines.append("  coverage: \(coverageMinutesChecked) unit-rule minutes checked, \(understaffedMinutes) understaffed before training "

@@ -18,6 +18,8 @@ public struct Auditor: Sendable {
         report.toldAfterCancel = told.toldAfterCancel
         report.notifications = told.sessions.count
         report.cancelledNotifications = told.sessions.filter { $0.cancelReceivedAt != nil }.count
+        report.cancelledBeforeStart = told.sessions.filter { s in s.cancelReceivedAt.map { $0 < s.start } ?? false }.count
+        report.cancellationReasons = told.cancelReasons
         report.deliveries = h.deliveries.count
         for (endpoint, list) in Dictionary(grouping: h.deliveries, by: \.endpoint) {
             let extra = list.count - Set(list.map(\.webhookID)).count

@@ -45,16 +45,22 @@ struct ToldSessions {
     var unreadable = 0
     /// Sessions whose `assignment.scheduled` reached a receiver again after an `assignment.cancelled` of it.
     var toldAfterCancel = 0
+    /// Why told sessions were cancelled (the first `assignment.cancelled` of each), by reason.
+    var cancelReasons: [String: Int] = [:]
 
     init(_ deliveries: [AuditDelivery], final: [AuditStoredAssignment]) {
         let finalByID = Dictionary(final.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var byID: [String: Session] = [:]
         var order: [String] = []
         var cancels: [String: Int64] = [:]
+        var reasons: [String: String] = [:]
         for d in deliveries where d.type == "assignment.scheduled" || d.type == "assignment.cancelled" {
             guard let a = AssignmentBody(d.body) else { unreadable += 1; continue }
             if d.type == "assignment.cancelled" {
-                cancels[a.id] = min(cancels[a.id] ?? Int64.max, d.receivedAt)
+                if d.receivedAt < cancels[a.id] ?? Int64.max {
+                    cancels[a.id] = d.receivedAt
+                    reasons[a.id] = a.reason ?? "(none)"
+                }
                 continue
             }
             if var s = byID[a.id] {
@@ -73,6 +79,7 @@ struct ToldSessions {
             var s = byID[id]!
             s.cancelReceivedAt = cancels[id]
             if let c = s.cancelReceivedAt, s.lastToldAt > c { toldAfterCancel += 1 }
+            if let r = reasons[id] { cancelReasons[r, default: 0] += 1 }
             sessions.append(s)
         }
         sessions.sort { ($0.start, $0.id) < ($1.start, $1.id) }
@@ -85,6 +92,7 @@ struct AssignmentBody {
     var start: Int64, end: Int64, timestamp: Int64
     var group: String?
     var minutes: Int?
+    var reason: String?
 
     init?(_ body: Data) {
         guard let top = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
@@ -104,6 +112,7 @@ struct AssignmentBody {
         self.timestamp = timestamp
         group = data["group"] as? String
         minutes = (data["module"] as? [String: Any])?["minutes"] as? Int
+        reason = data["reason"] as? String
     }
 
     /// An RFC 3339 instant (`Z` or an offset, optional fraction), to the second.

@@ -26,16 +26,16 @@ struct CatalogPlan {
         }
         var modules = [
             Module(id: "hand-hygiene", title: "Hand hygiene refresher", minutes: 5, roles: ["*"], priority: .normal,
-                   published: longAgo, recurDays: 7),
-            Module(id: "fire-safety", title: "Fire safety", minutes: 5, roles: ["*"], priority: .low, published: longAgo, recurDays: 14),
+                   published: longAgo, recurDays: 14),
+            Module(id: "fire-safety", title: "Fire safety", minutes: 5, roles: ["*"], priority: .low, published: longAgo, recurDays: 28),
             Module(id: "sepsis-basics", title: "Sepsis basics", minutes: 10, roles: ["RN", "MD"], priority: .high, published: longAgo),
             Module(id: "sepsis-bundle", title: "Sepsis hour-1 bundle", minutes: 10, roles: ["RN", "MD"], priority: .high,
-                   published: longAgo, dueDays: 14, recurDays: 21, prerequisites: ["sepsis-basics"]),
-            Module(id: "iv-pump", title: "IV pump update", minutes: 15, roles: ["RN"], priority: .normal, published: longAgo, recurDays: 21),
+                   published: longAgo, dueDays: 14, recurDays: 28, prerequisites: ["sepsis-basics"]),
+            Module(id: "iv-pump", title: "IV pump update", minutes: 15, roles: ["RN"], priority: .normal, published: longAgo, recurDays: 28),
             Module(id: "code-blue", title: "Code blue drill", minutes: 15, kind: .drill, roles: ["RN", "HCA", "MD"], priority: .high,
-                   published: longAgo, recurDays: 10, groupMin: 3, groupMax: 5),
+                   published: longAgo, recurDays: 21, groupMin: 3, groupMax: 5),
             Module(id: "rapid-response", title: "Rapid response drill", minutes: 10, kind: .drill, roles: ["RN", "HCA"],
-                   priority: .normal, published: longAgo, recurDays: 14, groupMax: 4),
+                   priority: .normal, published: longAgo, recurDays: 28, groupMax: 4),
             Module(id: "vent-class", title: "Ventilator class", minutes: 30, kind: .classroom, roles: ["RN"], units: ["MICU", "LDN-ICU"],
                    priority: .normal, published: longAgo, recurDays: 28, sessions: sessions),
             Module(id: "falls", title: "Falls prevention", minutes: 10, roles: ["HCA", "RN"], priority: .low, published: longAgo,
@@ -66,9 +66,9 @@ struct CatalogPlan {
             if let i = m.firstIndex(where: { $0.id == "rapid-response" }) { m[i].prerequisites = ["hand-hygiene"] }
         }
         change(0.60, "retired iv-pump") { m in m.removeAll { $0.id == "iv-pump" } }
-        change(0.75, "published isolation-ppe (weekly)") { m in
+        change(0.75, "published isolation-ppe (every 14 days)") { m in
             m.append(Module(id: "isolation-ppe", title: "Isolation and PPE", minutes: 5, roles: ["*"], priority: .normal,
-                            published: Instant(seconds: at(0.75)), recurDays: 7))
+                            published: Instant(seconds: at(0.75)), recurDays: 14))
         }
         change(0.85, "edited vent-class: capacity 3 -> 2") { m in
             if let i = m.firstIndex(where: { $0.id == "vent-class" }) {

@@ -54,7 +54,7 @@ struct Hospital {
             + Self.londonUnits.map { Unit(name: $0, zone: "Europe/London", json: true) }
         var people: [Staff] = []
         // A unit of 44: 26 RNs on 12-hour days or nights, 10 HCAs on 8-hour shifts, 8 doctors on
-        // weekdays; scaled for other sizes.
+        // weekdays; scaled for other sizes (38: 22 RNs, 8 HCAs, 8 doctors).
         let rn = max(8, staffPerUnit * 26 / 44), hca = max(3, staffPerUnit * 10 / 44), md = max(2, staffPerUnit - rn - hca)
         for (u, unit) in units.enumerated() {
             var n = 0

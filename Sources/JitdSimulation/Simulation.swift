@@ -21,12 +21,15 @@ public struct SimulationOptions: Sendable {
     public var directory: String?
     public var keepFiles: Bool
     /// The first instant; by default a New York midnight chosen so that the period holds a DST change
-    /// of both zones (28 days or more) or of New York (shorter runs): spring for even seeds, autumn for odd.
+    /// of both zones (28 days or more) or of New York (shorter runs, which start on its day):
+    /// spring for even seeds, autumn for odd.
     public var start: Int64?
     /// Hears a line now and then (progress, unexpected outcomes).
     public var log: (@Sendable (String) -> Void)?
 
-    public init(seed: UInt64, days: Int = 28, staffPerUnit: Int = 44, replanIntervalMinutes: Int = 5, horizonHours: Int = 48,
+    /// The defaults are the CI's hospital: 304 staff, plans every 30 minutes and after every
+    /// change, a 24-hour horizon (docs/simulation.md says why).
+    public init(seed: UInt64, days: Int = 28, staffPerUnit: Int = 38, replanIntervalMinutes: Int = 30, horizonHours: Int = 24,
                 directory: String? = nil, keepFiles: Bool = false, start: Int64? = nil, log: (@Sendable (String) -> Void)? = nil) {
         self.seed = seed
         self.days = days
@@ -41,12 +44,12 @@ public struct SimulationOptions: Sendable {
 
     /// 2026-03-02 (spring: New York on 8 March, London on 29 March) or 2026-10-19 (autumn: London
     /// on 25 October, New York on 1 November), midnight in New York; a run shorter than 28 days
-    /// starts the day before New York's change.
+    /// starts at midnight before New York's change.
     public var firstInstant: Int64 {
         if let start { return start }
         let spring = seed % 2 == 0
         let ny = ZoneTime("America/New_York")
-        let date = days >= 28 ? (spring ? (2026, 3, 2) : (2026, 10, 19)) : (spring ? (2026, 3, 7) : (2026, 10, 31))
+        let date = days >= 28 ? (spring ? (2026, 3, 2) : (2026, 10, 19)) : (spring ? (2026, 3, 8) : (2026, 11, 1))
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC")!
         let day = Int(utc.date(from: DateComponents(year: date.0, month: date.1, day: date.2))!.timeIntervalSince1970 / 86_400)
@@ -120,6 +123,8 @@ public final class Simulation {
     let dispatch: DispatchSettings
     /// The running daemon's store and runtime; `nil` while it is down.
     var daemon: (store: Store, runtime: Runtime)?
+    /// The dispatcher's circuit breaker per endpoint (in memory: a restart closes them).
+    var breakers: [String: CircuitBreaker] = [:]
     var downUntil: Int64?
     var scanner: InboxScanner
     var book: RosterBook
@@ -221,6 +226,7 @@ public final class Simulation {
         queue.push(start, .dailyRosters)
         queue.push(start, .newDay(site.day(of: start)))
         for (i, c) in catalogPlan.changes.enumerated() where c.at < end { queue.push(c.at, .catalogChange(i)) }
+        try dropHistory()
         try startDaemon()
         var lastReport = start
         while now < end {
@@ -288,6 +294,20 @@ public final class Simulation {
         nextTimedPlan = now + Int64(config.policy.replanIntervalMinutes) * 60
     }
 
+    /// The LMS's record of what people completed before the period: most people completed most
+    /// modules at some time within the module's recertification period, so needs fall due
+    /// across the weeks instead of all on the first day.
+    func dropHistory() throws {
+        var rows: [String] = []
+        for person in hospital.staff {
+            for m in modules where m.isEligible(role: person.role, unit: person.unit) && rng.chance(0.85) {
+                let back = Int64(rng.below((m.recurDays ?? 90) * 24 * 60)) * 60
+                rows.append("\(person.id),\(m.id),\(Instant(seconds: start - back).rfc3339)\n")
+            }
+        }
+        try drop("lms-history", "csv", "staff_id,module_id,completed_at\n" + rows.joined(), .completions)
+    }
+
     // MARK: Start-up and restarts
 
     /// What `jitd serve` does on start: open the store, return every lease (the process that held
@@ -315,6 +335,7 @@ public final class Simulation {
             }
         }
         daemon = nil
+        breakers = [:]
         downUntil = now + Int64(rng.int(1...6)) * 60
     }
 

@@ -185,8 +185,9 @@ extension Simulation {
 
     // MARK: People
 
-    /// A person told of a session: acknowledges (or not), declines now and then, and afterwards
-    /// completes it through the API, has the LMS report it, or does not show up.
+    /// A person told of a session: acknowledges (7 in 10), declines (6 in 100, up to five minutes
+    /// after the start), and afterwards completes it through the API (1 in 4), has the LMS report
+    /// it (half, mostly in its hourly file), does not show up (12 in 100) or forgets to say.
     func react(to id: String) throws {
         guard let (store, _) = daemon, let s = try store.assignment(id: id) else { return }
         let begin = s.assignment.interval.start.seconds, finish = s.assignment.interval.end.seconds
@@ -199,10 +200,10 @@ extension Simulation {
         let outcome = rng.below(100)
         if outcome < 12 {
             stats.noShows += 1
-        } else if outcome < 57 {
+        } else if outcome < 37 {
             queue.push(finish + Int64(rng.int(0...30)) * 60, .complete(id))
         } else if outcome < 87 {
-            queue.push(finish + Int64(rng.int(5...45)) * 60, .reported(id, viaFile: rng.chance(0.5)))
+            queue.push(finish + Int64(rng.int(5...45)) * 60, .reported(id, viaFile: rng.chance(0.7)))
         }
     }
 

@@ -14,20 +14,30 @@ struct JitdSim: ParsableCommand {
     @Option(help: "How many seeds.") var seeds = 10
     @Option(help: "The first seed; the others follow.") var firstSeed: UInt64 = 1
     @Option(help: "Simulated days per seed.") var days = 28
-    @Option(help: "Staff per unit (eight units).") var staffPerUnit = 44
-    @Option(help: "policy.replan_interval_minutes") var replanInterval = 5
-    @Option(help: "policy.horizon_hours") var horizon = 48
+    @Option(help: "Staff per unit (eight units).") var staffPerUnit = 38
+    @Option(help: "policy.replan_interval_minutes") var replanInterval = 30
+    @Option(help: "policy.horizon_hours") var horizon = 24
     @Option(help: "Seeds run at once, each on its own thread.") var jobs = 1
     @Option(help: "Examples printed per violation kind.") var examples = 2
     @Option(help: "Write every seed's report and counts to this JSON file.") var json: String?
     @Option(help: "Keep each seed's folder (state, inbox, config) under this one.") var keep: String?
+    @Option(help: "Write each seed's history (what the auditor replays) as JSON into this folder.") var dump: String?
+    @Option(help: "Audit a history written by --dump again instead of simulating (every violation is printed).") var audit: String?
     @Flag(help: "Progress lines on standard error.") var verbose = false
 
     func run() throws {
+        if let audit {
+            let history = try JSONDecoder().decode(AuditHistory.self, from: Data(contentsOf: URL(fileURLWithPath: audit)))
+            let report = Auditor().audit(history)
+            for v in report.violations { print(v.description) }
+            print(report.summary(examples: 0))
+            if !report.violations.isEmpty { throw ExitCode(1) }
+            return
+        }
         let seedList = (0..<UInt64(seeds)).map { firstSeed + $0 }
         let results = Results()
         let started = Date()
-        let examples = self.examples
+        let examples = self.examples, dumpFolder = self.dump
         var log: (@Sendable (String) -> Void)? = nil
         if verbose { log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) } }
         let options = seedList.map { seed -> SimulationOptions in
@@ -40,6 +50,7 @@ struct JitdSim: ParsableCommand {
                 let seed = options[i].seed
                 do {
                     let result = try Simulation(options[i]).run()
+                    if let dumpFolder { try Self.dump(result, to: dumpFolder) }
                     results.add(.success(result), seed: seed)
                     print(Self.describe(result, examples: examples))
                 } catch {
@@ -82,6 +93,11 @@ struct JitdSim: ParsableCommand {
         for surprise in s.surprises.prefix(5) { lines.append("  surprise: \(surprise)") }
         lines.append(r.report.summary(examples: examples))
         return lines.joined(separator: "\n")
+    }
+
+    static func dump(_ r: SimulationResult, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try JSONEncoder().encode(r.history).write(to: URL(fileURLWithPath: "\(folder)/history-\(r.seed).json"))
     }
 
     static func write(_ results: [SimulationResult], to path: String) throws {
