@@ -76,6 +76,9 @@ public struct AuditReport: Sendable, Codable {
     public var toldLate = 0
     /// Sessions whose `assignment.scheduled` reached a receiver after an `assignment.cancelled` of it.
     public var toldAfterCancel = 0
+    /// Sessions a receiver was told of that the store holds as cancelled, with no
+    /// `assignment.cancelled` of them reaching any receiver: the person was never told it was off.
+    public var cancelledUntold = 0
     /// Deliveries of a `webhook-id` the same receiver already had, by receiver.
     public var duplicateDeliveries: [String: Int] = [:]
     public var deliveries = 0
@@ -122,8 +125,9 @@ public struct AuditReport: Sendable, Codable {
             for v in list.prefix(examples) { lines.append("    e.g. \(v.description)") }
         }
         if violations.isEmpty { lines.append("  no hard-rule violations") }
-        lines.append(String(format: "  notifications %d, later cancelled %d (%.1f per 1,000; %d before the start); sessions in effect %d; told late %d; told after a cancellation %d",
-                            notifications, cancelledNotifications, churnPerThousand, cancelledBeforeStart, sessionsInEffect, toldLate, toldAfterCancel))
+        lines.append(String(format: "  notifications %d, later cancelled %d (%.1f per 1,000; %d before the start); sessions in effect %d; told late %d; told after a cancellation %d; cancelled without telling %d",
+                            notifications, cancelledNotifications, churnPerThousand, cancelledBeforeStart, sessionsInEffect, toldLate, toldAfterCancel,
+                            cancelledUntold))
         if !cancellationReasons.isEmpty {
             lines.append("  cancellations by reason: " + cancellationReasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -20,6 +20,7 @@ public struct Auditor: Sendable {
         report.cancelledNotifications = told.sessions.filter { $0.cancelReceivedAt != nil }.count
         report.cancelledBeforeStart = told.sessions.filter { s in s.cancelReceivedAt.map { $0 < s.start } ?? false }.count
         report.cancellationReasons = told.cancelReasons
+        report.cancelledUntold = told.sessions.filter { $0.finalState == "cancelled" && $0.cancelReceivedAt == nil }.count
         report.deliveries = h.deliveries.count
         for (endpoint, list) in Dictionary(grouping: h.deliveries, by: \.endpoint) {
             let extra = list.count - Set(list.map(\.webhookID)).count

@@ -26,6 +26,8 @@ public struct SimulationOptions: Sendable {
     public var start: Int64?
     /// Hears a line now and then (progress, unexpected outcomes).
     public var log: (@Sendable (String) -> Void)?
+    /// Stops after this many hours of the period (the same events as the whole run up to then), to look into a moment.
+    public var stopAfterHours: Int?
 
     /// The defaults are the CI's hospital: 304 staff, plans every 30 minutes and after every
     /// change, a 24-hour horizon (docs/simulation.md says why).
@@ -85,8 +87,9 @@ public struct SimulationStats: Sendable, Codable {
     /// Files whose fate was not the one the simulation meant (accepted where refused, or the other way).
     public var surprises: [String] = []
     public var wallSeconds = 0.0
-    public var simulatedDaysPerSecond: Double { wallSeconds > 0 ? Double(days) / wallSeconds : 0 }
-    public var days = 0
+    public var simulatedDaysPerSecond: Double { wallSeconds > 0 ? days / wallSeconds : 0 }
+    /// Simulated days.
+    public var days = 0.0
 }
 
 public struct SimulationResult: Sendable {
@@ -112,6 +115,8 @@ public final class Simulation {
     let zones: [String: ZoneTime]
     let site: ZoneTime
     let start: Int64
+    /// The end of the period the hospital's events are drawn for, and the end of this run.
+    let periodEnd: Int64
     let end: Int64
     let catalogPlan: CatalogPlan
     var modules: [Module]
@@ -164,11 +169,13 @@ public final class Simulation {
         zones = z
         site = z[hospital.siteZone]!
         start = options.firstInstant
-        end = start + Int64(options.days) * 86_400
+        let periodEnd = start + Int64(options.days) * 86_400
+        self.periodEnd = periodEnd
+        end = options.stopAfterHours.map { [start] in min(periodEnd, start + Int64($0) * 3600) } ?? periodEnd
         now = start
         catalogPlan = CatalogPlan(start: start, days: options.days, site: site)
         modules = catalogPlan.initial
-        incidents = ReceiverIncidents(endpoints: hospital.endpoints.map(\.name), from: start, to: end, rng: &rng)
+        incidents = ReceiverIncidents(endpoints: hospital.endpoints.map(\.name), from: start, to: periodEnd, rng: &rng)
         book = RosterBook(hospital: hospital, zones: z, seed: options.seed)
         root = try Self.makeRoot(options)
         for sub in ["state", "inbox", "secrets"] {
@@ -189,7 +196,7 @@ public final class Simulation {
         try scanner.prepare()
         stats.staff = hospital.staff.count
         stats.units = hospital.units.count
-        stats.days = options.days
+        stats.days = Double(end - start) / 86_400
         for i in incidents.incidents { stats.receiverIncidents[Self.name(i.mode), default: 0] += 1 }
     }
 

@@ -23,6 +23,7 @@ struct JitdSim: ParsableCommand {
     @Option(help: "Keep each seed's folder (state, inbox, config) under this one.") var keep: String?
     @Option(help: "Write each seed's history (what the auditor replays) as JSON into this folder.") var dump: String?
     @Option(help: "Audit a history written by --dump again instead of simulating (every violation is printed).") var audit: String?
+    @Option(help: "Stop each seed after this many hours (the same events as the whole run until then), to look into a moment with --keep.") var stopAfterHours: Int?
     @Flag(help: "Progress lines on standard error.") var verbose = false
 
     func run() throws {
@@ -40,9 +41,12 @@ struct JitdSim: ParsableCommand {
         let examples = self.examples, dumpFolder = self.dump
         var log: (@Sendable (String) -> Void)? = nil
         if verbose { log = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) } }
+        let stop = stopAfterHours
         let options = seedList.map { seed -> SimulationOptions in
-            SimulationOptions(seed: seed, days: days, staffPerUnit: staffPerUnit, replanIntervalMinutes: replanInterval,
-                              horizonHours: horizon, directory: keep.map { "\($0)/seed-\(seed)" }, keepFiles: keep != nil, log: log)
+            var o = SimulationOptions(seed: seed, days: days, staffPerUnit: staffPerUnit, replanIntervalMinutes: replanInterval,
+                                      horizonHours: horizon, directory: keep.map { "\($0)/seed-\(seed)" }, keepFiles: keep != nil, log: log)
+            o.stopAfterHours = stop
+            return o
         }
         let next = Results.Counter()
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, options.count))) { _ in
@@ -63,7 +67,7 @@ struct JitdSim: ParsableCommand {
         let all = results.all
         let ok = all.compactMap { try? $0.1.get() }
         let violations = ok.reduce(0) { $0 + $1.report.violations.count }
-        let simDays = Double(ok.reduce(0) { $0 + $1.stats.days })
+        let simDays = ok.reduce(0.0) { $0 + $1.stats.days }
         let notifications = ok.reduce(0) { $0 + $1.report.notifications }
         let cancelled = ok.reduce(0) { $0 + $1.report.cancelledNotifications }
         let dups = ok.reduce(0) { $0 + $1.report.duplicateTotal }
@@ -82,7 +86,7 @@ struct JitdSim: ParsableCommand {
 
     static func describe(_ r: SimulationResult, examples: Int) -> String {
         let s = r.stats
-        var lines = [String(format: "seed %llu: %d days, %d staff on %d units, %.1f s wall (%.2f simulated days/s, planning %.1f s in %d plans)",
+        var lines = [String(format: "seed %llu: %g days, %d staff on %d units, %.1f s wall (%.2f simulated days/s, planning %.1f s in %d plans)",
                             r.seed, s.days, s.staff, s.units, s.wallSeconds, s.simulatedDaysPerSecond, s.planSeconds, s.replans)]
         lines.append("  events: \(s.rosterFiles) roster files (\(s.sickCalls) sick calls, \(s.swaps) swaps, \(s.busyBlocksAdded) busy blocks, "
                      + "\(s.rosterFilesDroppedAgain) dropped again, \(s.rosterFilesRefusedOnPurpose) refused on purpose), "
