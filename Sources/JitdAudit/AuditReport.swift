@@ -5,6 +5,9 @@ public struct Violation: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
         /// On-shift headcount minus the people in training fell below a coverage minimum.
         case coverage
+        /// Someone was in training while their unit was already below a minimum before any
+        /// training (SPEC: nobody of that unit and role is released then).
+        case understaffedRelease = "understaffed_release"
         /// Not inside a shift of the person on that unit and role.
         case outsideShift = "outside_shift"
         /// Inside the shift but in its first or last `handover_buffer_minutes`.

@@ -9,7 +9,9 @@ extension Context {
     /// A shortfall counts as a violation only when training made it: the unit was not already
     /// below the minimum before anyone trained (that is understaffing, counted apart), and at
     /// least one session in effect then started at or after the unit's latest roster change (a
-    /// session already running when the roster changed could not be undone).
+    /// session already running when the roster changed could not be undone). A unit already
+    /// below the minimum releases nobody of that unit and role (SPEC): training then, in a
+    /// session that started at or after the latest roster change, is its own violation.
     func coverage(_ report: inout AuditReport) -> [Violation] {
         let from = history.from
         let n = Int((history.to - from) / 60)
@@ -88,12 +90,23 @@ extension Context {
                 let on = running(onShift[k]), away = running(training[k])
                 let latest = latestStart[k] ?? [Int64](repeating: Int64.min, count: n)
                 var changeIndex = 0
-                var open: (first: Int, last: Int, worst: Int, detail: String)? = nil
-                func close() {
-                    guard let o = open else { return }
-                    out.append(Violation(kind: .coverage, at: from + Int64(o.first) * 60, unit: unit, minutes: o.last - o.first + 1,
-                                         detail: "\(role == "*" ? "everyone" : role) short by up to \(o.worst) for \(o.last - o.first + 1) min; first minute: \(o.detail)"))
-                    open = nil
+                // Runs of minutes per kind, reported as one violation each.
+                var open: [Violation.Kind: (first: Int, last: Int, worst: Int, detail: String)] = [:]
+                func close(_ kind: Violation.Kind) {
+                    guard let o = open.removeValue(forKey: kind) else { return }
+                    let what = kind == .coverage ? "short by up to \(o.worst)" : "already short by up to \(o.worst) before training, someone released"
+                    out.append(Violation(kind: kind, at: from + Int64(o.first) * 60, unit: unit, minutes: o.last - o.first + 1,
+                                         detail: "\(role == "*" ? "everyone" : role) \(what) for \(o.last - o.first + 1) min; first minute: \(o.detail)"))
+                }
+                func extend(_ kind: Violation.Kind, _ m: Int, _ t: Int64, short: Int, need: Int) {
+                    if let o = open[kind], o.last == m - 1 {
+                        open[kind] = (o.first, m, max(o.worst, short), o.detail)
+                        return
+                    }
+                    close(kind)
+                    let who = live.filter { $0.unit == unit && (role == "*" || $0.role == role) && $0.start <= t && t < $0.end }
+                        .map { "\($0.staff) \($0.module) from \(LocalClock.text($0.start))" }
+                    open[kind] = (m, m, short, "\(on[m]) on shift, \(away[m]) in training (\(who.joined(separator: "; "))), minimum \(need)")
                 }
                 for m in 0..<n {
                     let t = from + Int64(m) * 60
@@ -105,23 +118,21 @@ extension Context {
                     let lastChange = changeIndex > 0 ? unitChanges[changeIndex - 1] : Int64.min
                     let trainingsDoing = away[m] > 0 && latest[m] >= lastChange
                     if on[m] < need {
+                        // Understaffed before any training: not training's shortfall, but SPEC
+                        // releases nobody of that unit and role then.
                         report.understaffedMinutes += 1
-                        if trainingsDoing { report.trainingWhileUnderstaffedMinutes += 1 }
+                        if trainingsDoing {
+                            report.trainingWhileUnderstaffedMinutes += 1
+                            extend(.understaffedRelease, m, t, short: need - Int(on[m]), need: need)
+                        }
                         continue
                     }
                     guard on[m] - away[m] < need else { continue }
                     guard trainingsDoing else { report.excusedMinutes += 1; continue }
-                    let short = need - Int(on[m] - away[m])
-                    if let o = open, o.last == m - 1 {
-                        open = (o.first, m, max(o.worst, short), o.detail)
-                    } else {
-                        close()
-                        let who = live.filter { $0.unit == unit && (role == "*" || $0.role == role) && $0.start <= t && t < $0.end }
-                            .map { "\($0.staff) \($0.module) from \(LocalClock.text($0.start))" }
-                        open = (m, m, short, "\(on[m]) on shift, \(away[m]) in training (\(who.joined(separator: "; "))), minimum \(need)")
-                    }
+                    extend(.coverage, m, t, short: need - Int(on[m] - away[m]), need: need)
                 }
-                close()
+                close(.coverage)
+                close(.understaffedRelease)
             }
         }
         return out

@@ -31,13 +31,25 @@ import Testing
         #expect(v?.minutes == 5)
     }
 
-    @Test func aUnitAlreadyShortIsUnderstaffedNotAViolation() {
+    @Test func aUnitAlreadyShortIsUnderstaffedAndReleasesNobody() {
         var f = F(nurses: 2)
+        var r = f.audit()
+        #expect(r.violations.isEmpty)
+        #expect(r.understaffedMinutes == 3 * 1440)
+        // Releasing someone then is not training's shortfall, but SPEC releases nobody.
         f.told("N1", "m10", at: F.at(9))
-        let r = f.audit()
+        r = f.audit()
         #expect(r.count(.coverage) == 0)
-        #expect(r.understaffedMinutes > 0)
+        #expect(r.count(.understaffedRelease) == 1)
+        #expect(r.violations.first?.minutes == 10)
         #expect(r.trainingWhileUnderstaffedMinutes == 10)
+        // Unless the unit fell short while the session ran.
+        var g = F()
+        g.told("N1", "m20", at: F.at(9))
+        g.roster([g.shift("N1", F.at(7), F.at(19)), g.shift("N2", F.at(7), F.at(19))], at: F.at(9, 5))
+        r = g.audit()
+        #expect(r.violations.isEmpty, "\(r.violations.map(\.description))")
+        #expect(r.trainingWhileUnderstaffedMinutes == 0)
     }
 
     @Test func aShortfallMadeByARosterChangeDuringARunningSessionIsExcused() {
