@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "JitdCore"),
@@ -48,6 +49,8 @@ let package = Package(
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"), // KDF.Scrypt for console passwords
+            .product(name: "Mustache", package: "swift-mustache"), // the console's templates
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -68,7 +71,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "jitd", dependencies: [
-            "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdDaemon",
+            "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdDaemon", "JitdServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `jitd serve` with faults injected around its services, for the end-to-end tests only.

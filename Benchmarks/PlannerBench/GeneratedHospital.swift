@@ -13,8 +13,6 @@ struct GeneratedHospital {
     /// Coverage minimum as a share of a typical shift's headcount (higher = less slack).
     var coverageShare = 0.7
     var seed: UInt64 = 42
-    /// Only online modules and classes (the exact-solver model has no drills).
-    var withoutDrills = false
     static let t0 = Instant(rfc3339: "2026-11-23T05:00:00Z")! // Monday 00:00 in New York
 
     func make() -> PlanningInput {
@@ -56,7 +54,7 @@ struct GeneratedHospital {
         }
         var catalog: [Module] = []
         for i in 0..<modules {
-            let kind: ModuleKind = (i % 20 == 7 && !withoutDrills) ? .drill : i % 20 == 13 || (withoutDrills && i % 5 == 4) ? .classroom : .online
+            let kind: ModuleKind = i % 20 == 7 ? .drill : i % 20 == 13 ? .classroom : .online
             var m = Module(id: String(format: "mod-%03d", i), title: "Module \(i)", minutes: [5, 5, 10, 10, 15, 20][r(0...5)], kind: kind,
                            roles: r(0...3) == 0 ? ["*"] : [roles[r(0...roles.count - 1)]],
                            units: r(0...2) == 0 ? ["*"] : (0..<r(1...4)).map { _ in unitNames[r(0...units - 1)] },

@@ -21,7 +21,7 @@ func cpuSeconds(_ body: () -> Void) -> Double {
 
 func speed() {
     say("== speed: 7 days of rosters, 200 modules; CPU seconds, best of 3")
-    say("staff    units  horizon  shifts   needs    placed   cpu-s")
+    say("staff    units  horizon  shifts   needs    placed   cpu-s   greedy-cpu-s  weight  greedy-weight  gain")
     var times: [String: Double] = [:]
     for (staff, units, hours) in [(5_000, 40, 48), (5_000, 40, 168), (50_000, 400, 48)] {
         var input = GeneratedHospital(staff: staff, units: units, days: 7, modules: 200).make()
@@ -29,33 +29,36 @@ func speed() {
         var plan: Plan? = nil
         let t = (0..<(staff > 5_000 ? 1 : 3)).map { _ in cpuSeconds { plan = Planner().plan(input) } }.min()!
         times["\(staff)/\(hours)"] = t
-        say(String(format: "%-8d %-6d %-8d %-8d %-8d %-8d %.3f", staff, units, hours, input.shifts.count, plan!.needsTotal, plan!.assignments.count, t))
+        var greedy: Plan? = nil
+        let g = cpuSeconds { greedy = Planner(.plainGreedy).plan(input) }
+        say(String(format: "%-8d %-6d %-8d %-8d %-8d %-8d %-7.3f %-13.3f %-7d %-14d %+.2f %%", staff, units, hours, input.shifts.count,
+                   plan!.needsTotal, plan!.assignments.count, t, g, plan!.weightPlaced, greedy!.weightPlaced,
+                   100 * Double(plan!.weightPlaced - greedy!.weightPlaced) / Double(max(1, greedy!.weightPlaced))))
     }
     say(String(format: "goals: 48 h < 1 s: %.3f s; 7 days < 5 s: %.3f s; 10x staff costs %.1fx the time (goal <= 12x)",
                times["5000/48"]!, times["5000/168"]!, times["50000/48"]! / times["5000/48"]!))
 }
 
 func fairness() {
-    say("== fairness: 5,000 staff, Friday 09:00 + 72 h (a weekend in the horizon); training minutes per person by shift type")
+    say("== fairness: 5,000 staff, Friday 09:00 + 72 h (a weekend in the horizon); training minutes per shift hour by shift type")
     var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
     input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + 9) * 60)
     input.policy.horizonHours = 72
-    say("planner        placed  weight   day min/p  night min/p  weekend min/p  spread  cv/person  untrained")
-    for (name, ordering) in [("jitd (fair)", Planner.Ordering.fair), ("plain greedy", .plainGreedy)] {
-        let plan = Planner(ordering: ordering).plan(input)
+    say("planner        placed  weight   day min/h  night min/h  weekend min/h  night/day  weekend/weekday  cv/person  untrained")
+    for (name, strategy) in [("jitd", Planner.Strategy.full), ("plain greedy", .plainGreedy)] {
+        let plan = Planner(strategy).plan(input)
         let f = plan.fairness
-        let avgs = [f.day, f.night, f.weekend].filter { $0.people > 0 }.map(\.minutesPerPerson)
         var perPerson: [String: Int] = [:]
         for s in input.shifts where s.kind == .shift && s.interval.overlaps(plan.horizon) { perPerson[s.staffID] = 0 }
         for a in plan.assignments { perPerson[a.staffID, default: 0] += Int(a.interval.seconds / 60) }
         let values = perPerson.values.map(Double.init)
         let mean = values.reduce(0, +) / Double(values.count)
         let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
-        say(String(format: "%-14@ %-7d %-8d %-10.2f %-12.2f %-14.2f %-7.2f %-10.2f %d", name as NSString, plan.assignments.count, plan.weightPlaced,
-                   f.day.minutesPerPerson, f.night.minutesPerPerson, f.weekend.minutesPerPerson,
-                   (avgs.max() ?? 0) / max(0.001, avgs.min() ?? 0), sd / max(mean, 0.001), values.filter { $0 == 0 }.count))
+        say(String(format: "%-14@ %-7d %-8d %-10.3f %-12.3f %-14.3f %-10.3f %-16.3f %-10.2f %d", name as NSString, plan.assignments.count, plan.weightPlaced,
+                   f.day.minutesPerShiftHour, f.night.minutesPerShiftHour, f.weekend.minutesPerShiftHour,
+                   f.nightToDay ?? .nan, f.weekendToWeekday ?? .nan, sd / max(mean, 0.001), values.filter { $0 == 0 }.count))
     }
-    say("spread = highest / lowest of the three per-person averages (1.00 is even); cv = stddev / mean of minutes per person")
+    say("min/h = training minutes per hour of shift inside the horizon; ratios 1.00 are even (goal >= 0.9); cv = stddev / mean of minutes per person")
 }
 
 func surge() {
@@ -109,35 +112,26 @@ func churn() {
     compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
 }
 
-/// A small instance for the exact-solver check: 12–30 staff, 6–12 modules (online and classes), 24–48 h.
-func smallInstance(seed: UInt64) -> PlanningInput {
-    var hospital = GeneratedHospital(staff: 12 + Int(seed % 4) * 6, units: 2, days: 2, modules: 6 + Int(seed % 7), seed: seed)
-    hospital.coverageShare = 0.85
-    hospital.withoutDrills = true
-    var input = hospital.make()
-    input.policy.horizonHours = 24 + Int(seed % 3) * 12
-    input.policy.slotMinutes = 15
-    return input
-}
-
+/// Writes the quality instances (`QualityInstances`) with the scores of jitd, the plain greedy and
+/// first-fit, for `bench/planner/exact.py`.
 func export(_ dir: String) {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    for seed in UInt64(1)...20 {
-        let input = smallInstance(seed: seed)
-        let plan = Planner().plan(input)
-        let doc = ExactInstance.json(input: input, plan: plan)
+    for seed in UInt64(1)...UInt64(QualityInstances.count) {
+        let input = QualityInstances.make(seed: seed)
+        let plans = ["jitd": Planner(.full).plan(input), "greedy": Planner(.plainGreedy).plan(input), "first-fit": Planner(.firstFit).plan(input)]
+        let doc = ExactInstance.json(input: input, scores: plans)
         _ = FileManager.default.createFile(atPath: "\(dir)/instance-\(seed).json", contents: doc.encoded())
     }
-    say("wrote 20 instances to \(dir)")
+    say("wrote \(QualityInstances.count) instances to \(dir)")
 }
 
 say("jitd planner benchmark")
 if let seed = ProcessInfo.processInfo.environment["BENCH_DEBUG_SEED"].flatMap(UInt64.init) {
-    let input = smallInstance(seed: seed)
+    let input = QualityInstances.make(seed: seed)
     let plan = Planner().plan(input)
     say("score \(plan.weightPlaced)")
     for u in plan.unmet { say("unmet \(u.staffID) \(u.moduleID) \(u.reason)") }
-    for a in plan.assignments { say("placed \(a.staffID) \(a.moduleID) \(a.interval.start.rfc3339)") }
+    for a in plan.assignments { say("placed \(a.staffID) \(a.moduleID) \(a.interval.start.rfc3339) \(a.group ?? "")") }
     for m in input.modules { say("module \(m.id) \(m.kind) \(m.priority) \(m.minutes) min prereq \(m.prerequisites)") }
 }
 let args = Array(CommandLine.arguments.dropFirst())
@@ -147,4 +141,10 @@ else {
     if args.isEmpty || args.contains("fairness") { fairness() }
     if args.isEmpty || args.contains("surge") { surge() }
     if args.isEmpty || args.contains("churn") { churn() }
+    if args.contains("profile") {
+        // For perf: the 5,000-staff, 48-hour plan, three times.
+        let input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+        let strategy: Planner.Strategy = args.contains("greedy") ? .plainGreedy : .full
+        for _ in 0..<3 { say(String(format: "%.3f s", cpuSeconds { _ = Planner(strategy).plan(input) })) }
+    }
 }

@@ -20,6 +20,7 @@ public enum JitdMetric {
     public static let needsUnmet = "jitd_needs_unmet"
     public static let assignments = "jitd_assignments"
     public static let plannerDuration = "jitd_planner_run_duration_seconds"
+    public static let accessRatio = "jitd_plan_access_ratio"
     public static let queueMessages = "jitd_queue_messages"
     public static let queueDepth = "jitd_queue_depth"
     public static let queueOldestDueAge = "jitd_queue_oldest_due_age_seconds"
@@ -42,6 +43,7 @@ public enum JitdMetric {
         needsUnmet: "Needs the last planner run could not place in the horizon.",
         assignments: "Assignments in the store, by state.",
         plannerDuration: "Wall time of one planner run (planning only, not saving).",
+        accessRatio: "Training minutes per shift hour of one group of shifts over another's in the last plan (ratio night_to_day or weekend_to_weekday; 1 is even).",
         queueMessages: "Webhook messages in the outbox, by state.",
         queueDepth: "Webhook messages waiting to be sent (pending), by endpoint.",
         queueOldestDueAge: "Seconds the oldest due pending message of an endpoint has waited past its due time (0 when none is late).",

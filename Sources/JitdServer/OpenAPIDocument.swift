@@ -969,6 +969,11 @@ enum OpenAPIDocument {
           "module_id": {
             "type": "string"
           },
+          "booster": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Present on a booster of the module (spaced reinforcement): which of the module's reinforce_days it is, 1 for the first."
+          },
           "unit": {
             "type": "string"
           },

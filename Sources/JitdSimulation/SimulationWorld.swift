@@ -253,7 +253,8 @@ extension Simulation {
         let applied = try store.applyCompletions(list.map { Completion(staffID: $0.staff, moduleID: $0.module, completedAt: Instant(seconds: $0.at)) },
                                                  source: "api", now: t,
                                                  holdsUntil: { c in (recur[c.moduleID] ?? nil).map { c.completedAt.adding(seconds: Int64($0) * 86_400) } },
-                                                 cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, t) })
+                                                 cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, t) },
+                                                 learningEvents: hooks.learningEvents)
         stats.completionsPosted += list.count
         if applied.added > 0 || applied.assignmentsCancelled > 0 || applied.assignmentsCompleted > 0 { changed = true }
     }
@@ -263,7 +264,8 @@ extension Simulation {
         guard let (store, runtime) = daemon else { return }
         let hooks = runtime.apiHooks
         let t = at
-        guard case .changed = try store.transition(id, action, now: t, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, t) }) else { return }
+        guard case .changed = try store.transition(id, action, now: t, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, t) },
+                                                   learningEvents: hooks.learningEvents) else { return }
         switch action {
         case .acknowledge: stats.acknowledged += 1
         case .decline: stats.declined += 1

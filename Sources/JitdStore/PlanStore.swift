@@ -80,8 +80,9 @@ extension Store {
 
     /// Saves a plan in one transaction: planned assignments that left the plan are removed with
     /// their unsent messages; new ones are inserted with their `assignment.scheduled` messages due
-    /// `leadSeconds` before the start; cancelled commitments are marked and announced.
-    public func savePlan(_ plan: Plan, now: Instant, leadSeconds: Int64,
+    /// `leadSeconds` before the start (the unit's own lead when `unitLeadSeconds` names the unit);
+    /// cancelled commitments are marked and announced.
+    public func savePlan(_ plan: Plan, now: Instant, leadSeconds: Int64, unitLeadSeconds: [String: Int64] = [:],
                          scheduled: @Sendable (Assignment) -> [(WebhookEvent, [String])],
                          cancelled: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> PlanChange {
         try pool.write { db in
@@ -113,7 +114,7 @@ extension Store {
                     """, arguments: [a.id, a.staffID, a.moduleID, a.unit, a.role, a.interval.start.seconds,
                                      a.interval.end.seconds, a.group, now.seconds, now.seconds])
                 for (event, endpoints) in scheduled(a) {
-                    try Self.enqueue(db, event, endpoints: endpoints, runAt: max(now, a.interval.start.adding(seconds: -leadSeconds)))
+                    try Self.enqueue(db, event, endpoints: endpoints, runAt: max(now, a.interval.start.adding(seconds: -(unitLeadSeconds[a.unit] ?? leadSeconds))))
                 }
                 change.added += 1
             }
@@ -137,6 +138,7 @@ extension Store {
                 }
                 change.cancelled += 1
             }
+            try Self.saveUnmet(db, plan.unmet)
             return change
         }
     }

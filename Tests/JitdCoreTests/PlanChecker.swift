@@ -7,8 +7,8 @@ struct PlanChecker {
 
     func violations(_ plan: Plan) -> [String] {
         var out: [String] = []
-        let p = input.policy
-        let buffer = Int64(p.handoverBufferMinutes) * 60
+        func rules(_ unit: String) -> Policy { input.unitPolicies[unit] ?? input.policy }
+        let committed = Set(input.committed.map(\.id))
         let shifts = input.shifts.filter { $0.kind == .shift }
         let busy = input.shifts.filter { $0.kind == .busy }
         let modules = Dictionary(input.modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -19,6 +19,12 @@ struct PlanChecker {
             if iv.end.seconds - iv.start.seconds != Int64(m.minutes) * 60 { out.append("\(a.id): wrong length") }
             if iv.start < m.published { out.append("\(a.id): before publication") }
             if !m.isEligible(role: a.role, unit: a.unit) { out.append("\(a.id): not eligible") }
+            let buffer = Int64(rules(a.unit).handoverBufferMinutes) * 60
+            if !committed.contains(a.id) {
+                if iv.start.seconds < input.now.seconds + Int64(rules(a.unit).notifyLeadMinutes) * 60 { out.append("\(a.id): starts within the notification lead") }
+                if iv.start.seconds % (Int64(input.policy.slotMinutes) * 60) != 0 && m.kind != .classroom { out.append("\(a.id): off the grid") }
+                if iv.end.seconds > input.now.seconds + Int64(input.policy.horizonHours) * 3600 { out.append("\(a.id): past the horizon") }
+            }
             let holder = shifts.indices.first { i in
                 let s = shifts[i]
                 return s.staffID == a.staffID && s.unit == a.unit && s.role == a.role
@@ -43,14 +49,18 @@ struct PlanChecker {
             }
         }
         for (h, use) in perShift {
+            let p = rules(shifts[h].unit)
             if use.minutes > p.maxTrainingMinutesPerShift { out.append("shift \(h): \(use.minutes) training minutes") }
             if use.sessions > p.maxSessionsPerShift { out.append("shift \(h): \(use.sessions) sessions") }
         }
-        let gap = Int64(p.minMinutesBetweenSessions) * 60
         for (_, list) in Dictionary(grouping: plan.assignments, by: \.staffID) {
-            let sorted = list.sorted { $0.interval.start < $1.interval.start }
-            for (x, y) in zip(sorted, sorted.dropFirst()) where x.interval.end.seconds + gap > y.interval.start.seconds {
-                out.append("\(x.staffID): sessions \(x.id) and \(y.id) too close")
+            for (i, x) in list.enumerated() {
+                for y in list[(i + 1)...] {
+                    let gap = Int64(max(rules(x.unit).minMinutesBetweenSessions, rules(y.unit).minMinutesBetweenSessions)) * 60
+                    if x.interval.end.seconds + gap > y.interval.start.seconds && y.interval.end.seconds + gap > x.interval.start.seconds {
+                        out.append("\(x.staffID): sessions \(x.id) and \(y.id) too close")
+                    }
+                }
             }
         }
         for (g, members) in Dictionary(grouping: plan.assignments.filter { $0.group != nil }, by: { $0.group! }) {
@@ -58,7 +68,7 @@ struct PlanChecker {
             if Set(members.map(\.interval)).count != 1 { out.append("group \(g): members at different times") }
             if m.kind == .drill {
                 if Set(members.map(\.unit)).count != 1 { out.append("drill \(g): several units") }
-                if members.count < (m.groupMin ?? 1) || members.count > (m.groupMax ?? Int.max) { out.append("drill \(g): size \(members.count)") }
+                if members.count < (m.groupMin ?? 2) || members.count > (m.groupMax ?? Int.max) { out.append("drill \(g): size \(members.count)") }
             }
         }
         for (_, list) in Dictionary(grouping: plan.assignments.filter { modules[$0.moduleID]?.kind == .classroom }, by: { [$0.moduleID, "\($0.interval.start.seconds)"] }) {
@@ -83,6 +93,13 @@ struct PlanChecker {
                 let away = training.filter { $0.unit == key[0] && $0.role == key[1] }.count
                 let need = minimum(unit: key[0], role: key[1], at: t)
                 if on - away < need { out.append("\(key[0])/\(key[1]) at \(Instant(seconds: t).rfc3339): \(on) on shift, \(away) training, minimum \(need)") }
+            }
+            // A rule of role "*" counts everyone on the unit, whatever their role.
+            for unit in Set(training.map(\.unit)) {
+                let on = shifts.filter { $0.unit == unit && $0.interval.start.seconds <= t && t < $0.interval.end.seconds }.count
+                let away = training.filter { $0.unit == unit }.count
+                let need = minimum(unit: unit, role: "*", at: t)
+                if on - away < need { out.append("\(unit)/* at \(Instant(seconds: t).rfc3339): \(on) on shift, \(away) training, minimum \(need)") }
             }
             t += 60
         }

@@ -100,11 +100,12 @@ import Testing
         #expect(plan.unmet.map(\.reason) == [.capacity])
     }
 
-    /// Thousands of random small hospitals: the independent checker always passes, and the same
+    /// A thousand random small hospitals (all three kinds, per-unit policies): the independent
+    /// checker always passes on the full planner's plans (construction and search), and the same
     /// input (even with its lists shuffled) gives byte-identical plan documents.
     @Test func randomHospitalsAlwaysPassTheCheckerAndPlanDeterministically() {
         var placed = 0
-        for seed in UInt64(1)...2000 {
+        for seed in UInt64(1)...1000 {
             let input = RandomHospital.make(seed: seed)
             let plan = Planner().plan(input)
             let problems = PlanChecker(input: input).violations(plan)
@@ -119,6 +120,6 @@ import Testing
                     "seed \(seed): plan differs when the input is shuffled")
             placed += plan.assignments.count
         }
-        #expect(placed > 1000) // the generator makes hospitals where training happens
+        #expect(placed > 500) // the generator makes hospitals where training happens
     }
 }

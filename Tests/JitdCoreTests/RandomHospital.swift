@@ -73,7 +73,18 @@ enum RandomHospital {
             completions.append(Completion(staffID: s, moduleID: modules.randomElement(using: &rng)!.id,
                                           completedAt: t0.adding(minutes: -r(0...800) * 60 * 24)))
         }
-        return PlanningInput(now: t0.adding(minutes: r(0...120)), policy: policy, siteZone: Zone(["UTC", "America/New_York", "Europe/Berlin"][r(0...2)])!,
-                             shifts: shifts, coverage: coverage, modules: modules, completions: completions)
+        var input = PlanningInput(now: t0.adding(minutes: r(0...120)), policy: policy, siteZone: Zone(["UTC", "America/New_York", "Europe/Berlin"][r(0...2)])!,
+                                  shifts: shifts, coverage: coverage, modules: modules, completions: completions)
+        // Half the hospitals give some units a policy of their own (`[[unit]]` overrides).
+        for unit in units where r(0...3) == 0 {
+            var own = policy
+            own.handoverBufferMinutes = [0, 15, 45][r(0...2)]
+            own.maxTrainingMinutesPerShift = [10, 30, 60][r(0...2)]
+            own.maxSessionsPerShift = r(0...3)
+            own.minMinutesBetweenSessions = [0, 45, 120][r(0...2)]
+            own.notifyLeadMinutes = [0, 30, 90][r(0...2)]
+            input.unitPolicies[unit] = own
+        }
+        return input
     }
 }

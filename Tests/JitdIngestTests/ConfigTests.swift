@@ -84,4 +84,59 @@ import Testing
             #expect(error.items[0].description.contains("does not exist"))
         }
     }
+
+    @Test func unitTablesOverridePolicyKeysForThatUnitAlone() throws {
+        let text = """
+        [site]
+        timezone = "America/New_York"
+        [policy]
+        handover_buffer_minutes = 20
+        max_sessions_per_shift = 3
+        [[unit]]
+        name = "MICU"
+        handover_buffer_minutes = 10
+        max_training_minutes_per_shift = 45
+        max_sessions_per_shift = 1
+        min_minutes_between_sessions = 90
+        notify_lead_minutes = 30
+        [[unit]]
+        name = "5-West"
+        timezone = "America/Chicago"
+        """
+        let c = try ConfigLoader.parse(text: text, file: "jitd.toml").value
+        let micu = try #require(c.unitPolicies["MICU"])
+        #expect(micu.handoverBufferMinutes == 10 && micu.maxTrainingMinutesPerShift == 45 && micu.maxSessionsPerShift == 1)
+        #expect(micu.minMinutesBetweenSessions == 90 && micu.notifyLeadMinutes == 30)
+        #expect(micu.slotMinutes == c.policy.slotMinutes && micu.horizonHours == c.policy.horizonHours)
+        #expect(c.unitPolicies["5-West"] == nil) // no override: [policy] holds there
+        #expect(c.unitZones["MICU"] == c.siteZone) // a unit without a zone takes the site's
+        var input = PlanningInput(now: Instant(seconds: 0), policy: c.policy, shifts: [], coverage: [], modules: [])
+        input.unitPolicies = c.unitPolicies
+        #expect(input.policy(of: "5-West").handoverBufferMinutes == 20 && input.policy(of: "5-West").maxSessionsPerShift == 3)
+        #expect(input.policy(of: "MICU").handoverBufferMinutes == 10)
+    }
+
+    @Test func unitPolicyKeysAreCheckedLikePolicyKeys() {
+        let text = """
+        [[unit]]
+        name = "MICU"
+        max_sessions_per_shift = 500
+        notify_lead_minutes = "soon"
+        slot_minutes = 10
+        [[unit]]
+        name = "MICU"
+        """
+        do {
+            _ = try ConfigLoader.parse(text: text, file: "jitd.toml")
+            Issue.record("expected errors")
+        } catch {
+            let lines = error.items.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("jitd.toml:3: error: 'unit[0].max_sessions_per_shift' is 500; it must be between 0 and 100") })
+            #expect(lines.contains { $0.hasPrefix("jitd.toml:4: error: 'unit[0].notify_lead_minutes' must be an integer") })
+            // The grid and the horizon are the site's: not a unit key.
+            #expect(lines.contains { $0.hasPrefix("jitd.toml:5: error: unknown key 'unit[0].slot_minutes'") })
+            #expect(lines.contains { $0.hasPrefix("jitd.toml:7: error: unit 'MICU' is configured twice") })
+            #expect(error.items.count == 4)
+        }
+    }
 }

@@ -1,16 +1,29 @@
 #!/usr/bin/env python3
-"""Exact optimum of small planning instances with OR-Tools CP-SAT, next to jitd's planner score.
+"""Exact optimum of small planning instances with OR-Tools CP-SAT, next to jitd's planner and its baselines.
 
-The model states SPEC's hard rules on the same grid the planner uses (slack per unit, role and
-slot as exported by `jitd-bench-planner export`): each need placed at most once, inside one of
-the person's eligible shifts clear of the handover buffers and busy blocks, at or after
-publication and the notification lead; per-shift minute and session caps; no two sessions of a
-person closer than the spacing rule (no-overlap of intervals stretched by the gap); at every
-slot no more people of a unit and role in training than its slack; classes at their session
-times within capacity; prerequisites completed or placed earlier. It maximises the
-priority-weighted number of needs placed.
+The model states SPEC's hard rules for all three kinds of module on the grid the planner uses
+(slack per unit, role and slot as exported by `jitd-bench-planner export`), with each unit's own
+policy (`[[unit]]` overrides):
 
-usage: exact.py DIR [seconds per instance]
+- each need placed at most once, inside one of the person's eligible shifts clear of that unit's
+  handover buffers and of busy blocks, on the grid, at or after publication and after now plus
+  that unit's notification lead, ending inside the horizon;
+- per-shift minute and session caps of the shift's unit;
+- no two sessions of a person closer than the spacing rule, the stricter of the two units' when
+  they differ (two no-overlap constraints: intervals stretched after by their own gap, and
+  before by their own gap);
+- at every slot no more people of a unit and role in training than its slack;
+- online modules at any grid start; classes at their session times within capacity (sessions
+  at the same time add up); drills as teams of one unit at the same start, any number of teams
+  at once, each of group_min..group_max people: with y teams at (unit, start), the members
+  number between y*group_min and y*group_max, which is exactly when they split into y teams;
+- prerequisites held (a completion valid at the dependent's start) or placed, ending first.
+
+It maximises the priority-weighted number of needs placed. The ratio printed is each
+planner's score over CP-SAT's best bound, so it is never flattering: when the status is not
+OPTIMAL the true optimum may be lower and the true ratio higher.
+
+usage: exact.py DIR [seconds per instance]        (EXACT_DIFF=1 lists where jitd and the optimum differ)
 """
 import glob
 import json
@@ -24,6 +37,10 @@ def eligible(m, role, unit):
     return ("*" in m["roles"] or role in m["roles"]) and ("*" in m["units"] or unit in m["units"])
 
 
+def ceil_to(t, step):
+    return -(-t // step) * step
+
+
 def solve(inst, seconds):
     slot = inst["slot_seconds"]
     origin = inst["origin"]
@@ -35,43 +52,57 @@ def solve(inst, seconds):
     for s in inst["shifts"]:
         if s["kind"] == "busy":
             busy.setdefault(s["staff"], []).append((s["start"], s["end"]))
-    held = {(h["staff"], h["module"]) for h in inst["held"]}
+    held = {}
+    for h in inst["held"]:
+        held.setdefault((h["staff"], h["module"]), []).append((h["from"], h["until"]))
+
+    def holds(staff, module, t):
+        return any(a <= t and (b is None or t < b) for a, b in held.get((staff, module), []))
+
     model = cp_model.CpModel()
-    var = {}  # (need index) -> list of (x, shift index, start, end)
+    var = {}  # need index -> list of (x, shift index, start, end)
     for n, need in enumerate(inst["needs"]):
         m = mods[need["module"]]
         length = m["minutes"] * 60
-        lo = max(inst["earliest"], m["published"])
-        lo = -(-lo // slot) * slot
         for k, s in enumerate(shifts):
             if s["staff"] != need["staff"] or not eligible(m, s["role"], s["unit"]):
                 continue
-            w0, w1 = s["start"] + pol["buffer"], min(s["end"] - pol["buffer"], inst["horizon_end"])
-            starts = [x["start"] for x in m["sessions"]] if m["kind"] == "classroom" else range(-(-max(w0, lo) // slot) * slot, w1 - length + 1, slot)
+            p = pol[s["unit"]]
+            lo = ceil_to(max(p["earliest"], m["published"], s["start"] + p["buffer"]), slot)
+            w1 = min(s["end"] - p["buffer"], inst["horizon_end"])
+            if m["kind"] == "classroom":
+                starts = sorted({x["start"] for x in m["sessions"]})
+                lo = max(p["earliest"], m["published"], s["start"] + p["buffer"])
+            else:
+                starts = range(lo, w1 - length + 1, slot)
             for t in starts:
-                if t < max(w0, lo) or t + length > w1:
+                if t < lo or t + length > w1:
                     continue
                 if any(a < t + length and t < b for a, b in busy.get(s["staff"], [])):
                     continue
                 var.setdefault(n, []).append((model.NewBoolVar(f"x{n}_{k}_{t}"), k, t, t + length))
-    # each need at most once
     for n, xs in var.items():
         model.AddAtMostOne(x for x, *_ in xs)
-    # per-shift caps
+    # per-shift caps of the shift's unit
     by_shift = {}
     for n, xs in var.items():
         for x, k, t, e in xs:
             by_shift.setdefault(k, []).append((x, (e - t) // 60))
     for k, xs in by_shift.items():
-        model.Add(sum(x * mins for x, mins in xs) <= pol["max_minutes"])
-        model.Add(sum(x for x, _ in xs) <= pol["max_sessions"])
-    # spacing: intervals stretched by the gap never overlap, per person
-    by_person = {}
+        p = pol[shifts[k]["unit"]]
+        model.Add(sum(x * mins for x, mins in xs) <= p["max_minutes"])
+        model.Add(sum(x for x, _ in xs) <= p["max_sessions"])
+    # spacing per person: e_i + max(g_i, g_j) <= t_j for i before j
+    after, before = {}, {}
     for n, xs in var.items():
+        staff = inst["needs"][n]["staff"]
         for x, k, t, e in xs:
-            by_person.setdefault(inst["needs"][n]["staff"], []).append(model.NewOptionalFixedSizeIntervalVar(t, e - t + pol["gap"], x, ""))
-    for ivs in by_person.values():
-        model.AddNoOverlap(ivs)
+            g = pol[shifts[k]["unit"]]["gap"]
+            after.setdefault(staff, []).append(model.NewOptionalFixedSizeIntervalVar(t, e - t + g, x, ""))
+            before.setdefault(staff, []).append(model.NewOptionalFixedSizeIntervalVar(t - g, e - t + g, x, ""))
+    for staff in after:
+        model.AddNoOverlap(after[staff])
+        model.AddNoOverlap(before[staff])
     # coverage: per unit, role and touched slot
     load = {}
     for n, xs in var.items():
@@ -80,59 +111,94 @@ def solve(inst, seconds):
             for i in range((t - origin) // slot, -(-(e - origin) // slot)):
                 load.setdefault((s["unit"], s["role"], i), []).append(x)
     for (u, r, i), xs in load.items():
-        cap = slack.get((u, r), [0] * (i + 1))[i] if i < len(slack.get((u, r), [])) else 0
-        model.Add(sum(xs) <= max(0, cap))
-    # class capacity
+        row = slack.get((u, r), [])
+        model.Add(sum(xs) <= max(0, row[i] if i < len(row) else 0))
+    # class capacity: sessions at the same start add up
     for m in inst["modules"]:
+        if m["kind"] != "classroom":
+            continue
+        caps = {}
         for sess in m["sessions"]:
-            xs = [x for n, lst in var.items() if inst["needs"][n]["module"] == m["id"] for x, k, t, e in lst if t == sess["start"]]
+            caps[sess["start"]] = caps.get(sess["start"], 0) + sess["capacity"]
+        for start, cap in caps.items():
+            xs = [x for n, lst in var.items() if inst["needs"][n]["module"] == m["id"] for x, k, t, e in lst if t == start]
             if xs:
-                model.Add(sum(xs) <= sess["capacity"])
-    # prerequisites: held, or placed ending no later than this start
+                model.Add(sum(xs) <= cap)
+    # drills: teams of one unit at one start, each of group_min..group_max people
+    for m in inst["modules"]:
+        if m["kind"] != "drill":
+            continue
+        teams = {}
+        for n, lst in var.items():
+            if inst["needs"][n]["module"] != m["id"]:
+                continue
+            for x, k, t, e in lst:
+                teams.setdefault((shifts[k]["unit"], t), []).append(x)
+        for (u, t), xs in teams.items():
+            if len(xs) < m["group_min"]:
+                for x in xs:
+                    model.Add(x == 0)
+                continue
+            y = model.NewIntVar(0, len(xs) // m["group_min"], f"teams_{m['id']}_{u}_{t}")
+            model.Add(sum(xs) >= m["group_min"] * y)
+            model.Add(sum(xs) <= m["group_max"] * y)
+    # prerequisites: held at the start, or placed and ending no later than this start
     index = {(nd["staff"], nd["module"]): n for n, nd in enumerate(inst["needs"])}
     for n, xs in var.items():
         need = inst["needs"][n]
         for p in mods[need["module"]]["prerequisites"]:
-            if (need["staff"], p) in held:
-                continue
             pn = index.get((need["staff"], p))
             for x, k, t, e in xs:
-                before = [y for y, _, t2, e2 in var.get(pn, []) if e2 <= t] if pn is not None else []
-                model.Add(x <= sum(before)) if before else model.Add(x == 0)
+                if holds(need["staff"], p, t):
+                    continue
+                earlier = [y for y, _, t2, e2 in var.get(pn, []) if e2 <= t] if pn is not None else []
+                model.Add(x <= sum(earlier)) if earlier else model.Add(x == 0)
     model.Maximize(sum(inst["needs"][n]["weight"] * x for n, xs in var.items() for x, *_ in xs))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 2
+    solver.parameters.num_workers = int(os.environ.get("EXACT_WORKERS", "2"))
     status = solver.Solve(model)
     if os.environ.get("EXACT_DIFF"):
         mine = {(a["staff"], a["module"]) for a in inst["planner_placed"]}
+        chosen = set()
         for n, xs in var.items():
             for x, k, t, e in xs:
                 if solver.Value(x):
                     nd = inst["needs"][n]
+                    chosen.add((nd["staff"], nd["module"]))
                     if (nd["staff"], nd["module"]) not in mine:
                         print("  optimum also places", nd, mods[nd["module"]]["kind"], t)
-        chosen = {(inst["needs"][n]["staff"], inst["needs"][n]["module"]) for n, xs in var.items() for x, *_ in xs if solver.Value(x)}
-        for a in mine - chosen:
-            print("  planner places", a, "which the optimum does not")
+        for a in sorted(mine - chosen):
+            print("  jitd places", a, mods[a[1]]["kind"], "which the optimum does not")
     return solver.ObjectiveValue(), solver.BestObjectiveBound(), solver.StatusName(status)
 
 
 def main():
     d = sys.argv[1]
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
-    ratios = []
-    print("instance        staff needs planner optimum status    ratio")
+    names = None
+    ratios = {}
+    rows = []
     for path in sorted(glob.glob(os.path.join(d, "instance-*.json")), key=lambda p: int(p.split("-")[-1].split(".")[0])):
         inst = json.load(open(path))
         best, bound, status = solve(inst, seconds)
-        opt = bound if status == "OPTIMAL" else bound
-        ratio = inst["planner_score"] / opt if opt > 0 else 1.0
-        ratios.append(ratio)
+        names = names or list(inst["scores"])
         staff = len({s["staff"] for s in inst["shifts"]})
-        print(f"{os.path.basename(path):15} {staff:5} {len(inst['needs']):5} {inst['planner_score']:7} {opt:7.0f} {status:9} {ratio:.4f}")
-    print(f"mean ratio {sum(ratios) / len(ratios):.4f}, worst {min(ratios):.4f} (goal: >= 0.98 of the optimum; "
-          f"the optimum is CP-SAT's proven bound, so a ratio is a lower bound when the status is not OPTIMAL)")
+        kinds = {m["kind"] for m in inst["modules"]}
+        row = f"{os.path.basename(path):16} {staff:5} {len(inst['needs']):5} {''.join(sorted(k[0] for k in kinds)):4} {bound:7.0f} {status:9}"
+        for name in names:
+            score = inst["scores"][name]
+            ratio = score / bound if bound > 0 else 1.0
+            ratios.setdefault(name, []).append(ratio)
+            row += f" {score:6} {ratio:.4f}"
+        print(row, flush=True)
+        rows.append(row)
+    print()
+    print("planner      mean    worst   equal to the optimum (of %d)" % len(ratios[names[0]]))
+    for name in names:
+        r = ratios[name]
+        print(f"{name:12} {sum(r) / len(r):.4f}  {min(r):.4f}  {sum(1 for x in r if x >= 0.99999)}")
+    print("(ratio = score / CP-SAT's proven bound on the optimum; a lower bound on the true ratio unless every status is OPTIMAL)")
 
 
 if __name__ == "__main__":

@@ -22,8 +22,26 @@ public struct CoverageRule: Hashable, Sendable {
         self.window = window
     }
 
+    /// Whether the rule binds the headcount of `r` on `u`. A rule of role `*` counts everyone on
+    /// the unit whatever their role: it binds the unit's `*` headcount, not each role's.
     public func applies(toUnit u: String, role r: String) -> Bool {
         (unit == "*" || unit == u) && role == r
+    }
+
+    /// The role that counts everyone on a unit.
+    public static let anyRole = "*"
+
+    /// Whether the rule is in force at any moment from `a` to `b` (local wall-clock times, `a`
+    /// before `b`, less than a day apart): at either end, or because its window starts between
+    /// them (a window shorter than the span, strictly inside it).
+    public func isActive(anyMomentFrom a: LocalDateTime, through b: LocalDateTime) -> Bool {
+        if isActive(at: a) || isActive(at: b) { return true }
+        guard let (from, _) = window else { return false }
+        for day in [a, b] {
+            let start = LocalDateTime(year: day.year, month: day.month, day: day.day, hour: from / 60, minute: from % 60, second: 0)
+            if start.naiveSeconds > a.naiveSeconds && start.naiveSeconds <= b.naiveSeconds && isActive(at: start) { return true }
+        }
+        return false
     }
 
     /// Whether the rule is in force at a local wall-clock time.

@@ -27,16 +27,36 @@ public struct Cancellation: Hashable, Sendable {
     public var reason: String
 }
 
-/// Training minutes given, by the type of shift they fell in.
+/// Training minutes given, by the type of shift they fell in, and the shift time they were given
+/// in: access is compared per shift hour, since a group that works more hours inside the horizon
+/// has more time in which to train.
 public struct FairnessStats: Hashable, Sendable {
     public struct Bucket: Hashable, Sendable {
         public var people = 0
         public var minutes = 0
+        /// Minutes of these shifts inside the horizon.
+        public var shiftMinutes = 0
         public var minutesPerPerson: Double { people == 0 ? 0 : Double(minutes) / Double(people) }
+        /// Training minutes per hour on shift.
+        public var minutesPerShiftHour: Double { shiftMinutes == 0 ? 0 : Double(minutes) * 60 / Double(shiftMinutes) }
     }
     public var day = Bucket()
     public var night = Bucket()
     public var weekend = Bucket()
+
+    /// Night shifts' training minutes per shift hour over day shifts' (1 is even); `nil` when either has no shift time.
+    public var nightToDay: Double? { Self.ratio(night, day) }
+
+    /// Weekend shifts' training minutes per shift hour over weekday (day and night) shifts'; `nil` when either has no shift time.
+    public var weekendToWeekday: Double? {
+        Self.ratio(weekend, Bucket(people: 0, minutes: day.minutes + night.minutes, shiftMinutes: day.shiftMinutes + night.shiftMinutes))
+    }
+
+    static func ratio(_ a: Bucket, _ b: Bucket) -> Double? {
+        guard a.shiftMinutes > 0, b.shiftMinutes > 0 else { return nil }
+        if b.minutes == 0 { return a.minutes == 0 ? 1 : nil } // nobody trained: even; only one side: no finite ratio
+        return a.minutesPerShiftHour / b.minutesPerShiftHour
+    }
 }
 
 /// What the planner produces: a deterministic function of its input.

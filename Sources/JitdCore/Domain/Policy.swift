@@ -13,15 +13,23 @@ public struct Policy: Hashable, Sendable, Codable {
     public var missedAfterMinutes = 120
 
     public init() {}
+
+    /// The keys a `[[unit]]` table may set for that unit alone, as they are named in the config.
+    public static let unitKeys = ["handover_buffer_minutes", "max_training_minutes_per_shift", "max_sessions_per_shift",
+                                  "min_minutes_between_sessions", "notify_lead_minutes"]
 }
 
-/// A care unit's own settings: its time zone.
+/// A care unit's own settings: its time zone and, when its `[[unit]]` table overrides any
+/// `[policy]` key, the policy in force there.
 public struct CareUnit: Hashable, Sendable {
     public var name: String
     public var zone: Zone
+    /// `nil` when the unit follows `[policy]` alone.
+    public var policy: Policy?
 
-    public init(name: String, zone: Zone) {
+    public init(name: String, zone: Zone, policy: Policy? = nil) {
         self.name = name
         self.zone = zone
+        self.policy = policy
     }
 }

@@ -30,7 +30,7 @@ extension PlannerRun {
             guard let person = people[p.need.staffID] else { continue }
             for (k, s) in person.shifts.enumerated()
             where (unit == nil || s.unit == unit) && s.interval.start < iv.end && iv.start < s.interval.end
-                && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k, policy: policy) {
+                && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k) {
                 out.append(Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role)))
                 break
             }
@@ -42,11 +42,12 @@ extension PlannerRun {
     /// Marks those refused for staffing.
     mutating func pick(_ candidates: [Candidate], over iv: Interval, limit: Int) -> [Candidate] {
         var taken: [Candidate] = []
-        var perKey: [StaffingGrid.Key: Int] = [:]
+        var perKey: [StaffingGrid.Key: Int] = [:], perUnit: [String: Int] = [:]
         for c in candidates where taken.count < limit {
-            let n = (perKey[c.key] ?? 0) + 1
-            if grid.canRelease(c.key, over: iv, people: n) {
+            let n = (perKey[c.key] ?? 0) + 1, u = (perUnit[c.key.unit] ?? 0) + 1
+            if grid.canRelease(c.key, over: iv, people: n, unitPeople: u) {
                 perKey[c.key] = n
+                perUnit[c.key.unit] = u
                 taken.append(c)
             } else {
                 blockedByStaffing.insert(c.need.key)
@@ -59,7 +60,7 @@ extension PlannerRun {
     /// Each unit is searched on its own, only at slots where enough of its people could leave.
     mutating func placeDrill(_ module: Module, _ needs: [Need]) {
         let length = Int64(module.minutes) * 60
-        let lo = max(1, module.groupMin ?? 1), hi = max(lo, module.groupMax ?? lo)
+        let lo = max(1, module.groupMin ?? 2), hi = max(lo, module.groupMax ?? lo)
         var byUnit: [String: [Pending]] = [:]
         for p in pendingNeeds(module, needs) {
             for unit in Set(people[p.need.staffID]?.shifts.filter { module.isEligible(role: $0.role, unit: $0.unit) }.map(\.unit) ?? []) {
@@ -74,7 +75,7 @@ extension PlannerRun {
                 var can: [Candidate] = []
                 for (i, k) in who where !placedStaff.contains(open[i].need.staffID) {
                     let s = people[open[i].need.staffID]!.shifts[k]
-                    if people[open[i].need.staffID]!.isFree(iv, inShift: k, policy: policy) {
+                    if people[open[i].need.staffID]!.isFree(iv, inShift: k) {
                         can.append(Candidate(need: open[i].need, shift: k, key: .init(unit: s.unit, role: s.role)))
                     }
                 }
@@ -106,8 +107,8 @@ extension PlannerRun {
             var seen: Set<Int64> = []
             for k in person.shifts.indices
             where person.shifts[k].unit == unit && module.isEligible(role: person.shifts[k].role, unit: unit)
-                && person.hasRoom(k, minutes: module.minutes, policy: policy) {
-                let w = person.trainable(k, policy: policy)
+                && person.hasRoom(k, minutes: module.minutes) {
+                let w = person.open(k)
                 var t = max(w.start, p.from, earliest).ceiled(to: step)
                 while t.seconds + length <= min(w.end, input.horizon.end).seconds {
                     if seen.insert(t.seconds).inserted { who[t.seconds, default: []].append((i, k)) }
@@ -125,12 +126,11 @@ extension PlannerRun {
         for session in module.sessions.sorted(by: { ($0.start, $0.location) < ($1.start, $1.location) }) {
             let iv = Interval(start: session.start, end: session.start.adding(seconds: length))
             guard iv.start >= earliest, iv.end <= input.horizon.end, !open.isEmpty else { continue }
-            let group = "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
-            // Capacity counts every live attendee of the session, whenever they were placed (SPEC).
-            let seats = session.capacity - assignments.filter { $0.group == group }.count
+            let group = classGroup(module, session)
+            let room = session.capacity - seats[group, default: 0]
             let can = candidates(open, module, at: iv)
-            let class_ = pick(can, over: iv, limit: max(0, seats))
-            if class_.count == max(0, seats) {
+            let class_ = pick(can, over: iv, limit: max(0, room))
+            if class_.count == room {
                 let taken = Set(class_.map(\.need.staffID))
                 for c in can where !taken.contains(c.need.staffID) { blockedByCapacity.insert(c.need.key) }
             }

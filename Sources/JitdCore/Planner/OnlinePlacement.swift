@@ -23,10 +23,10 @@ extension PlannerRun {
         defer { people[need.staffID]!.full = person.full }
         let length = Int64(module.minutes) * 60
         for (k, shift) in person.shifts.enumerated()
-        where module.isEligible(role: shift.role, unit: shift.unit) && person.hasRoom(k, minutes: module.minutes, policy: policy) {
-            let window = person.trainable(k, policy: policy)
+        where module.isEligible(role: shift.role, unit: shift.unit) && person.hasRoom(k, minutes: module.minutes) {
+            let window = person.open(k)
             if window.end.seconds < from.seconds + length || window.start >= input.horizon.end { continue }
-            let (known, staffing) = person.isKnownFull(k, length: length, from: from)
+            let (known, staffing) = person.isKnownFull(k, length: length, from: from, epoch: slackEpoch)
             if known {
                 if staffing { blockedByStaffing.insert(need.key) }
                 continue
@@ -36,15 +36,15 @@ extension PlannerRun {
             guard let key = grid.id(StaffingGrid.Key(unit: shift.unit, role: shift.role)) else { continue }
             while start.seconds + length <= min(window.end, input.horizon.end).seconds {
                 let iv = Interval(start: start, end: start.adding(seconds: length))
-                if person.isFree(iv, inShift: k, policy: policy) {
+                if person.isFree(iv, inShift: k) {
                     if grid.canRelease(key, over: iv) { return (k, iv) }
                     blockedByStaffing.insert(need.key)
                     refusedForStaffing = true
                 }
                 start = start.adding(seconds: step)
             }
-            if person.full[k].map({ length <= $0.length && from.seconds <= $0.from }) ?? true {
-                person.full[k] = (length, from.seconds, refusedForStaffing)
+            if person.full[k].map({ $0.epoch != slackEpoch || (length <= $0.length && from.seconds <= $0.from) }) ?? true {
+                person.full[k] = (length, from.seconds, refusedForStaffing, slackEpoch)
             }
         }
         return nil

@@ -1,25 +1,32 @@
 /// Places micro-training into the gaps of a roster without taking any unit below its
 /// coverage minimum. Pure: the same input gives the same plan, byte for byte.
 public struct Planner: Sendable {
-    /// How needs of equal priority and due date are ordered.
-    public enum Ordering: Sendable {
-        /// Least-trained people first, so minutes spread across people and shift types.
-        case fair
-        /// By staff id only: the plain greedy baseline the benchmarks compare against.
+    /// How the construction orders its work, and whether the plan is then improved.
+    public enum Strategy: Sendable {
+        /// jitd: the weighted greedy with least-trained people first, then the improvement search.
+        case full
+        /// The weighted greedy alone, needs of equal rank by staff id: the baseline for fairness and gain figures.
         case plainGreedy
+        /// Modules in catalog-id order (prerequisites first), each need at its first feasible slot:
+        /// the naive baseline of the quality table.
+        case firstFit
     }
 
-    public var ordering: Ordering
+    public var strategy: Strategy
 
-    public init(ordering: Ordering = .fair) { self.ordering = ordering }
+    public init(_ strategy: Strategy = .full) { self.strategy = strategy }
 
     public func plan(_ input: PlanningInput) -> Plan {
         var run = PlannerRun(input: input)
-        run.fair = ordering == .fair
+        run.fair = strategy == .full
+        run.byWeight = strategy != .firstFit
         run.bookHistory()
         run.keepCommitted()
         run.placeNeeds()
-        run.repair()
+        if strategy == .full {
+            run.improveByParts(steps: run.searchSteps(forPartOf:))
+            run.settleUnmet()
+        }
         return run.result()
     }
 }
@@ -29,7 +36,8 @@ struct PlannerRun {
     let input: PlanningInput
     let policy: Policy
     let step: Int64
-    /// No assignment starts before this: now plus the notification lead, on the grid.
+    /// No assignment starts before this: now plus the shortest notification lead of any unit, on
+    /// the grid (each shift's own unit lead is in `PersonCalendar.Rules`).
     let earliest: Instant
     let modules: [String: Module]
     var grid: StaffingGrid
@@ -38,15 +46,25 @@ struct PlannerRun {
     var cancellations: [Cancellation] = []
     /// Where each person's module is placed in this plan (or was committed before).
     var placed: [String: [String: Interval]] = [:]
+    /// Bumped whenever slack comes back (a session taken out), which voids `PersonCalendar.full`.
+    var slackEpoch = 0
+    /// Each unit's people, for the search.
+    var staffByUnit: [String: [String]] = [:]
+    /// People in each class session (by group id), committed ones included.
+    var seats: [String: Int] = [:]
     var unmet: [UnmetNeed] = []
     var needs: [Need] = []
+    /// Needs that may not start before an instant (boosters), by need key.
+    var notBefore: [String: Instant] = [:]
     /// Needs for which a personally free time was refused only by staffing, or by a full class.
     var blockedByStaffing: Set<String> = []
     var blockedByCapacity: Set<String> = []
     /// Latest completion per person and module.
     let completed: [String: [String: Instant]]
-    /// Least-trained first (see `Planner.Ordering`).
+    /// Least-trained first among needs of equal rank.
     var fair = true
+    /// Modules ranked by weight (else by id: first-fit).
+    var byWeight = true
 
     /// How much training a person already carries, when ordering is fair.
     func load(_ staff: String) -> Int { fair ? people[staff]?.trainedMinutes ?? 0 : 0 }
@@ -55,7 +73,8 @@ struct PlannerRun {
         self.input = input
         self.policy = input.policy
         self.step = Int64(input.policy.slotMinutes) * 60
-        self.earliest = input.now.adding(minutes: input.policy.notifyLeadMinutes).ceiled(to: step)
+        let lead = ([input.policy] + input.unitPolicies.values).map(\.notifyLeadMinutes).min()!
+        self.earliest = input.now.adding(minutes: lead).ceiled(to: step)
         self.modules = Dictionary(input.modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.grid = StaffingGrid(input: input, origin: input.now.floored(to: step), end: input.horizon.end)
         var completed: [String: [String: Instant]] = [:]
@@ -65,11 +84,17 @@ struct PlannerRun {
         self.completed = completed
         // Only what can matter: shifts and busy blocks that reach into the horizon.
         let reach = Interval(start: input.now.adding(seconds: -86_400), end: input.horizon.end)
-        for s in input.shifts.sorted(by: Shift.canonicalOrder) where s.interval.overlaps(reach) {
+        var rules: [String: PersonCalendar.Rules] = [:]
+        // Each person's shifts in time order, so that "first" means earliest across units too.
+        let ordered = input.shifts.sorted { a, b in
+            a.interval.start != b.interval.start ? a.interval.start < b.interval.start : Shift.canonicalOrder(a, b)
+        }
+        for s in ordered where s.interval.overlaps(reach) {
             switch s.kind {
             case .shift:
-                people[s.staffID, default: PersonCalendar()].shifts.append(s)
-                people[s.staffID]!.use.append(.init())
+                let r = rules[s.unit] ?? PersonCalendar.Rules(input.policy(of: s.unit), now: input.now, step: step)
+                rules[s.unit] = r
+                people[s.staffID, default: PersonCalendar()].add(s, rules: r)
             case .busy:
                 people[s.staffID, default: PersonCalendar()].busy.append(s.interval)
             }
@@ -84,10 +109,12 @@ struct PlannerRun {
     mutating func bookHistory() {
         for a in input.booked.sorted(by: Assignment.canonicalOrder) {
             guard var person = people[a.staffID] else { continue }
-            let k = person.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy)
+            let k = person.shiftIndex(holding: a.interval, unit: a.unit, role: a.role)
                 ?? person.shifts.indices.first { person.shifts[$0].unit == a.unit && person.shifts[$0].role == a.role
                     && person.shifts[$0].interval.overlaps(a.interval) }
-            if let k { person.book(a.interval, inShift: k) } else { person.sessions.append(a.interval) }
+            if let k { person.book(a.interval, inShift: k) } else {
+                person.sessions.append(.init(interval: a.interval, gap: Int64(input.policy(of: a.unit).minMinutesBetweenSessions) * 60))
+            }
             people[a.staffID] = person
             if a.interval.end > input.now { placed[a.staffID, default: [:]][a.moduleID] = a.interval }
         }
@@ -98,7 +125,7 @@ struct PlannerRun {
         for a in input.committed.sorted(by: Assignment.canonicalOrder) where a.interval.end > input.now {
             let key = StaffingGrid.Key(unit: a.unit, role: a.role)
             let person = people[a.staffID]
-            let k = person?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy)
+            let k = person?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role)
             let started = a.interval.start <= input.now
             if !started {
                 guard let k, person!.busy.allSatisfy({ !$0.overlaps(a.interval) }) else {
@@ -116,6 +143,7 @@ struct PlannerRun {
             grid.release(key, over: a.interval)
             assignments.append(a)
             placed[a.staffID, default: [:]][a.moduleID] = a.interval
+            if let g = a.group { seats[g, default: 0] += 1 }
         }
         cancelShrunkDrills()
     }
@@ -133,11 +161,12 @@ struct PlannerRun {
         }
         for i in drop.sorted(by: >) {
             let a = assignments.remove(at: i)
-            if let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role, policy: policy) {
+            if let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) {
                 people[a.staffID]!.unbook(a.interval, inShift: k)
             }
             grid.release(StaffingGrid.Key(unit: a.unit, role: a.role), over: a.interval, people: -1)
             placed[a.staffID]?[a.moduleID] = nil
+            if let g = a.group { seats[g, default: 1] -= 1 }
             cancellations.append(Cancellation(assignment: a, reason: "group_too_small"))
         }
     }
@@ -146,6 +175,7 @@ struct PlannerRun {
 
     mutating func placeNeeds() {
         needs = NeedFinder(input: input).needs().filter { placed[$0.staffID]?[$0.moduleID] == nil }
+        for n in needs { if let t = n.notBefore { notBefore[n.key] = t } }
         let byModule = Dictionary(grouping: needs, by: \.moduleID)
         for module in moduleOrder(byModule) {
             let pending = byModule[module.id] ?? []
@@ -185,6 +215,7 @@ struct PlannerRun {
             (m, -(weight[m.id] ?? 0), depthOf(m.id, []), rigidity(m.kind),
              byModule[m.id]?.compactMap { $0.due?.seconds }.min() ?? .max)
         }
+        guard byWeight else { return keyed.sorted { ($0.2, $0.0.id) < ($1.2, $1.0.id) }.map(\.0) }
         return keyed.sorted {
             ($0.1, $0.2, $0.3, $0.4, $0.0.minutes, $0.0.id) < ($1.1, $1.2, $1.3, $1.4, $1.0.minutes, $1.0.id)
         }.map(\.0)
@@ -194,6 +225,7 @@ struct PlannerRun {
     /// `nil` when a prerequisite is neither held nor placed.
     func earliestStart(_ module: Module, for staff: String) -> Instant? {
         var t = max(earliest, module.published.ceiled(to: step))
+        if let opens = notBefore[staff + "\u{1F}" + module.id] { t = max(t, opens.ceiled(to: step)) }
         for p in module.prerequisites {
             if let iv = placed[staff]?[p] {
                 t = max(t, iv.end.ceiled(to: step))
@@ -206,6 +238,22 @@ struct PlannerRun {
         return t
     }
 
+    /// Steps of the improvement search for each part of the hospital (see `improveByParts`): 60 per
+    /// person of the part, within a budget of person-steps for the whole hospital (a step costs
+    /// about what its part holds), so a hospital of up to about a hundred people is searched in
+    /// full and a big one keeps its planning time. A count, not a clock: plans stay deterministic.
+    func searchSteps(forPartOf n: Int) -> Int {
+        min(60 * n, max(2, Self.personSteps / max(1, people.count)))
+    }
+
+    /// The person-steps the search may spend on a whole hospital (about a tenth of a second here).
+    static let personSteps = 30_000
+
+    /// The group id of a class session, shared by everyone who attends it.
+    func classGroup(_ module: Module, _ session: ClassSession) -> String {
+        "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
+    }
+
     func lastCompletion(_ staff: String, _ module: String) -> Instant? { completed[staff]?[module] }
 
     mutating func record(_ need: Need, _ module: Module, shift k: Int, at iv: Interval, group: String? = nil) {
@@ -213,6 +261,7 @@ struct PlannerRun {
         people[need.staffID]!.book(iv, inShift: k)
         grid.release(.init(unit: shift.unit, role: shift.role), over: iv)
         placed[need.staffID, default: [:]][module.id] = iv
+        if let group { seats[group, default: 0] += 1 }
         assignments.append(Assignment(id: Assignment.makeID(staffID: need.staffID, moduleID: module.id, start: iv.start,
                                                             retired: input.retiredIDs),
                                       staffID: need.staffID, moduleID: module.id, unit: shift.unit, role: shift.role,
@@ -230,8 +279,10 @@ struct PlannerRun {
     // MARK: Result
 
     func result() -> Plan {
-        let weights = Dictionary(needs.map { ($0.key, $0.weight) }, uniquingKeysWith: max)
-        let placedWeight = assignments.reduce(0) { $0 + (weights[$1.staffID + "\u{1F}" + $1.moduleID] ?? 0) }
+        // Every assignment that is not a kept commitment was placed for one of `needs`, and a
+        // need weighs what its module's priority does.
+        let kept = Set(input.committed.map(\.id))
+        let placedWeight = assignments.reduce(0) { $0 + (kept.contains($1.id) ? 0 : modules[$1.moduleID]?.priority.weight ?? 0) }
         return Plan(generatedAt: input.now, horizon: input.horizon,
                     assignments: assignments.sorted(by: Assignment.canonicalOrder),
                     unmet: unmet.sorted { ($0.staffID, $0.moduleID) < ($1.staffID, $1.moduleID) },
@@ -239,7 +290,7 @@ struct PlannerRun {
                     cancellations: cancellations,
                     needsTotal: needs.count,
                     weightPlaced: placedWeight,
-                    weightTotal: weights.values.reduce(0, +),
+                    weightTotal: needs.reduce(0) { $0 + $1.weight },
                     fairness: fairness())
     }
 
@@ -251,6 +302,8 @@ struct PlannerRun {
                 let type = ShiftType.of(s, zone: input.zone(of: s.unit))
                 members[type, default: []].insert(staff)
                 stats[type].minutes += person.use[k].minutes
+                let inside = min(s.interval.end, input.horizon.end).seconds - max(s.interval.start, input.horizon.start).seconds
+                stats[type].shiftMinutes += Int(inside / 60)
             }
         }
         for (type, set) in members { stats[type].people = set.count }

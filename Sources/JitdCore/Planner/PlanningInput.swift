@@ -23,6 +23,10 @@ public struct PlanningInput: Sendable {
     public var retiredIDs: Set<String> = []
     /// When each person first appeared on a roster; due dates of modules published before run from here.
     public var staffFirstSeen: [String: Instant] = [:]
+    /// Units whose `[[unit]]` table overrides some `[policy]` keys: the whole policy in force there.
+    /// Only the per-shift keys (buffer, caps, spacing, notification lead) are read from it; the
+    /// grid, the horizon and the re-plan interval are the site's.
+    public var unitPolicies: [String: Policy] = [:]
 
     public init(now: Instant, policy: Policy, siteZone: Zone = .utc, unitZones: [String: Zone] = [:],
                 shifts: [Shift], coverage: [CoverageRule], modules: [Module],
@@ -39,6 +43,9 @@ public struct PlanningInput: Sendable {
     }
 
     public func zone(of unit: String) -> Zone { unitZones[unit] ?? siteZone }
+
+    /// The policy in force on a unit: its own overrides, else `[policy]`.
+    public func policy(of unit: String) -> Policy { unitPolicies[unit] ?? policy }
 
     public var horizon: Interval {
         Interval(start: now, end: now.adding(seconds: Int64(policy.horizonHours) * 3600))

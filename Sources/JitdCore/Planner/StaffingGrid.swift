@@ -2,7 +2,11 @@
 ///
 /// Slot `i` is `[origin + i·step, origin + (i+1)·step)`. A person counts as on shift in a
 /// slot only when a shift covers the whole slot; a coverage minimum counts for a slot
-/// when it is in force at any moment of it. Both choices err on the safe side.
+/// when it is in force at any moment of it (a window shorter than a slot too). Both choices err
+/// on the safe side.
+///
+/// A rule of role `*` counts everyone on its unit: the unit's `*` key holds the headcount of all
+/// its roles, and releasing anyone of the unit takes from it as well as from their role.
 struct StaffingGrid {
     struct Key: Hashable, Comparable {
         var unit: String
@@ -20,17 +24,24 @@ struct StaffingGrid {
     private var ids: [Key: Int] = [:]
     /// Per key, the slots between the first and last shift of its unit: where understaffing is reported.
     private var rosterSpan: [String: Range<Int>] = [:]
+    /// Per key id, the id of its unit's `*` key when a `*` rule binds that unit (and the key is not it).
+    private var anyRoleID: [Int?] = []
 
     init(input: PlanningInput, origin: Instant, end: Instant) {
         self.origin = origin
         self.step = Int64(input.policy.slotMinutes) * 60
         self.count = Int((end.seconds - origin.seconds + step - 1) / step)
+        let anyRoleUnits = Set(input.coverage.filter { $0.role == CoverageRule.anyRole }.map(\.unit))
+        func countsAnyRole(_ unit: String) -> Bool { anyRoleUnits.contains("*") || anyRoleUnits.contains(unit) }
         for shift in input.shifts where shift.kind == .shift {
-            let key = Key(unit: shift.unit, role: shift.role)
-            var column = headcount[key] ?? Array(repeating: 0, count: count)
             let covered = coveredSlots(shift.interval)
-            for i in covered { column[i] += 1 }
-            headcount[key] = column
+            var keys = [Key(unit: shift.unit, role: shift.role)]
+            if countsAnyRole(shift.unit) && shift.role != CoverageRule.anyRole { keys.append(Key(unit: shift.unit, role: CoverageRule.anyRole)) }
+            for key in keys {
+                var column = headcount[key] ?? Array(repeating: 0, count: count)
+                for i in covered { column[i] += 1 }
+                headcount[key] = column
+            }
             let touched = touchedSlots(shift.interval)
             if !touched.isEmpty {
                 let old = rosterSpan[shift.unit] ?? touched
@@ -50,12 +61,15 @@ struct StaffingGrid {
                 let start = slotStart(i)
                 let last = start.adding(seconds: step - 1)
                 let a = zone.local(start), b = zone.local(last)
-                return rules.reduce(0) { m, r in (r.isActive(at: a) || r.isActive(at: b)) ? max(m, r.min) : m }
+                return rules.reduce(0) { m, r in r.isActive(anyMomentFrom: a, through: b) ? max(m, r.min) : m }
             }
         }
         for (n, key) in headcount.keys.sorted().enumerated() {
             ids[key] = n
             slackColumns.append(zip(headcount[key]!, minimum[key]!).map { $0 - $1 })
+        }
+        anyRoleID = headcount.keys.sorted().map { key in
+            key.role == CoverageRule.anyRole ? nil : ids[Key(unit: key.unit, role: CoverageRule.anyRole)]
         }
     }
 
@@ -84,21 +98,27 @@ struct StaffingGrid {
         return slackColumns[id][i]
     }
 
-    /// Whether `people` more can leave `key` over the interval.
-    func canRelease(_ key: Key, over iv: Interval, people: Int = 1) -> Bool {
+    /// Whether `people` more can leave `key` over the interval (and, where a `*` rule binds the
+    /// unit, `unitPeople` more of the unit, by default as many).
+    func canRelease(_ key: Key, over iv: Interval, people: Int = 1, unitPeople: Int? = nil) -> Bool {
         guard let id = ids[key] else { return false }
-        return canRelease(id, over: iv, people: people)
+        return canRelease(id, over: iv, people: people, unitPeople: unitPeople)
     }
 
-    func canRelease(_ id: Int, over iv: Interval, people: Int = 1) -> Bool {
+    func canRelease(_ id: Int, over iv: Interval, people: Int = 1, unitPeople: Int? = nil) -> Bool {
         let column = slackColumns[id]
         for i in touchedSlots(iv) where column[i] < people { return false }
+        if let any = anyRoleID[id] {
+            let n = unitPeople ?? people
+            for i in touchedSlots(iv) where slackColumns[any][i] < n { return false }
+        }
         return true
     }
 
     mutating func release(_ key: Key, over iv: Interval, people: Int = 1) {
         guard let id = ids[key] else { return }
         for i in touchedSlots(iv) { slackColumns[id][i] -= people }
+        if let any = anyRoleID[id] { for i in touchedSlots(iv) { slackColumns[any][i] -= people } }
     }
 
     /// Runs of slots where a unit is short before training, merged while the shortfall is the same.

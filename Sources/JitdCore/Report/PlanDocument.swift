@@ -25,18 +25,23 @@ public enum PlanDocument {
     }
 
     static func stats(_ plan: Plan, _ modules: [String: Module]) -> JSONValue {
+        func rounded(_ x: Double) -> JSONValue { .double((x * 1000).rounded() / 1000) }
         func bucket(_ b: FairnessStats.Bucket) -> JSONValue {
             .object(["people": .int(b.people), "training_minutes": .int(b.minutes),
-                     "minutes_per_person": .double((b.minutesPerPerson * 100).rounded() / 100)])
+                     "minutes_per_person": .double((b.minutesPerPerson * 100).rounded() / 100),
+                     "shift_hours": rounded(Double(b.shiftMinutes) / 60),
+                     "minutes_per_shift_hour": rounded(b.minutesPerShiftHour)])
         }
+        let f = plan.fairness
         return .object([
             "needs": .int(plan.needsTotal),
             "placed": .int(plan.assignments.count),
             "unmet": .int(plan.unmet.count),
             "weight_placed": .int(plan.weightPlaced),
             "weight_total": .int(plan.weightTotal),
-            "fairness": .object(["day": bucket(plan.fairness.day), "night": bucket(plan.fairness.night),
-                                 "weekend": bucket(plan.fairness.weekend)]),
+            "fairness": .object(["day": bucket(f.day), "night": bucket(f.night), "weekend": bucket(f.weekend),
+                                 "night_to_day": f.nightToDay.map(rounded) ?? .null,
+                                 "weekend_to_weekday": f.weekendToWeekday.map(rounded) ?? .null]),
         ])
     }
 }

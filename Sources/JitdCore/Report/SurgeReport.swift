@@ -44,12 +44,13 @@ public struct SurgeReport: Sendable, Equatable {
     /// Each person's earliest possible end: first grid slot in an eligible shift, clear of the
     /// buffers and busy blocks, at or after publication and the notification lead.
     static func earliestEnds(_ m: Module, input: PlanningInput, people: Set<String>) -> [Instant] {
-        let p = input.policy
-        let step = Int64(p.slotMinutes) * 60, buffer = Int64(p.handoverBufferMinutes) * 60, length = Int64(m.minutes) * 60
-        let from = max(input.now.adding(minutes: p.notifyLeadMinutes).ceiled(to: step), m.published.ceiled(to: step))
+        let step = Int64(input.policy.slotMinutes) * 60, length = Int64(m.minutes) * 60
         let busy = Dictionary(grouping: input.shifts.filter { $0.kind == .busy }, by: \.staffID)
         var best: [String: Instant] = [:]
         for s in input.shifts where s.kind == .shift && people.contains(s.staffID) && m.isEligible(role: s.role, unit: s.unit) {
+            let p = input.policy(of: s.unit)
+            let buffer = Int64(p.handoverBufferMinutes) * 60
+            let from = max(input.now.adding(minutes: p.notifyLeadMinutes).ceiled(to: step), m.published.ceiled(to: step))
             var t = max(s.interval.start.adding(seconds: buffer), from).ceiled(to: step)
             let last = min(s.interval.end.adding(seconds: -buffer), input.horizon.end)
             while t.seconds + length <= last.seconds {

@@ -81,24 +81,29 @@ struct ReloadService: Service {
     /// Reloads now; returns whether the new config and catalog are in force.
     @discardableResult
     func reload() -> Bool {
+        let started = ReloadOutcome.now()
         notifier.reloading()
         let log = runtime.logger
         log.notice("reloading \(configPath) and the catalog")
-        let applied: Bool
+        var problems: [String] = []
         switch prepare() {
         case .failure(let refusal):
             for p in refusal.problems { log.error("reload refused: \(p)") }
             log.error("reload refused; the config and catalog in force are unchanged")
             runtime.status.setReloadProblem(refusal.problems.first ?? "unknown error")
-            applied = false
+            problems = refusal.problems.isEmpty ? ["unknown error"] : refusal.problems
         case .success(let next):
             apply(next)
             runtime.status.setReloadProblem(nil)
-            applied = true
         }
         runtime.statusChanged.notify()
         notifier.ready(status: StatusLine.current(runtime))
-        return applied
+        // For `jitd reload` (ExecReload=), which waits for this record.
+        let outcome = ReloadOutcome(pid: getpid(), startedUsec: started, applied: problems.isEmpty, problems: problems)
+        do { try outcome.write(stateFolder: runtime.config.statePath) } catch {
+            log.warning("could not record the reload's outcome for jitd reload: \(error)")
+        }
+        return outcome.applied
     }
 
     /// Re-reads the catalog after its files changed; returns whether the new one is in force.
@@ -194,7 +199,7 @@ struct ReloadService: Service {
         if tokensChanged { log.notice("API tokens changed: the new ones are in force, the old ones no longer open /v1") }
         let restarted = dispatcher.replace(next.endpoints)
         runtime.planChanged.notify()
-        log.notice("reloaded: \(next.modules.count) modules, \(next.config.coverage.count) coverage rules, \(next.endpoints.count) webhook endpoints\(restarted ? " (dispatcher restarting with the new endpoints)" : "")")
+        log.notice("reloaded: \(next.modules.count) modules, \(next.config.coverage.count) coverage rules, \(next.endpoints.count) endpoints (\(next.config.webhooks.count) webhooks, \(next.config.lrs.count) learning record stores)\(restarted ? " (dispatcher restarting with the new endpoints)" : "")")
     }
 
     static func lines(_ items: [Diagnostic]) -> [String] { items.map(\.description) }

@@ -25,5 +25,8 @@ enum DaemonMetrics {
         CoreMetrics.Timer(label: JitdMetric.plannerDuration).recordNanoseconds(Int64(nanoseconds))
         CoreMetrics.Gauge(label: JitdMetric.needsOpen).record(plan.needsTotal)
         CoreMetrics.Gauge(label: JitdMetric.needsUnmet).record(plan.unmet.count)
+        // Access per shift hour (1 is even); a ratio without shift time on both sides is left as it was.
+        if let r = plan.fairness.nightToDay { CoreMetrics.Gauge(label: JitdMetric.accessRatio, dimensions: [("ratio", "night_to_day")]).record(r) }
+        if let r = plan.fairness.weekendToWeekday { CoreMetrics.Gauge(label: JitdMetric.accessRatio, dimensions: [("ratio", "weekend_to_weekday")]).record(r) }
     }
 }

@@ -52,9 +52,10 @@ public enum ConfigLoader {
         paths.finish(&sink)
 
         let policy = readPolicy(root.table("policy", &sink), &sink)
-        let units = readUnits(root.tables("unit", &sink), &sink)
+        let units = readUnits(root.tables("unit", &sink), site: zone, policy: policy, &sink)
         let coverage = readCoverage(root.tables("coverage", &sink), &sink)
         let webhooks = readWebhooks(root.tables("webhook", &sink), absolute, &sink)
+        let lrs = readLRS(root.tables("lrs", &sink), taken: Set(webhooks.map(\.name)), absolute, &sink)
 
         var apiTable = root.table("api", &sink)
         let listen = apiTable.string("listen", &sink) ?? "127.0.0.1:8787"
@@ -74,26 +75,48 @@ public enum ConfigLoader {
         limitsTable.finish(&sink)
 
         let queue = readQueue(root.table("queue", &sink), &sink)
+        let console = readConsole(root.table("console", &sink), absolute, &sink)
         root.finish(&sink)
         try sink.check()
-        return Parsed(value: Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
-                                    policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
-                                    limits: limits, queue: queue),
-                      warnings: sink.items)
+        var config = Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
+                            policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
+                            limits: limits, queue: queue)
+        config.console = console
+        config.lrs = lrs
+        return Parsed(value: config, warnings: sink.items)
+    }
+
+    /// The `[policy]` keys a table may set, with their ranges and where each goes in a `Policy`.
+    static let policyKeys: [(key: String, range: ClosedRange<Int>, field: WritableKeyPath<Policy, Int> & Sendable)] = [
+        ("slot_minutes", 1...60, \.slotMinutes),
+        ("horizon_hours", 1...24 * 31, \.horizonHours),
+        ("handover_buffer_minutes", 0...240, \.handoverBufferMinutes),
+        ("max_training_minutes_per_shift", 0...24 * 60, \.maxTrainingMinutesPerShift),
+        ("max_sessions_per_shift", 0...100, \.maxSessionsPerShift),
+        ("min_minutes_between_sessions", 0...24 * 60, \.minMinutesBetweenSessions),
+        ("notify_lead_minutes", 0...24 * 60, \.notifyLeadMinutes),
+        ("replan_interval_minutes", 1...24 * 60, \.replanIntervalMinutes),
+        ("missed_after_minutes", 0...7 * 24 * 60, \.missedAfterMinutes),
+    ]
+
+    /// Reads those of `keys` that the table sets into `policy`, with the checks of `[policy]`;
+    /// whether any was set.
+    static func readPolicyKeys(_ keys: [String], from t: inout TOMLTableReader, into policy: inout Policy,
+                               _ sink: inout DiagnosticSink) -> Bool {
+        var any = false
+        for (key, range, field) in policyKeys where keys.contains(key) {
+            if let v = t.int(key, in: range, &sink) {
+                policy[keyPath: field] = v
+                any = true
+            }
+        }
+        return any
     }
 
     static func readPolicy(_ t: TOMLTableReader, _ sink: inout DiagnosticSink) -> Policy {
         var t = t
         var p = Policy()
-        if let v = t.int("slot_minutes", in: 1...60, &sink) { p.slotMinutes = v }
-        if let v = t.int("horizon_hours", in: 1...24 * 31, &sink) { p.horizonHours = v }
-        if let v = t.int("handover_buffer_minutes", in: 0...240, &sink) { p.handoverBufferMinutes = v }
-        if let v = t.int("max_training_minutes_per_shift", in: 0...24 * 60, &sink) { p.maxTrainingMinutesPerShift = v }
-        if let v = t.int("max_sessions_per_shift", in: 0...100, &sink) { p.maxSessionsPerShift = v }
-        if let v = t.int("min_minutes_between_sessions", in: 0...24 * 60, &sink) { p.minMinutesBetweenSessions = v }
-        if let v = t.int("notify_lead_minutes", in: 0...24 * 60, &sink) { p.notifyLeadMinutes = v }
-        if let v = t.int("replan_interval_minutes", in: 1...24 * 60, &sink) { p.replanIntervalMinutes = v }
-        if let v = t.int("missed_after_minutes", in: 0...7 * 24 * 60, &sink) { p.missedAfterMinutes = v }
+        _ = readPolicyKeys(policyKeys.map(\.key), from: &t, into: &p, &sink)
         if 60 % p.slotMinutes != 0 {
             sink.error("'policy.slot_minutes' is \(p.slotMinutes); it must divide 60 (1, 2, 3, 5, 10, 15, 20, 30 or 60) so the grid aligns to the hour",
                        line: t.line("slot_minutes"))
@@ -102,18 +125,26 @@ public enum ConfigLoader {
         return p
     }
 
-    static func readUnits(_ tables: [TOMLTableReader], _ sink: inout DiagnosticSink) -> [CareUnit] {
+    /// `[[unit]]` tables: a name, an optional zone (the site's by default) and any of
+    /// `Policy.unitKeys`, which override `[policy]` for that unit alone.
+    static func readUnits(_ tables: [TOMLTableReader], site: Zone, policy: Policy, _ sink: inout DiagnosticSink) -> [CareUnit] {
         var out: [CareUnit] = []
+        var names: Set<String> = []
         for var t in tables {
             let name = t.string("name", required: true, &sink)
             let zoneName = t.string("timezone", &sink)
-            var zone: Zone? = nil
+            var zone: Zone? = site
             if let zoneName {
                 zone = Zone(zoneName)
                 if zone == nil { sink.error("unknown time zone \(Brief.quoted(zoneName)); use an IANA name such as 'Europe/Berlin'", line: t.line("timezone")) }
             }
+            var own = policy
+            let overrides = readPolicyKeys(Policy.unitKeys, from: &t, into: &own, &sink)
+            if let name, !names.insert(name).inserted {
+                sink.error("unit \(Brief.quoted(name)) is configured twice; give each [[unit]] a different name", line: t.line("name"))
+            }
             t.finish(&sink)
-            if let name, let zone { out.append(CareUnit(name: name, zone: zone)) }
+            if let name, let zone { out.append(CareUnit(name: name, zone: zone, policy: overrides ? own : nil)) }
         }
         return out
     }
