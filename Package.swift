@@ -79,6 +79,18 @@ let package = Package(
             "JitdDaemon",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The auditor of a simulated period: plain values in, violations out; it imports nothing of jitd.
+        .target(name: "JitdAudit"),
+        // Weeks of a hospital driven through the daemon's use cases and store under a virtual clock.
+        .target(name: "JitdSimulation", dependencies: [
+            "JitdAudit", "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdServer", "JitdDaemon",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "jitd-sim", dependencies: [
+            "JitdSimulation", "JitdAudit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "jitd-bench-planner", dependencies: ["JitdCore"], path: "Benchmarks/PlannerBench"),
         .executableTarget(name: "jitd-bench-dispatch", dependencies: [
             "JitdCore", "JitdStore", "JitdDispatch",
@@ -110,6 +122,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JitdCore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["JitdAudit", "JitdSimulation"]),
     ],
     swiftLanguageModes: [.v6]
 )

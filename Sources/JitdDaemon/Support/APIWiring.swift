@@ -5,7 +5,7 @@ extension Runtime {
     /// What the HTTP API needs from the daemon: the clock, the catalog and horizon in force, a
     /// re-plan after completions and declines, a wake-up for the dispatcher, and the routing of
     /// `assignment.cancelled` events and of learning events to learning record stores.
-    var apiHooks: APIHooks {
+    public var apiHooks: APIHooks {
         APIHooks(now: clock,
                  modules: { [catalog] in catalog.current },
                  horizonSeconds: { Int64(self.config.policy.horizonHours) * 3600 },
