@@ -242,6 +242,23 @@ extension PlannerRun {
               let from = earliestStart(module, for: newcomer.staffID) else { return [] }
         let others = pendingNeeds(module, pool.dropLast())
         let length = Int64(module.minutes) * 60
+        // Where each of the others could join at all: the open part of each of their shifts on
+        // this unit that still has room, from their earliest start. A slot that fewer than
+        // `lo - 1` of them reach is skipped before the full check (candidates, then staffing),
+        // which gives the same teams at a fraction of the cost.
+        var reach: [[Interval]] = []
+        for p in others {
+            guard let other = people[p.need.staffID] else { continue }
+            var windows: [Interval] = []
+            for (k, s) in other.shifts.enumerated()
+            where s.unit == unit && module.isEligible(role: s.role, unit: unit) && other.hasRoom(k, minutes: module.minutes) {
+                let w = other.open(k)
+                let start = max(w.start, p.from)
+                if start.seconds + length <= w.end.seconds { windows.append(Interval(start: start, end: w.end)) }
+            }
+            if !windows.isEmpty { reach.append(windows) }
+        }
+        guard reach.count + 1 >= lo else { return [] }
         for (k, s) in person.shifts.enumerated()
         where s.unit == unit && module.isEligible(role: s.role, unit: unit) && person.hasRoom(k, minutes: module.minutes) {
             let w = person.open(k)
@@ -250,6 +267,12 @@ extension PlannerRun {
                 let iv = Interval(start: t, end: t.adding(seconds: length))
                 t = t.adding(seconds: step)
                 guard person.isFree(iv, inShift: k) else { continue }
+                var reached = 1
+                for windows in reach where windows.contains(where: { $0.contains(iv) }) {
+                    reached += 1
+                    if reached >= lo { break }
+                }
+                guard reached >= lo else { continue }
                 var can = [Candidate(need: newcomer, shift: k, key: .init(unit: unit, role: s.role))]
                 can += candidates(others, module, at: iv, unit: unit)
                 guard can.count >= lo else { continue }
