@@ -3,7 +3,7 @@ import Foundation
 extension Context {
     /// Minute by minute over the period, for every unit and every coverage rule that applies to
     /// it: on-shift headcount by the roster in force at that minute, minus the people in effect in
-    /// training then, must be at least the minimum (the larger one where several rules apply;
+    /// training then (until ``Session/awayEnd``), must be at least the minimum (the larger one where several rules apply;
     /// `role = "*"` counts everyone on the unit).
     ///
     /// A shortfall counts as a violation only when training made it: the unit was not already
@@ -56,7 +56,7 @@ extension Context {
         var training: [String: [Int32]] = [:]
         var latestStart: [String: [Int64]] = [:]
         for s in live {
-            let lo = minute(ceil: s.start), hi = minute(ceil: s.end)
+            let lo = minute(ceil: s.start), hi = minute(ceil: s.awayEnd)
             guard lo < hi else { continue }
             for k in [key(s.unit, s.role), key(s.unit, "*")] {
                 training[k, default: [Int32](repeating: 0, count: n + 1)][lo] += 1
@@ -104,7 +104,7 @@ extension Context {
                         return
                     }
                     close(kind)
-                    let who = live.filter { $0.unit == unit && (role == "*" || $0.role == role) && $0.start <= t && t < $0.end }
+                    let who = live.filter { $0.unit == unit && (role == "*" || $0.role == role) && $0.start <= t && t < $0.awayEnd }
                         .map { "\($0.staff) \($0.module) from \(LocalClock.text($0.start))" }
                     open[kind] = (m, m, short, "\(on[m]) on shift, \(away[m]) in training (\(who.joined(separator: "; "))), minimum \(need)")
                 }

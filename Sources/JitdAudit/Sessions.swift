@@ -43,6 +43,17 @@ struct Session {
     }
 
     var interval: Range<Int64> { start..<end }
+
+    /// Until when the unit did without the person. A session declined, or cancelled, after its
+    /// start ends for coverage when that reached jitd (the decline) or a receiver (the
+    /// cancellation): the person is back on the floor, and jitd may release someone else from
+    /// then on. Otherwise its end; a no-show still counts to the end.
+    var awayEnd: Int64 {
+        var e = end
+        if let c = cancelReceivedAt, c >= start { e = min(e, c) }
+        if finalState == "declined", let at = finalUpdatedAt, at >= start { e = min(e, at) }
+        return e
+    }
 }
 
 /// What the receivers' messages say, assignment by assignment.

@@ -213,8 +213,8 @@ import Testing
     }
 
     /// SPEC: caps and spacing count every session except declined and cancelled ones, whenever
-    /// the decline or the cancellation came; coverage still counts a session declined after its
-    /// start (the unit believed the person away).
+    /// the decline or the cancellation came; coverage counts a session declined or cancelled
+    /// after its start until that reached jitd or a receiver.
     @Test func aSessionDeclinedOrCancelledAfterItsStartLeavesTheCapsAndSpacing() {
         var f = F()
         let a = f.told("N1", "m10", at: F.at(8))
@@ -332,7 +332,8 @@ import Testing
         #expect(r.sessionsInEffect == 0)
         #expect(r.count(.coverage) == 0)
         #expect(r.churnPerThousand == 500)
-        // A cancellation or a decline that comes after the start does not undo the session.
+        // A cancellation or a decline that comes after the start does not undo the session: both
+        // were away from 09:00 until it came.
         var g = F()
         let c = g.told("N1", "m10", at: F.at(9))
         let d = g.told("N2", "m10", at: F.at(9))
@@ -345,6 +346,35 @@ import Testing
         var h = F()
         h.told("N1", "m10", at: F.at(9), receivedAt: F.at(9))
         #expect(h.audit().sessionsInEffect == 0)
+    }
+
+    /// The week's seed 4: a drill member declined at the drill's start, jitd took her back and
+    /// released someone else ten minutes later. She was on the floor from the decline on, so the
+    /// unit kept its minimum; a session declined or cancelled after its start counts for coverage
+    /// only until that reached jitd or a receiver.
+    @Test func aSessionDeclinedOrCancelledAfterItsStartIsAwayOnlyUntilThen() {
+        var f = F()
+        let a = f.told("N1", "m20", at: F.at(10, 30))
+        f.finalState(a, "declined", at: F.at(10, 30))
+        f.told("N2", "m10", at: F.at(10, 40))
+        var r = f.audit()
+        #expect(r.violations.isEmpty, "\(r.violations.map(\.description))")
+        #expect(r.sessionsInEffect == 2)
+        // The same with a cancellation that reached the receiver at 10:35.
+        var g = F()
+        let b = g.told("N1", "m20", at: F.at(10, 30))
+        g.cancelled(b, at: F.at(10, 35))
+        g.told("N2", "m10", at: F.at(10, 40))
+        r = g.audit()
+        #expect(r.violations.isEmpty, "\(r.violations.map(\.description))")
+        // Declined only at 10:45, after N2 left at 10:40: five minutes short.
+        var h = F()
+        let c = h.told("N1", "m20", at: F.at(10, 30))
+        h.finalState(c, "declined", at: F.at(10, 45))
+        h.told("N2", "m10", at: F.at(10, 40))
+        r = h.audit()
+        #expect(r.count(.coverage) == 1)
+        #expect(r.violations.first?.minutes == 5)
     }
 
     @Test func aNoShowStillCounts() {
