@@ -195,6 +195,44 @@ import Testing
         #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == members[0] })
     }
 
+    /// A session whose prerequisite's session was declined before either started is cancelled
+    /// (`prerequisite_unmet`) and placed again after a new session of the prerequisite: the
+    /// week's seed-3 finding (a nurse told of the sepsis 2026 update at 13:50 after declining the
+    /// 12:40 sepsis bundle it builds on).
+    @Test func aDependentIsCancelledWhenItsPrerequisitesSessionIsDeclined() throws {
+        // Told ten minutes ahead, so both are told before either starts.
+        let policy = Self.fastPolicy.replacingOccurrences(of: "notify_lead_minutes = 1", with: "notify_lead_minutes = 10")
+        let f = try DaemonFixture(config: policy + DaemonFixture.webhook("paging"), catalog: Self.modules(["pre"]) + """
+            [[module]]
+            id = "dep"
+            title = "Builds on pre"
+            minutes = 1
+            roles = ["RN"]
+            published = "2026-01-01"
+            prerequisites = ["pre"]
+
+            """, at: Self.t0)
+        try f.drop("roster.csv", Self.roster(1))
+        try f.replan()
+        f.advance(minutes: 1)
+        try f.deliver("paging")
+        let told = f.told()
+        #expect(told.count == 2, "\(told.values.map { $0["module_id"] ?? "?" })")
+        let pre = try #require(told.first { $0.value["module_id"] as? String == "pre" }?.key)
+        let dep = try #require(told.first { $0.value["module_id"] as? String == "dep" }?.key)
+        _ = try f.store.transition(pre, .decline, now: f.now, cancelledEvents: { _, _ in [] })
+        try f.replan()
+        try f.deliver("paging")
+        #expect(try f.state(dep) == .cancelled)
+        #expect(try f.store.assignment(id: dep)?.reason == "prerequisite_unmet")
+        #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == dep })
+        // Both placed again, the prerequisite first.
+        let live = try f.store.assignments(limit: 100).filter { !$0.state.isFinal && $0.assignment.id != pre && $0.assignment.id != dep }
+        let again = Dictionary(live.map { ($0.assignment.moduleID, $0.assignment.interval) }, uniquingKeysWith: { a, _ in a })
+        #expect(again["pre"] != nil && again["dep"] != nil, "\(live.map(\.assignment.moduleID))")
+        if let p = again["pre"], let d = again["dep"] { #expect(p.end <= d.start) }
+    }
+
     /// One `staffing.below_minimum` per shortage, however many re-plans see it.
     @Test func aShortageIsAnnouncedOnce() throws {
         let f = try DaemonFixture(config: Self.fastPolicy + """

@@ -145,7 +145,43 @@ struct PlannerRun {
             placed[a.staffID, default: [:]][a.moduleID] = a.interval
             if let g = a.group { seats[g, default: 0] += 1 }
         }
-        cancelShrunkDrills()
+        // Either can leave work for the other (a drill may be a prerequisite; a dependent may be a
+        // drill member).
+        var settled = -1
+        while cancellations.count != settled {
+            settled = cancellations.count
+            cancelUnmetDependents()
+            cancelShrunkDrills()
+        }
+    }
+
+    /// A session not yet started whose prerequisite no longer comes first (the prerequisite's
+    /// own session was declined, cancelled or lost its shift, and no completion valid at the
+    /// start holds it) is cancelled; its need is placed again after the prerequisite (SPEC: a
+    /// prerequisite is met by a completion valid at the dependent's start, or by a placed
+    /// session of it that ends first). Repeated, since a cancelled session can be another's
+    /// prerequisite.
+    mutating func cancelUnmetDependents() {
+        var ended: [String: [String: [Interval]]] = [:]
+        for a in input.booked { ended[a.staffID, default: [:]][a.moduleID, default: []].append(a.interval) }
+        var dropped = true
+        while dropped {
+            dropped = false
+            for i in assignments.indices.reversed() {
+                let a = assignments[i]
+                guard a.interval.start > input.now, let m = modules[a.moduleID], !m.prerequisites.isEmpty else { continue }
+                let unmet = m.prerequisites.contains { p in
+                    let before: (Interval) -> Bool = { $0.end <= a.interval.start }
+                    if assignments.contains(where: { $0.staffID == a.staffID && $0.moduleID == p && before($0.interval) }) { return false }
+                    if (ended[a.staffID]?[p] ?? []).contains(where: before) { return false }
+                    guard let pm = modules[p] else { return false }
+                    return !NeedFinder.holds(pm, completedAt: lastCompletion(a.staffID, p), at: a.interval.start)
+                }
+                guard unmet else { continue }
+                uncommit(i, reason: "prerequisite_unmet")
+                dropped = true
+            }
+        }
     }
 
     /// A drill whose group fell below `group_min` (a member declined, or lost their shift) and
@@ -159,16 +195,20 @@ struct PlannerRun {
                   members.count < max(2, m.groupMin ?? 2) else { continue }
             drop += members
         }
-        for i in drop.sorted(by: >) {
-            let a = assignments.remove(at: i)
-            if let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) {
-                people[a.staffID]!.unbook(a.interval, inShift: k)
-            }
-            grid.release(StaffingGrid.Key(unit: a.unit, role: a.role), over: a.interval, people: -1)
-            placed[a.staffID]?[a.moduleID] = nil
-            if let g = a.group { seats[g, default: 1] -= 1 }
-            cancellations.append(Cancellation(assignment: a, reason: "group_too_small"))
+        for i in drop.sorted(by: >) { uncommit(i, reason: "group_too_small") }
+    }
+
+    /// Takes a kept assignment out again: its shift, the unit's slack and the class seat are
+    /// given back, and it is cancelled for `reason`.
+    mutating func uncommit(_ i: Int, reason: String) {
+        let a = assignments.remove(at: i)
+        if let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) {
+            people[a.staffID]!.unbook(a.interval, inShift: k)
         }
+        grid.release(StaffingGrid.Key(unit: a.unit, role: a.role), over: a.interval, people: -1)
+        placed[a.staffID]?[a.moduleID] = nil
+        if let g = a.group { seats[g, default: 1] -= 1 }
+        cancellations.append(Cancellation(assignment: a, reason: reason))
     }
 
     // MARK: Needs
