@@ -125,9 +125,19 @@ public struct AuditModule: Sendable, Hashable, Codable {
     public var groupMin: Int?
     public var groupMax: Int?
     public var sessions: [Session]
+    /// Days after a completion at which a booster is due (SPEC's `reinforce_days`); absent: none.
+    public var reinforceDays: [Int]?
+    /// A booster's minutes (`reinforce_minutes`).
+    public var reinforceMinutes: Int?
+    /// Days before the lapse in which a recertification may be renewed (`renew_window_days`).
+    public var renewWindowDays: Int?
 
     public init(id: String, minutes: Int, kind: Kind = .online, published: Int64 = 0, recurDays: Int? = nil,
-                prerequisites: [String] = [], groupMin: Int? = nil, groupMax: Int? = nil, sessions: [Session] = []) {
+                prerequisites: [String] = [], groupMin: Int? = nil, groupMax: Int? = nil, sessions: [Session] = [],
+                reinforceDays: [Int]? = nil, reinforceMinutes: Int? = nil, renewWindowDays: Int? = nil) {
+        self.reinforceDays = reinforceDays
+        self.reinforceMinutes = reinforceMinutes
+        self.renewWindowDays = renewWindowDays
         self.id = id
         self.minutes = minutes
         self.kind = kind

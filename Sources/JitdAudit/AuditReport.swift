@@ -108,6 +108,8 @@ public struct AuditReport: Sendable, Codable {
     public var unmetPlaceable: Int?
     /// Needs the offline plan of the final state places, for scale.
     public var offlinePlaced: Int?
+    /// Boosters near their target and renewals before the lapse (soft figures, not rules).
+    public var reinforcement = ReinforcementFigures()
 
     public init() {}
 
@@ -145,6 +147,7 @@ public struct AuditReport: Sendable, Codable {
         if let u = unmetPlaceable, let p = offlinePlaced {
             lines.append("  unmet at the end that an offline plan places: \(u) (the offline plan places \(p))")
         }
+        lines += reinforcement.summaryLines
         if unreadableBodies > 0 || unknownModule > 0 {
             lines.append("  unreadable bodies \(unreadableBodies), sessions of unknown modules \(unknownModule)")
         }

@@ -31,13 +31,14 @@ public struct Auditor: Sendable {
         report.startingAfterEnd = told.sessions.filter { $0.start >= h.to }.count
         let live = told.sessions.filter { $0.inEffect && $0.start < h.to }
         report.sessionsInEffect = live.count
-        let context = Context(history: h, clocks: clocks, live: live)
+        let context = Context(history: h, clocks: clocks, live: live, told: told.sessions)
         report.toldLate = live.filter { $0.start - $0.toldAt < Int64(context.policy($0.unit).notifyLeadMinutes) * 60 }.count
         var out: [Violation] = []
         out += context.placement(unknownModule: &report.unknownModule)
         out += context.spacing()
         out += context.groups()
         out += context.coverage(&report)
+        report.reinforcement = context.reinforcement()
         report.violations = out.sorted { ($0.at, $0.kind, $0.unit ?? "", $0.staff ?? "", $0.detail) < ($1.at, $1.kind, $1.unit ?? "", $1.staff ?? "", $1.detail) }
         return report
     }
@@ -56,10 +57,14 @@ struct Context {
     let catalogs: [AuditCatalog]
     let completions: [String: [Int64]]
 
-    init(history: AuditHistory, clocks: Clocks, live: [Session]) {
+    /// Every session a receiver was told of, in effect or not, by person.
+    let toldByStaff: [String: [Session]]
+
+    init(history: AuditHistory, clocks: Clocks, live: [Session], told: [Session] = []) {
         self.history = history
         self.clocks = clocks
         self.live = live
+        toldByStaff = Dictionary(grouping: told, by: \.staff)
         liveByStaff = Dictionary(grouping: live, by: \.staff)
         cappedByStaff = Dictionary(grouping: live.filter(\.countsTowardCaps), by: \.staff)
         units = Dictionary(history.hospital.units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -93,11 +98,14 @@ struct Context {
             }
             if s.start % Int64(p.slotMinutes * 60) != 0 { report(.offGrid, "starts off the \(p.slotMinutes)-minute grid") }
             if let m = module(s.module, at: s.scheduledAt) {
-                if s.end - s.start != Int64(m.minutes) * 60 {
-                    report(.wrongLength, "lasts \(Self.minutes(s.end - s.start)); the module takes \(m.minutes) min")
+                // A booster takes the module's reinforce_minutes and has no prerequisites: the
+                // person completed the module itself.
+                let minutes = s.booster == nil ? m.minutes : m.reinforceMinutes ?? 3
+                if s.end - s.start != Int64(minutes) * 60 {
+                    report(.wrongLength, "lasts \(Self.minutes(s.end - s.start)); \(s.booster == nil ? "the module" : "its booster") takes \(minutes) min")
                 }
                 if s.start < m.published { report(.notPublished, "starts before the module is published (\(LocalClock.text(m.published)))") }
-                out += prerequisites(s, m)
+                if s.booster == nil { out += prerequisites(s, m) }
             } else {
                 unknownModule += 1
             }
@@ -141,7 +149,7 @@ struct Context {
             let done = (completions[s.staff + "\u{1F}" + pre] ?? []).contains { c in
                 c <= s.start && recur.map { c + Int64($0) * 86_400 > s.start } ?? true
             }
-            let before = (liveByStaff[s.staff] ?? []).contains { $0.module == pre && $0.end <= s.start }
+            let before = (liveByStaff[s.staff] ?? []).contains { $0.module == pre && $0.booster == nil && $0.end <= s.start }
             if !done && !before {
                 out.append(Violation(kind: .prerequisite, at: s.start, unit: s.unit, staff: s.staff,
                                      detail: "\(s.id) \(s.module): prerequisite \(pre) neither completed nor taken before"))
@@ -179,7 +187,7 @@ struct Context {
         var out: [Violation] = []
         var drills: [String: [Session]] = [:]
         var classes: [String: [Session]] = [:]
-        for s in live {
+        for s in live where s.booster == nil {
             guard let m = module(s.module, at: s.scheduledAt) else { continue }
             switch m.kind {
             case .drill: drills[s.group ?? "(no group) \(s.id)", default: []].append(s)

@@ -10,6 +10,8 @@ struct Session {
     var start: Int64
     var end: Int64
     var group: String?
+    /// The booster's number (1 for the first) when the session is a booster of `module`.
+    var booster: Int?
     /// The event's own time (`timestamp` of the body): when the plan that made it was saved.
     var scheduledAt: Int64
     /// The module's minutes as the message gave them.
@@ -88,7 +90,7 @@ struct ToldSessions {
             } else {
                 order.append(a.id)
                 byID[a.id] = Session(id: a.id, staff: a.staff, module: a.module, unit: a.unit, role: a.role, start: a.start, end: a.end,
-                                     group: a.group, scheduledAt: a.timestamp, minutes: a.minutes, toldAt: d.receivedAt,
+                                     group: a.group, booster: a.booster, scheduledAt: a.timestamp, minutes: a.minutes, toldAt: d.receivedAt,
                                      cancelReceivedAt: nil, lastToldAt: d.receivedAt,
                                      finalState: finalByID[a.id]?.state, finalUpdatedAt: finalByID[a.id]?.updatedAt)
             }
@@ -109,6 +111,7 @@ struct AssignmentBody {
     var id: String, staff: String, module: String, unit: String, role: String
     var start: Int64, end: Int64, timestamp: Int64
     var group: String?
+    var booster: Int?
     var minutes: Int?
     var reason: String?
 
@@ -129,6 +132,7 @@ struct AssignmentBody {
         self.end = end
         self.timestamp = timestamp
         group = data["group"] as? String
+        booster = (data["booster"] as? Bool) == true ? data["booster_number"] as? Int : nil
         minutes = (data["module"] as? [String: Any])?["minutes"] as? Int
         reason = data["reason"] as? String
     }

@@ -41,6 +41,16 @@ struct CatalogPlan {
             Module(id: "falls", title: "Falls prevention", minutes: 10, roles: ["HCA", "RN"], priority: .low, published: longAgo,
                    recurDays: 28),
         ]
+        // Renewal windows of about a quarter of the validity (a yearly module's 30 days would be
+        // longer than these short cycles), and spaced boosters after the sepsis bundle.
+        for i in modules.indices {
+            if let recur = modules[i].recurDays { modules[i].renewWindowDays = max(2, recur / 4) }
+            if modules[i].id == "sepsis-bundle" {
+                modules[i].reinforceDays = [8, 16]
+                modules[i].reinforceMinutes = 3
+                modules[i].reinforcePriority = .normal
+            }
+        }
         initial = modules
         changes = []
         func at(_ fraction: Double) -> Int64 { start + Int64(Double(days) * 86_400 * fraction) / 60 * 60 }
@@ -67,8 +77,10 @@ struct CatalogPlan {
         }
         change(0.60, "retired iv-pump") { m in m.removeAll { $0.id == "iv-pump" } }
         change(0.75, "published isolation-ppe (every 14 days)") { m in
-            m.append(Module(id: "isolation-ppe", title: "Isolation and PPE", minutes: 5, roles: ["*"], priority: .normal,
-                            published: Instant(seconds: at(0.75)), recurDays: 14))
+            var ppe = Module(id: "isolation-ppe", title: "Isolation and PPE", minutes: 5, roles: ["*"], priority: .normal,
+                             published: Instant(seconds: at(0.75)), recurDays: 14)
+            ppe.renewWindowDays = 3
+            m.append(ppe)
         }
         change(0.85, "edited vent-class: capacity 3 -> 2") { m in
             if let i = m.firstIndex(where: { $0.id == "vent-class" }) {
@@ -81,7 +93,9 @@ struct CatalogPlan {
         modules.map { m in
             AuditModule(id: m.id, minutes: m.minutes, kind: AuditModule.Kind(rawValue: m.kind.rawValue)!, published: m.published.seconds,
                         recurDays: m.recurDays, prerequisites: m.prerequisites, groupMin: m.groupMin, groupMax: m.groupMax,
-                        sessions: m.sessions.map { AuditModule.Session(start: $0.start.seconds, capacity: $0.capacity) })
+                        sessions: m.sessions.map { AuditModule.Session(start: $0.start.seconds, capacity: $0.capacity) },
+                        reinforceDays: m.reinforceDays.isEmpty ? nil : m.reinforceDays, reinforceMinutes: m.reinforceMinutes,
+                        renewWindowDays: m.renewWindowDays)
         }
     }
 }

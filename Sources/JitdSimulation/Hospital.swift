@@ -54,7 +54,8 @@ struct Hospital {
             + Self.londonUnits.map { Unit(name: $0, zone: "Europe/London", json: true) }
         var people: [Staff] = []
         // A unit of 44: 26 RNs on 12-hour days or nights, 10 HCAs on 8-hour shifts, 8 doctors on
-        // weekdays; scaled for other sizes (38: 22 RNs, 8 HCAs, 8 doctors).
+        // weekdays; scaled for other sizes (38: 22 RNs, 8 HCAs, 8 doctors); and two more RNs who
+        // work only at weekends.
         let rn = max(8, staffPerUnit * 26 / 44), hca = max(3, staffPerUnit * 10 / 44), md = max(2, staffPerUnit - rn - hca)
         for (u, unit) in units.enumerated() {
             var n = 0
@@ -73,6 +74,9 @@ struct Hospital {
             for i in 0..<rn { add("RN", i % 2 == 0 ? .day12 : .night12, days: 4, from: week) }
             for i in 0..<hca { add("HCA", [.early8, .late8, .night8][i % 3], days: 5, from: week) }
             for _ in 0..<md { add("MD", .medic, days: 4, from: [1, 2, 3, 4, 5]) }
+            // Two RNs who work only at weekends, one by day and one by night.
+            add("RN", .day12, days: 2, from: [6, 7])
+            add("RN", .night12, days: 2, from: [6, 7])
         }
         staff = people
         var p = Policy()

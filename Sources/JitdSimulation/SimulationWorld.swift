@@ -211,6 +211,8 @@ extension Simulation {
     func reported(_ id: String, viaFile: Bool) throws {
         guard let (store, _) = daemon, let s = try store.assignment(id: id),
               [.planned, .notified, .acknowledged].contains(s.state) || s.state.rawValue == "missed" else { return }
+        // An LMS knows the module, not jitd's boosters of it: a booster is completed through the API.
+        if Booster.parse(s.assignment.moduleID) != nil { return try act(id, .complete) }
         let done = s.assignment.interval.end.seconds - 60
         if viaFile {
             lmsBatch.append((s.assignment.staffID, s.assignment.moduleID, Instant(seconds: done).rfc3339))

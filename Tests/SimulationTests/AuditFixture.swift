@@ -40,12 +40,16 @@ struct AuditFixture {
     /// An `assignment.scheduled` of a session, received at `told` (by default 10 minutes before it starts).
     @discardableResult
     mutating func told(_ staff: String, _ module: String, at start: Int64, minutes: Int? = nil, group: String? = nil,
-                       id: String? = nil, receivedAt: Int64? = nil, endpoint: String = "pager") -> String {
-        let length = minutes ?? modules[module]?.minutes ?? 10
+                       id: String? = nil, receivedAt: Int64? = nil, endpoint: String = "pager", booster: Int? = nil) -> String {
+        let length = minutes ?? (booster == nil ? modules[module]?.minutes : modules[module]?.reinforceMinutes) ?? 10
         let id = id ?? "a_\(staff)_\(module)_\(start)"
         deliver("assignment.scheduled", id: id, staff: staff, module: module, start: start, end: start + Int64(length) * 60, group: group,
-                at: receivedAt ?? start - 600, endpoint: endpoint, minutes: length)
+                at: receivedAt ?? start - 600, endpoint: endpoint, minutes: length, booster: booster)
         return id
+    }
+
+    mutating func completed(_ staff: String, _ module: String, at t: Int64) {
+        history.completions.append(AuditCompletion(staff: staff, module: module, completedAt: t))
     }
 
     mutating func cancelled(_ id: String, at t: Int64, endpoint: String = "pager") {
@@ -59,9 +63,13 @@ struct AuditFixture {
     }
 
     mutating func deliver(_ type: String, id: String, staff: String, module: String, start: Int64, end: Int64, group: String?, at t: Int64,
-                          endpoint: String, minutes: Int?) {
+                          endpoint: String, minutes: Int?, booster: Int? = nil) {
         var data: [String: Any] = ["id": id, "staff_id": staff, "module_id": module, "unit": "W", "role": "RN",
                                    "start": Self.text(start), "end": Self.text(end)]
+        if let booster {
+            data["booster"] = true
+            data["booster_number"] = booster
+        }
         if let group { data["group"] = group }
         if let minutes { data["module"] = ["id": module, "minutes": minutes] }
         let body = try! JSONSerialization.data(withJSONObject: ["type": type, "timestamp": Self.text(t - 60), "data": data], options: [.sortedKeys])

@@ -377,6 +377,62 @@ import Testing
         #expect(r.violations.first?.minutes == 5)
     }
 
+    // MARK: Boosters and renewals (figures, not rules)
+
+    /// A booster takes the module's reinforce_minutes and has no prerequisites; it counts as on
+    /// time within two days of its target, and one whose person had no shift then is counted apart.
+    @Test func boostersAreJudgedByTheirOwnLengthAndCountedAgainstTheirTarget() {
+        var f = F(min: 0)
+        f.history.to = F.at(day: 30, 0)
+        f.module(AuditModule(id: "sep", minutes: 10, prerequisites: ["basics"], reinforceDays: [8, 16], reinforceMinutes: 3))
+        f.completed("N1", "sep", at: F.at(8))
+        f.completed("N2", "sep", at: F.at(8))
+        // N1 works on days 7 and 16 (booster 1 at day 7: within two days of day 8; booster 2 at
+        // day 16 09:00 is on time too); N2 works on day 12 only, so booster 1 is late and
+        // booster 2 (day 16) had no shift in its window.
+        f.roster([f.shift("N1", F.at(day: 7, 7), F.at(day: 7, 19)), f.shift("N1", F.at(day: 16, 7), F.at(day: 16, 19)),
+                  f.shift("N2", F.at(day: 12, 7), F.at(day: 12, 19))], at: F.at(day: 1, 0))
+        f.told("N1", "sep", at: F.at(day: 7, 9), booster: 1)
+        f.told("N1", "sep", at: F.at(day: 16, 9), booster: 2)
+        f.told("N2", "sep", at: F.at(day: 12, 9), booster: 1)
+        let r = f.audit()
+        #expect(r.violations.isEmpty, "\(r.violations.map(\.description))")
+        let b = r.reinforcement.boostersDay
+        #expect(b.due == 4)
+        #expect(b.onTime == 2)
+        #expect(b.late == 1)
+        #expect(b.notPlaced == 1 && b.noShiftInWindow == 1)
+        #expect(b.onTimeShare == 2.0 / 3.0)
+        #expect(r.reinforcement.boostersNight.due == 0)
+        // A booster of the wrong length is still caught.
+        var g = f
+        g.told("N1", "sep", at: F.at(day: 16, 11), minutes: 10, booster: 2)
+        #expect(g.audit().count(.wrongLength) == 1)
+    }
+
+    /// A recertification lapsing inside the period, with its whole renewal window inside it too:
+    /// renewed before the lapse, or lapsed with why, by the kind of shifts the person works.
+    @Test func renewalsBeforeTheLapseAreCountedByWhoWorksWhen() {
+        // N1 works day 0 by day; N2 and N3 only what the second file gives them.
+        var f = F(nurses: 1, min: 0)
+        f.history.to = F.at(day: 12, 0)
+        f.module(AuditModule(id: "cpr", minutes: 10, recurDays: 10, renewWindowDays: 3))
+        // Lapses on day 8 at 08:00; the window opens on day 5.
+        for n in ["N1", "N2", "N3"] { f.completed(n, "cpr", at: F.at(day: -2, 8)) }
+        f.completed("N1", "cpr", at: F.at(day: 6, 10))
+        // N1 renewed on day 6 (its next lapse, day 16, is after the period); N2 works only nights
+        // and declined the session in the window; N3 works only at weekends (day 12 is a
+        // Saturday), none in the window.
+        f.roster([f.shift("N2", F.at(day: 7, 19), F.at(day: 8, 7)), f.shift("N3", F.at(day: 12, 7), F.at(day: 12, 19))],
+                 at: F.at(day: 1, 0))
+        let a = f.told("N2", "cpr", at: F.at(day: 7, 22))
+        f.finalState(a, "declined", at: F.at(day: 7, 20))
+        let r = f.audit().reinforcement
+        #expect(r.renewalsNightOnly.lapsing == 1 && r.renewalsNightOnly.lapsed["declined"] == 1)
+        #expect(r.renewalsWeekendOnly.lapsing == 1 && r.renewalsWeekendOnly.lapsed["no shift in the window"] == 1)
+        #expect(r.renewalsOther.lapsing == 1 && r.renewalsOther.renewedBefore == 1)
+    }
+
     @Test func aNoShowStillCounts() {
         var f = F()
         let a = f.told("N1", "m10", at: F.at(9))

@@ -1,0 +1,168 @@
+import Foundation
+
+/// Training that sticks, measured over the period (not hard rules, so not violations): boosters
+/// placed near their target, and recertifications renewed before they lapse, by the kind of
+/// shifts people work.
+public struct ReinforcementFigures: Sendable, Codable, Hashable {
+    /// Boosters whose whole tolerance window (`target ± 2 days`) lies inside the period.
+    public struct Boosters: Sendable, Codable, Hashable {
+        /// Due: the module completed, the window inside the period, not superseded by a later
+        /// completion of the module before the window closed.
+        public var due = 0
+        /// Of those, a booster session in effect (not declined) started inside the window.
+        public var onTime = 0
+        /// Placed, but before or after the window.
+        public var early = 0
+        public var late = 0
+        /// Never in effect for that completion.
+        public var notPlaced = 0
+        /// Of `notPlaced`, the person had no shift in the window in the roster in force at the
+        /// end: nothing could be placed.
+        public var noShiftInWindow = 0
+
+        /// The share on time among boosters the person could have had (a shift in the window).
+        public var onTimeShare: Double? {
+            let possible = due - noShiftInWindow
+            return possible == 0 ? nil : Double(onTime) / Double(possible)
+        }
+    }
+
+    /// Recertifications whose lapse falls inside the period with the whole renewal window before
+    /// it inside the period too.
+    public struct Renewals: Sendable, Codable, Hashable {
+        public var lapsing = 0
+        /// A new completion of the module came at or before the lapse.
+        public var renewedBefore = 0
+        /// Lapsed anyway, by why: `no shift in the window`, `declined`, `missed`,
+        /// `cancelled`, `placed after the lapse`, `never placed`.
+        public var lapsed: [String: Int] = [:]
+        public var lapsedTotal: Int { lapsed.values.reduce(0, +) }
+    }
+
+    public static let toleranceDays: Int64 = 2
+
+    /// Boosters of people who work mostly by day, and mostly by night (a night shift starts
+    /// between 19:00 and 04:59 local).
+    public var boostersDay = Boosters()
+    public var boostersNight = Boosters()
+    /// Renewals of people who work only nights, only weekends, and everyone else.
+    public var renewalsNightOnly = Renewals()
+    public var renewalsWeekendOnly = Renewals()
+    public var renewalsOther = Renewals()
+
+    public init() {}
+}
+
+extension Context {
+    func reinforcement() -> ReinforcementFigures {
+        var out = ReinforcementFigures()
+        // People's shifts by the roster in force at the end, and what kind of worker each is.
+        var replay = RosterReplay(files: history.rosterFiles, clocks: clocks)
+        replay.advance(to: Int64.max)
+        var shifts: [String: [AuditRosterEntry]] = [:]
+        for entries in replay.days.values { for e in entries where e.kind == .shift { shifts[e.staff, default: []].append(e) } }
+        func isNight(_ e: AuditRosterEntry) -> Bool {
+            let m = clocks.clock(e.unit).minuteOfDay(e.start)
+            return m >= 19 * 60 || m < 5 * 60
+        }
+        func isWeekend(_ e: AuditRosterEntry) -> Bool {
+            let c = clocks.clock(e.unit)
+            return LocalClock.weekday(ofDay: c.day(e.start)) >= 6
+        }
+        func worksIn(_ staff: String, _ from: Int64, _ to: Int64) -> Bool {
+            (shifts[staff] ?? []).contains { $0.start < to && from < $0.end }
+        }
+        let latest = catalogs.last?.modules ?? []
+        let byStaffModule = Dictionary(grouping: history.completions, by: { $0.staff + "\u{1F}" + $0.module })
+        let day: Int64 = 86_400
+
+        for key in byStaffModule.keys.sorted() {
+            let list = byStaffModule[key]!.map(\.completedAt).sorted()
+            let staff = list.isEmpty ? "" : byStaffModule[key]![0].staff
+            let moduleID = byStaffModule[key]![0].module
+            let mine = shifts[staff] ?? []
+            let night = !mine.isEmpty && mine.filter(isNight).count * 2 > mine.count
+            let sessions = (liveByStaff[staff] ?? []).filter { $0.module == moduleID }
+            for (i, c) in list.enumerated() {
+                let next = i + 1 < list.count ? list[i + 1] : nil
+                // Boosters of this completion.
+                if let m = module(moduleID, at: c), let days = m.reinforceDays {
+                    for (k, d) in days.enumerated() {
+                        let target = c + Int64(d) * day
+                        let open = target - ReinforcementFigures.toleranceDays * day, close = target + ReinforcementFigures.toleranceDays * day
+                        guard open >= history.from, close <= history.to else { continue }
+                        if let n = next, n < close { continue }
+                        var b = night ? out.boostersNight : out.boostersDay
+                        b.due += 1
+                        let placed = sessions.filter { $0.booster == k + 1 && $0.start > c && $0.finalState != "declined" }
+                            .min { abs($0.start - target) < abs($1.start - target) }
+                        if let p = placed {
+                            if p.start < open { b.early += 1 } else if p.start > close { b.late += 1 } else { b.onTime += 1 }
+                        } else {
+                            b.notPlaced += 1
+                            if !worksIn(staff, open, close) { b.noShiftInWindow += 1 }
+                        }
+                        if night { out.boostersNight = b } else { out.boostersDay = b }
+                    }
+                }
+                // The recertification this completion starts.
+                guard let m = latest.first(where: { $0.id == moduleID }), let recur = m.recurDays, recur > 1 else { continue }
+                let lapse = c + Int64(recur) * day
+                let window = Int64(min(m.renewWindowDays ?? 30, recur - 1)) * day
+                guard lapse - window >= history.from, lapse < history.to else { continue }
+                if let n = next, n < lapse - window { continue }
+                var r = ReinforcementFigures.Renewals()
+                r.lapsing = 1
+                if let n = next, n <= lapse {
+                    r.renewedBefore = 1
+                } else {
+                    let inWindow = (toldByStaff[staff] ?? []).filter {
+                        $0.module == moduleID && $0.booster == nil && $0.start >= lapse - window && $0.start < lapse
+                    }
+                    let why: String
+                    if !worksIn(staff, lapse - window, lapse) { why = "no shift in the window" }
+                    else if inWindow.contains(where: { $0.finalState == "declined" }) { why = "declined" }
+                    else if inWindow.contains(where: { $0.finalState == "missed" }) { why = "missed" }
+                    else if inWindow.contains(where: { $0.cancelReceivedAt != nil }) { why = "cancelled" }
+                    else if !inWindow.isEmpty { why = "told, not completed" }
+                    else if sessions.contains(where: { $0.booster == nil && $0.start >= lapse }) { why = "placed after the lapse" }
+                    else { why = "never placed" }
+                    r.lapsed[why] = 1
+                }
+                func add(_ to: inout ReinforcementFigures.Renewals) {
+                    to.lapsing += r.lapsing
+                    to.renewedBefore += r.renewedBefore
+                    for (k, v) in r.lapsed { to.lapsed[k, default: 0] += v }
+                }
+                if !mine.isEmpty && mine.allSatisfy(isNight) { add(&out.renewalsNightOnly) }
+                if !mine.isEmpty && mine.allSatisfy(isWeekend) { add(&out.renewalsWeekendOnly) }
+                if mine.isEmpty || (!mine.allSatisfy(isNight) && !mine.allSatisfy(isWeekend)) { add(&out.renewalsOther) }
+            }
+        }
+        return out
+    }
+}
+
+extension ReinforcementFigures {
+    var summaryLines: [String] {
+        var lines: [String] = []
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0 * 100) } ?? "–" }
+        func boosters(_ name: String, _ b: Boosters) -> String {
+            "\(name) \(b.due) due, \(b.onTime) within ±2 days (\(pct(b.onTimeShare)) of those with a shift in the window), "
+                + "\(b.early) early, \(b.late) late, \(b.notPlaced) not placed (\(b.noShiftInWindow) with no shift in the window)"
+        }
+        if boostersDay.due + boostersNight.due > 0 {
+            lines.append("  boosters: " + boosters("day staff", boostersDay) + "; " + boosters("night staff", boostersNight))
+        }
+        func renewals(_ name: String, _ r: Renewals) -> String {
+            let why = r.lapsed.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            return "\(name) \(r.lapsing) lapsing, \(r.renewedBefore) renewed before the lapse, \(r.lapsedTotal) lapsed" + (why.isEmpty ? "" : " (\(why))")
+        }
+        let total = renewalsNightOnly.lapsing + renewalsWeekendOnly.lapsing + renewalsOther.lapsing
+        if total > 0 {
+            lines.append("  renewals: " + renewals("night-only", renewalsNightOnly) + "; " + renewals("weekend-only", renewalsWeekendOnly)
+                         + "; " + renewals("others", renewalsOther))
+        }
+        return lines
+    }
+}
