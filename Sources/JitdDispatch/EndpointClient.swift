@@ -19,6 +19,9 @@ struct SendResult: Sendable {
     var connectFailed = false
     /// What the receiver said when it refused (an LRS's reason), briefly.
     var detail: String? = nil
+
+    /// Connected, and no answer came: the receiver may have taken the request.
+    var mayHaveArrived: Bool { status == nil && error != nil && !connectFailed }
 }
 
 /// The HTTP client of one endpoint: its own connection pool (so a slow endpoint cannot take

@@ -71,9 +71,11 @@ extension RetryPolicy {
         let honour = (status == 429 || status == 503) ? sent.retryAfter : nil
         let next = t.adding(seconds: delay(afterAttempt: m.attempts, type: m.type, retryAfter: honour, random: random))
         if m.createdAt.adding(seconds: maxAge) < next {
-            return DeliveryResult(outcome: .dead, status: status, error: "gave up after \(m.attempts) attempts: \(why)", durationMs: sent.durationMs)
+            return DeliveryResult(outcome: .dead, status: status, error: "gave up after \(m.attempts) attempts: \(why)", durationMs: sent.durationMs,
+                                  mayHaveArrived: sent.mayHaveArrived)
         }
-        return DeliveryResult(outcome: .retry(at: next), status: status, error: why, durationMs: sent.durationMs)
+        return DeliveryResult(outcome: .retry(at: next), status: status, error: why, durationMs: sent.durationMs,
+                              mayHaveArrived: sent.mayHaveArrived)
     }
 
     /// Whether an answer says the endpoint as a whole is unwell (it counts towards opening its

@@ -77,9 +77,11 @@ extension Simulation {
         let next = at.adding(seconds: delay)
         let why = status.map { "HTTP \($0)" } ?? "timed out after \(dispatch.requestTimeout) s"
         if m.createdAt.adding(seconds: dispatch.retry.maxAge) < next {
-            return DeliveryResult(outcome: .dead, status: status, error: "gave up after \(m.attempts) attempts: \(why)", durationMs: 30)
+            return DeliveryResult(outcome: .dead, status: status, error: "gave up after \(m.attempts) attempts: \(why)", durationMs: 30,
+                                  mayHaveArrived: status == nil)
         }
-        return DeliveryResult(outcome: .retry(at: next), status: status, error: why, durationMs: 30)
+        // A timeout (no status) is what the dispatcher's client reports as possibly arrived.
+        return DeliveryResult(outcome: .retry(at: next), status: status, error: why, durationMs: 30, mayHaveArrived: status == nil)
     }
 
     /// A receiver takes a message in: it is recorded for the auditor, and the first

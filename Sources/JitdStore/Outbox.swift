@@ -65,12 +65,17 @@ public struct DeliveryResult: Sendable {
     public var status: Int?
     public var error: String?
     public var durationMs: Int
+    /// The request went out and no answer came (a timeout after connecting, a connection lost):
+    /// the receiver may have taken the message. An `assignment.scheduled` tried so counts as
+    /// told if it expires (``OutboxSQL/expire(_:id:assignmentID:now:)``).
+    public var mayHaveArrived: Bool
 
-    public init(outcome: Outcome, status: Int?, error: String?, durationMs: Int) {
+    public init(outcome: Outcome, status: Int?, error: String?, durationMs: Int, mayHaveArrived: Bool = false) {
         self.outcome = outcome
         self.status = status
         self.error = error
         self.durationMs = durationMs
+        self.mayHaveArrived = mayHaveArrived
     }
 }
 

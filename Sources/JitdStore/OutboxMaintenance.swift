@@ -31,8 +31,9 @@ extension Store {
     @discardableResult
     public func recoverLeases(now: Instant, all: Bool = false) throws -> Int {
         try pool.write { db in
+            // The request of such a lease may have gone out and reached the receiver.
             try db.execute(sql: """
-                UPDATE outbox SET state = 'pending', lease_until = NULL, updated_at = ?
+                UPDATE outbox SET state = 'pending', lease_until = NULL, updated_at = ?, maybe_delivered = 1
                 WHERE state = 'leased' AND (? OR lease_until <= ?)
                 """, arguments: [now.seconds, all, now.seconds])
             return db.changesCount

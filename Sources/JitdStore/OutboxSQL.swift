@@ -52,8 +52,9 @@ public enum OutboxSQL {
         case .endpointGone: ("pending", nil)
         }
         try db.cachedStatement(sql: """
-            UPDATE outbox SET state = ?, run_at = coalesce(?, run_at), lease_until = NULL, last_error = ?, updated_at = ? WHERE id = ?
-            """).execute(arguments: [state, runAt, r.error, now.seconds, m.id])
+            UPDATE outbox SET state = ?, run_at = coalesce(?, run_at), lease_until = NULL, last_error = ?, updated_at = ?,
+                maybe_delivered = maybe_delivered OR ? WHERE id = ?
+            """).execute(arguments: [state, runAt, r.error, now.seconds, r.mayHaveArrived, m.id])
         if r.outcome == .delivered, m.type == "assignment.scheduled", let a = m.assignmentID {
             try db.cachedStatement(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'")
                 .execute(arguments: [now.seconds, a])
@@ -89,11 +90,21 @@ public enum OutboxSQL {
     /// person: it is still `planned` and no other `assignment.scheduled` of it is on its way. An
     /// assignment another endpoint delivered stays `notified`: the person was told, and the time
     /// is theirs.
+    ///
+    /// An attempt that went out and got no answer (``DeliveryResult/mayHaveArrived``, or a lease
+    /// that ran out or was taken back at start-up) may have told the person: the receiver can
+    /// have taken the message before the connection failed. Such an assignment becomes
+    /// `notified` instead: it keeps counting toward its shift's caps and the unit's slack, and a
+    /// session that ends without a completion is `missed` and placed again, as any told one.
     static func expire(_ db: Database, id: Int64, assignmentID: String?, now: Instant) throws {
         try db.execute(sql: "UPDATE outbox SET state = 'expired', updated_at = ? WHERE id = ?", arguments: [now.seconds, id])
         if let a = assignmentID {
             try db.execute(sql: """
-                UPDATE assignment SET state = 'expired', reason = 'notification_late', updated_at = ?1
+                UPDATE assignment SET updated_at = ?1,
+                    state = CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?2 AND type = 'assignment.scheduled'
+                        AND maybe_delivered) THEN 'notified' ELSE 'expired' END,
+                    reason = CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?2 AND type = 'assignment.scheduled'
+                        AND maybe_delivered) THEN NULL ELSE 'notification_late' END
                 WHERE id = ?2 AND state = 'planned' AND NOT EXISTS (SELECT 1 FROM outbox WHERE assignment_id = ?2
                     AND type = 'assignment.scheduled' AND state IN ('pending', 'leased', 'delivered'))
                 """, arguments: [now.seconds, a])

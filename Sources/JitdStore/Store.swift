@@ -218,6 +218,9 @@ public final class Store: Sendable {
         m.registerMigration("v10 console: users, sessions, published modules with their audit, the latest plan's unmet needs") { db in
             try db.execute(sql: consoleSchema)
         }
+        m.registerMigration("v11: a message whose request went out unanswered may have reached its receiver") { db in
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN maybe_delivered INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 

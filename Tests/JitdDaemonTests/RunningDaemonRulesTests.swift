@@ -233,6 +233,43 @@ import Testing
         if let p = again["pre"], let d = again["dep"] { #expect(p.end <= d.start) }
     }
 
+    /// A request that went out and timed out may have reached the receiver (a hanging receiver
+    /// takes the message, then stops answering): when its message expires, the assignment counts
+    /// as told and keeps its shift's cap, so nobody is paged for a third session of a shift with
+    /// a cap of two. The 28-day simulation's seed 2 (E2017: sepsis bundle at 12:50, its retry at
+    /// 14:15 told through a hanging pager and expired, then falls prevention at 20:55). A request
+    /// refused at connect, or answered with an error, told nobody: that assignment expires.
+    @Test func anUnansweredRequestCountsAsToldWhenItsMessageExpires() throws {
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"),
+                                  catalog: Self.modules(["m1", "m2"]), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(2))
+        try f.replan()
+        let messages = try f.store.claimDue(now: f.now, limit: 100, leaseSeconds: 30, endpoint: "paging")
+            .filter { $0.type == "assignment.scheduled" }
+        #expect(messages.count >= 2)
+        let timedOut = messages[0], refused = messages[1]
+        try f.store.finish(timedOut, DeliveryResult(outcome: .retry(at: f.now.adding(seconds: 600)), status: nil,
+                                                   error: "timed out after 10 s", durationMs: 10_000, mayHaveArrived: true), now: f.now)
+        try f.store.finish(refused, DeliveryResult(outcome: .retry(at: f.now.adding(seconds: 600)), status: 503,
+                                                  error: "HTTP 503", durationMs: 5), now: f.now)
+        f.advance(minutes: 5)
+        try f.deliver("paging", status: 503)
+        #expect(try f.state(timedOut.assignmentID!) == .notified)
+        #expect(try f.state(refused.assignmentID!) == .expired)
+        // A lease that ran out (the request hung, or the process stopped while it was out) too.
+        let g = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"),
+                                  catalog: Self.modules(["m1"]), at: Self.t0)
+        try g.drop("roster.csv", Self.roster(1))
+        try g.replan()
+        let hung = try #require(try g.store.claimDue(now: g.now, limit: 100, leaseSeconds: 30, endpoint: "paging")
+            .first { $0.type == "assignment.scheduled" })
+        g.advance(minutes: 1)
+        try g.store.recoverLeases(now: g.now)
+        g.advance(minutes: 5)
+        try g.deliver("paging", status: 503)
+        #expect(try g.state(hung.assignmentID!) == .notified)
+    }
+
     /// One `staffing.below_minimum` per shortage, however many re-plans see it.
     @Test func aShortageIsAnnouncedOnce() throws {
         let f = try DaemonFixture(config: Self.fastPolicy + """
