@@ -34,7 +34,10 @@ public struct ReinforcementFigures: Sendable, Codable, Hashable {
         /// A new completion of the module came at or before the lapse.
         public var renewedBefore = 0
         /// Lapsed anyway, by why: `no shift in the window`, `declined`, `missed`,
-        /// `cancelled`, `placed after the lapse`, `never placed`.
+        /// `cancelled`, `placed after the lapse` or `never placed` (each with `shifts full`: every
+        /// shift of the person in the window had its session or minutes cap taken by other
+        /// training; or `room in a shift`: one had room, which the unit's slack, the spacing or
+        /// the buffers did not allow, or which went unused).
         public var lapsed: [String: Int] = [:]
         public var lapsedTotal: Int { lapsed.values.reduce(0, +) }
     }
@@ -125,8 +128,19 @@ extension Context {
                     else if inWindow.contains(where: { $0.finalState == "missed" }) { why = "missed" }
                     else if inWindow.contains(where: { $0.cancelReceivedAt != nil }) { why = "cancelled" }
                     else if !inWindow.isEmpty { why = "told, not completed" }
-                    else if sessions.contains(where: { $0.booster == nil && $0.start >= lapse }) { why = "placed after the lapse" }
-                    else { why = "never placed" }
+                    else {
+                        let late = sessions.contains { $0.booster == nil && $0.start >= lapse }
+                        // Whether the person's shifts in the window were already full of other
+                        // training (every one at its session cap), or one had room the unit could
+                        // not spare or that went unused.
+                        let full = (shifts[staff] ?? []).filter { $0.start < lapse && lapse - window < $0.end }.allSatisfy { shift in
+                            let p = policy(shift.unit)
+                            let inShift = (cappedByStaff[staff] ?? []).filter { shift.start <= $0.start && $0.start < shift.end }
+                            let minutes = inShift.reduce(0) { $0 + Int($1.end - $1.start) / 60 }
+                            return inShift.count >= p.maxSessionsPerShift || minutes + m.minutes > p.maxTrainingMinutesPerShift
+                        }
+                        why = (late ? "placed after the lapse" : "never placed") + (full ? ", shifts full" : ", room in a shift")
+                    }
                     r.lapsed[why] = 1
                 }
                 func add(_ to: inout ReinforcementFigures.Renewals) {
