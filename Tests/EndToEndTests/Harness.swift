@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the real `jitd` binary and the Python receiver (which checks signatures with the
 /// independent `standardwebhooks` package) in a temporary folder.
@@ -73,7 +74,10 @@ struct Harness {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, base + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, base + ".err", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let args = cwd.map { ["/usr/bin/env", "-C", $0] + args } ?? args
+        // A request never waits for ever: one that hangs fails its test instead of the whole run.
+        var args = args
+        if args.count > 1, args[0] == "/usr/bin/env", args[1] == "curl" { args.insert(contentsOf: ["--max-time", "60"], at: 2) }
+        args = cwd.map { ["/usr/bin/env", "-C", $0] + args } ?? args
         var argv: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -149,6 +153,18 @@ struct Harness {
     /// A port nobody listens on: the kernel picks one for a socket bound to port 0, which is
     /// closed again. (A random pick collided now and then with another test's daemon.)
     static func freePort() -> Int {
+        // The kernel may hand the same free port to two tests that ask one after the other
+        // before either binds it: never give one out twice in a run.
+        for _ in 0..<50 {
+            let port = pickPort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        return pickPort()
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    private static func pickPort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return Int.random(in: 20_000...40_000) }
         defer { close(fd) }

@@ -41,7 +41,7 @@ import Testing
     /// already taken stops start-up with a clear error and exit 1.
     @Test(.timeLimit(.minutes(1))) func portInUseFailsStartUpClearly() async throws {
         let d = try SystemdDaemon()
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)

@@ -94,7 +94,8 @@ final class FakeNotifySocket {
     }
 
     @Test func recognisesAListeningSocket() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Close-on-exec: other tests' children must not inherit (and keep) a listening socket.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         #expect(!SystemdNotifier.isListeningStreamSocket(fd))
         var addr = sockaddr_in()
