@@ -114,15 +114,18 @@ func churn() {
 
 /// Writes the quality instances (`QualityInstances`) with the scores of jitd, the plain greedy and
 /// first-fit, for `bench/planner/exact.py`.
-func export(_ dir: String) {
+func export(_ dir: String, seeds: ClosedRange<UInt64>) {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    for seed in UInt64(1)...UInt64(QualityInstances.count) {
+    for seed in seeds {
         let input = QualityInstances.make(seed: seed)
-        let plans = ["jitd": Planner(.full).plan(input), "greedy": Planner(.plainGreedy).plan(input), "first-fit": Planner(.firstFit).plan(input)]
+        var jitd = Planner(.full)
+        if let steps = ProcessInfo.processInfo.environment["BENCH_STEPS"].flatMap(Int.init) { jitd.searchStepsPerPerson = steps }
+        if let a = ProcessInfo.processInfo.environment["BENCH_ACCEPT"].flatMap(Int.init) { jitd.acceptance = a }
+        let plans = ["jitd": jitd.plan(input), "greedy": Planner(.plainGreedy).plan(input), "first-fit": Planner(.firstFit).plan(input)]
         let doc = ExactInstance.json(input: input, scores: plans)
         _ = FileManager.default.createFile(atPath: "\(dir)/instance-\(seed).json", contents: doc.encoded())
     }
-    say("wrote \(QualityInstances.count) instances to \(dir)")
+    say("wrote \(seeds.count) instances (seeds \(seeds.lowerBound)...\(seeds.upperBound)) to \(dir)")
 }
 
 say("jitd planner benchmark")
@@ -135,7 +138,13 @@ if let seed = ProcessInfo.processInfo.environment["BENCH_DEBUG_SEED"].flatMap(UI
     for m in input.modules { say("module \(m.id) \(m.kind) \(m.priority) \(m.minutes) min prereq \(m.prerequisites)") }
 }
 let args = Array(CommandLine.arguments.dropFirst())
-if let i = args.firstIndex(of: "export") { export(i + 1 < args.count ? args[i + 1] : "bench-instances") }
+if let i = args.firstIndex(of: "export") {
+    // export DIR [FIRST COUNT]: the 30 instances of the quality table by default; other seeds check
+    // that what holds on those 30 holds on instances the search was never tuned on.
+    let first = i + 2 < args.count ? UInt64(args[i + 2]) ?? 1 : 1
+    let count = i + 3 < args.count ? UInt64(args[i + 3]) ?? UInt64(QualityInstances.count) : UInt64(QualityInstances.count)
+    export(i + 1 < args.count ? args[i + 1] : "bench-instances", seeds: first...(first + count - 1))
+}
 else {
     if args.isEmpty || args.contains("speed") { speed() }
     if args.isEmpty || args.contains("fairness") { fairness() }

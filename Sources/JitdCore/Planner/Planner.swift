@@ -13,6 +13,11 @@ public struct Planner: Sendable {
     }
 
     public var strategy: Strategy
+    /// Steps of the improvement search per person on the roster (a count, never a clock); the
+    /// benchmarks vary it to show what more search would buy.
+    public var searchStepsPerPerson = PlannerRun.searchBudget.perPerson
+    /// Experiment knob (benchmarks only): 0 strict fairness tie-break, 1 plateau walk ignoring fairness.
+    public var acceptance = 0
 
     public init(_ strategy: Strategy = .full) { self.strategy = strategy }
 
@@ -24,7 +29,7 @@ public struct Planner: Sendable {
         run.keepCommitted()
         run.placeNeeds()
         if strategy == .full {
-            run.improveByParts(steps: run.searchSteps(forPartOf:))
+            run.search(.init(perPerson: searchStepsPerPerson, cap: PlannerRun.searchBudget.cap), acceptance: acceptance)
             run.settleUnmet()
         }
         return run.result()
@@ -48,8 +53,6 @@ struct PlannerRun {
     var placed: [String: [String: Interval]] = [:]
     /// Bumped whenever slack comes back (a session taken out), which voids `PersonCalendar.full`.
     var slackEpoch = 0
-    /// Each unit's people, for the search.
-    var staffByUnit: [String: [String]] = [:]
     /// People in each class session (by group id), committed ones included.
     var seats: [String: Int] = [:]
     var unmet: [UnmetNeed] = []
@@ -234,17 +237,6 @@ struct PlannerRun {
         return t
     }
 
-    /// Steps of the improvement search for each part of the hospital (see `improveByParts`): 60 per
-    /// person of the part, within a budget of person-steps for the whole hospital (a step costs
-    /// about what its part holds), so a hospital of up to about a hundred people is searched in
-    /// full and a big one keeps its planning time. A count, not a clock: plans stay deterministic.
-    func searchSteps(forPartOf n: Int) -> Int {
-        min(60 * n, max(2, Self.personSteps / max(1, people.count)))
-    }
-
-    /// The person-steps the search may spend on a whole hospital (about a tenth of a second here).
-    static let personSteps = 30_000
-
     /// The group id of a class session, shared by everyone who attends it.
     func classGroup(_ module: Module, _ session: ClassSession) -> String {
         "c_" + StableHash.hex("\(module.id)\u{1F}\(session.start.seconds)\u{1F}\(session.location)")
@@ -270,6 +262,15 @@ struct PlannerRun {
             : blockedByCapacity.contains(key) ? .capacity
             : blockedByStaffing.contains(key) ? .understaffed : .noGap
         unmet.append(UnmetNeed(staffID: need.staffID, moduleID: need.moduleID, reason: reason))
+    }
+
+    /// Rebuilds the list of unmet needs after the search: what is still not placed, with the
+    /// reason the construction found (a need the search took out and could not place again has no gap).
+    mutating func settleUnmet() {
+        let reasons = Dictionary(unmet.map { ($0.staffID + "\u{1F}" + $0.moduleID, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        unmet = needs.filter { placed[$0.staffID]?[$0.moduleID] == nil }.map {
+            UnmetNeed(staffID: $0.staffID, moduleID: $0.moduleID, reason: reasons[$0.key] ?? .noGap)
+        }
     }
 
     // MARK: Result

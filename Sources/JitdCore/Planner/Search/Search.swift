@@ -1,0 +1,154 @@
+/// The improvement search: ruin and recreate on a `Board`, in which every kind of module competes
+/// on its weight.
+///
+/// Each step takes part of the plan out (a ruin), then places again what was taken out together
+/// with what the people it touched still lack, most valuable first. Three ruins:
+///
+/// - *a unit and a window*: every movable session of up to a dozen of a unit's people in a window
+///   of one hour to the whole horizon;
+/// - *a person over the whole horizon*, sometimes with a colleague who shares their slack;
+/// - *an ejection*: an unplaced need is forced in at a random place it could take if others made
+///   room (the person's sessions in the way, others' sessions holding the unit's slack, a class
+///   seat; for a drill, a new team whose members drop what stands in their way).
+///
+/// A step is kept when the weighted score rose, or stayed and training did not become less even
+/// (see `Board.unevenness`); otherwise the journal takes it back exactly. Steps are counted, never
+/// timed, and drawn from a fixed-seed generator over canonically ordered data, so the same input
+/// always gives the same plan, byte for byte.
+extension PlannerRun {
+    /// Steps of the search: `perPerson` for each person, at most `cap` in all; it stops sooner
+    /// when every need is placed, or after `patiencePerPerson` steps per person in a row that
+    /// improved nothing.
+    struct SearchBudget {
+        var perPerson: Int
+        var cap: Int
+        var patiencePerPerson = 100
+    }
+
+    static let searchBudget = SearchBudget(perPerson: 300, cap: 2_000_000)
+
+    mutating func search(_ budget: SearchBudget = Self.searchBudget, acceptance: Int = 0) {
+        guard !needs.isEmpty else { return }
+        var board = makeBoard()
+        guard !board.needs.isEmpty else { return }
+        board.acceptance = acceptance
+        board.improve(steps: min(budget.cap, budget.perPerson * board.staffIDs.count),
+                      patience: max(1_000, budget.patiencePerPerson * board.staffIDs.count))
+        adopt(board)
+    }
+}
+
+extension Board {
+    /// How many of a person's unplaced needs a step tries to place again.
+    static let lackingPerPerson = 8
+    /// How many people a unit-and-window ruin reworks at most.
+    static let peoplePerWindow = 12
+
+    mutating func improve(steps: Int, patience: Int) {
+        var rng = SplitMix64(seed: 0x6A69_7464)
+        let total = needs.reduce(0) { $0 + Int($1.weight) }
+        let hours: [Int64] = [1, 2, 4, 8, 16, 1_000]
+        var idle = 0
+        for _ in 0..<steps where weight < total && idle < patience {
+            let w0 = weight, u0 = unevenness, m0 = mark
+            touchedTeams = []
+            var touched: [Int32] = []
+            let kind = rng.next() % 100
+            if kind < 35 {
+                touched = ruinWindow(hours: hours[Self.pick(hours.count, &rng)], &rng)
+            } else if kind < 65 {
+                touched = ruinPerson(&rng)
+            } else {
+                guard let n = randomUnplaced(&rng), forceIn(n, &rng) else {
+                    rollback(to: m0)
+                    forgetJournal()
+                    idle += 1
+                    continue
+                }
+                touched = [needs[Int(n)].person]
+            }
+            recreate(since: m0, people: touched, &rng)
+            _ = dissolveShortTeams()
+            let dw = weight - w0, du = unevenness - u0
+            if dw < 0 || (dw == 0 && du > 0 && acceptance == 0) { rollback(to: m0) }
+            idle = dw > 0 || (dw == 0 && du < 0) ? 0 : idle + 1
+            forgetJournal()
+        }
+    }
+
+    /// An unplaced need, the most valuable of a few drawn at random.
+    func randomUnplaced(_ rng: inout SplitMix64) -> Int32? {
+        var best: Int32? = nil
+        var found = 0
+        for _ in 0..<32 where found < 3 {
+            let n = Int32(Self.pick(needs.count, &rng))
+            guard !isPlaced(n), !needs[Int(n)].shifts.isEmpty else { continue }
+            found += 1
+            if best == nil || needs[Int(n)].weight > needs[Int(best!)].weight { best = n }
+        }
+        return best
+    }
+
+    /// Takes out the movable sessions of up to `peoplePerWindow` people of a random unit in a window
+    /// of `hours` around a random instant; returns the people.
+    mutating func ruinWindow(hours: Int64, _ rng: inout SplitMix64) -> [Int32] {
+        guard !unitNames.isEmpty else { return [] }
+        let unit = Self.pick(unitNames.count, &rng)
+        let lo = shifts.map(\.lo).min() ?? 0
+        let span = max(step, horizonEnd - lo)
+        let centre = lo + Int64(rng.next() % UInt64(span / step + 1)) * step
+        let window = (centre - hours * 1800, centre + hours * 1800)
+        var people = unitPeople[unit].filter { p in
+            personShifts[Int(p)].contains { k in shifts[Int(k)].unit == unit && shifts[Int(k)].lo < window.1 && window.0 < shifts[Int(k)].hi }
+        }
+        if people.count > Self.peoplePerWindow {
+            people = people.map { ($0, rng.next()) }.sorted { $0.1 < $1.1 }.prefix(Self.peoplePerWindow).map(\.0)
+        }
+        for p in people { clear(person: p, overlapping: window) }
+        return people
+    }
+
+    /// Takes out every movable session of one person (one who lacks something, mostly), and
+    /// sometimes those of a colleague on one of their shifts' unit that overlap that shift.
+    mutating func ruinPerson(_ rng: inout SplitMix64) -> [Int32] {
+        let p: Int32
+        if rng.next() % 4 != 0, let n = randomUnplaced(&rng) { p = needs[Int(n)].person } else { p = Int32(Self.pick(staffIDs.count, &rng)) }
+        clear(person: p)
+        var out = [p]
+        let mine = personShifts[Int(p)]
+        if rng.next() % 2 == 0, !mine.isEmpty {
+            let f = shifts[Int(mine[Self.pick(mine.count, &rng)])]
+            let others = unitPeople[Int(f.unit)].filter { $0 != p }
+            if !others.isEmpty {
+                let q = others[Self.pick(others.count, &rng)]
+                clear(person: q, overlapping: (f.lo, f.hi))
+                out.append(q)
+            }
+        }
+        return out
+    }
+
+    /// Places again what was taken out since `mark`, with what `people` still lack, most valuable first.
+    mutating func recreate(since mark: Int, people: [Int32], _ rng: inout SplitMix64) {
+        var pool = removedSince(mark)
+        var seen = Set(pool)
+        for p in Set(people + pool.map { needs[Int($0)].person }).sorted() {
+            var lacking = personNeeds[Int(p)].filter { !isPlaced($0) && !seen.contains($0) && !needs[Int($0)].shifts.isEmpty }
+            if lacking.count > Self.lackingPerPerson {
+                lacking = lacking.map { ($0, needs[Int($0)].weight, rng.next()) }
+                    .sorted { ($0.1, $0.2) > ($1.1, $1.2) }.prefix(Self.lackingPerPerson).map(\.0)
+            }
+            for n in lacking where seen.insert(n).inserted { pool.append(n) }
+        }
+        // Most valuable first (a prerequisite as valuable as what builds on it, and before it),
+        // then earlier due, ties at random; now and then at random within the prerequisite order.
+        let order = rng.next() % 10
+        let keyed = pool.map { n in
+            (n, order == 9 ? 0 : Int64(needs[Int(n)].rank), -Int64(needs[Int(n)].depth), order < 6 ? -needs[Int(n)].due : 0, rng.next())
+        }
+        let ordered = keyed.sorted { ($0.1, $0.2, $0.3, $0.4) > ($1.1, $1.2, $1.3, $1.4) }.map(\.0)
+        let rules: [SlotRule] = [.earliest, .random, .random, .even]
+        let rule = rules[Self.pick(rules.count, &rng)]
+        for n in ordered where !isPlaced(n) { _ = insert(n, rule, &rng) }
+    }
+}
