@@ -30,7 +30,6 @@ public struct Planner: Sendable {
         run.placeNeeds()
         if strategy == .full {
             run.search(.init(perPerson: searchStepsPerPerson, cap: PlannerRun.searchBudget.cap), acceptance: acceptance)
-            run.settleUnmet()
         }
         return run.result()
     }
@@ -262,15 +261,6 @@ struct PlannerRun {
             : blockedByCapacity.contains(key) ? .capacity
             : blockedByStaffing.contains(key) ? .understaffed : .noGap
         unmet.append(UnmetNeed(staffID: need.staffID, moduleID: need.moduleID, reason: reason))
-    }
-
-    /// Rebuilds the list of unmet needs after the search: what is still not placed, with the
-    /// reason the construction found (a need the search took out and could not place again has no gap).
-    mutating func settleUnmet() {
-        let reasons = Dictionary(unmet.map { ($0.staffID + "\u{1F}" + $0.moduleID, $0.reason) }, uniquingKeysWith: { a, _ in a })
-        unmet = needs.filter { placed[$0.staffID]?[$0.moduleID] == nil }.map {
-            UnmetNeed(staffID: $0.staffID, moduleID: $0.moduleID, reason: reasons[$0.key] ?? .noGap)
-        }
     }
 
     // MARK: Result

@@ -60,21 +60,23 @@ struct Board {
         var heldUntil: Int64?
     }
 
+    /// A need, as plain values (no arrays inside, so that reading one costs nothing).
     struct NeedFacts {
         var person: Int32
         var module: Int32
         var weight: Int32
-        var due: Int64
-        /// The person's shifts in which the module may be taken (eligible by unit and role), in time order.
-        var shifts: [Int32]
-        var prerequisites: [Prerequisite]
-        /// Needs of the same person whose modules build on this one.
-        var dependants: [Int32]
         /// The weight of the most valuable need that builds on this one (its own at least), and how
         /// many prerequisites deep it lies: a step places prerequisites first, as valuable as what
         /// depends on them.
-        var rank: Int32 = 0
-        var depth: Int32 = 0
+        var rank: Int32
+        var depth: Int32
+        var due: Int64
+        /// The person's shifts in which the module may be taken (eligible by unit and role), in
+        /// time order: `needShifts[shiftsStart ..< shiftsStart + shiftsCount]`.
+        var shiftsStart: Int32
+        var shiftsCount: Int32
+        var hasPrerequisites: Bool
+        var hasDependants: Bool
     }
 
     let step: Int64
@@ -83,6 +85,11 @@ struct Board {
     var modules: [ModuleFacts] = []
     var classes: [ClassFacts] = []
     var needs: [NeedFacts] = []
+    var needShifts: [Int32] = []
+    /// What the prerequisites of a need ask, for the needs that have any.
+    var prerequisites: [Int32: [Prerequisite]] = [:]
+    /// Needs of the same person whose modules build on a need, for the needs that have any.
+    var dependants: [Int32: [Int32]] = [:]
     var staffIDs: [String] = []
     var unitNames: [String] = []
     /// Each person's shifts (indices into `shifts`) in time order, busy blocks and needs.
@@ -93,8 +100,23 @@ struct Board {
     var unitPeople: [[Int32]] = []
     /// Needs of each module, for teams and classes.
     var moduleNeeds: [[Int32]] = []
-    /// Needs of each drill module by unit (key `module * unitNames.count + unit`): who may form a team there.
+    /// Needs of each drill module by unit (key `post(module, unit)`): who may form a team there.
     var drillNeeds: [Int: [Int32]] = [:]
+    /// The first instant any session may start.
+    var firstStart: Int64 = 0
+
+    // MARK: What the run needs back (see `PlannerRun.adopt`)
+
+    /// Why each need was left out by the construction.
+    var reasons: [UnmetReason] = []
+    /// The construction's assignment (index into `PlannerRun.assignments`) of each need, and its placement.
+    var assignmentOf: [Int32] = []
+    var initial: [Placement] = []
+    /// Needs of the run the board does not hold (their person has no calendar or their module is unknown).
+    var foreign: Set<String> = []
+
+    /// A module on a unit, as one key.
+    func post(_ module: Int32, _ unit: Int32) -> Int { Int(module) * unitNames.count + Int(unit) }
     /// Teams whose members changed in the current step (see `dissolveShortTeams`).
     var touchedTeams: [Int32] = []
     var acceptance = 0
@@ -140,7 +162,8 @@ struct Board {
     var grid: StaffingGrid
     var seats: [Int32] = []
     var teams: [Team] = []
-    var moduleTeams: [[Int32]] = []
+    /// Teams of each drill module by unit (key `post(module, unit)`), in the order they were formed.
+    var unitTeams: [Int: [Int32]] = [:]
     var placement: [Placement] = []
     /// The priority-weighted number of needs placed: what the search maximises.
     private(set) var weight = 0
@@ -158,14 +181,21 @@ struct Board {
 
     // MARK: Queries
 
+    /// The shifts in which need `n` may be placed, in time order.
+    func shiftsOf(_ n: Int32) -> ArraySlice<Int32> {
+        let f = needs[Int(n)]
+        return needShifts[Int(f.shiftsStart) ..< Int(f.shiftsStart + f.shiftsCount)]
+    }
+
     func end(_ n: Int32) -> Int64 { placement[Int(n)].start + modules[Int(needs[Int(n)].module)].length }
 
     /// Whether the prerequisites of need `n` hold for a start at `s`; else the earliest later
     /// start at which they might (a placed or fixed session of the prerequisite ends then), or
     /// `nil` when no later start will do.
     func prerequisitesAllow(_ n: Int32, at s: Int64) -> (ok: Bool, from: Int64?) {
+        guard needs[Int(n)].hasPrerequisites else { return (true, s) }
         var later: Int64 = s
-        for p in needs[Int(n)].prerequisites {
+        for p in prerequisites[n] ?? [] {
             if let until = p.heldUntil, s < until { continue }
             var ready: Int64? = p.fixedEnd
             if p.need >= 0, placement[Int(p.need)].isPlaced {
@@ -266,7 +296,7 @@ struct Board {
         let m = modules[Int(module)]
         let group = "g_" + StableHash.hex("\(m.id)\u{1F}\(unitNames[Int(unit)])\u{1F}\(start)\u{1F}\(staffIDs[Int(needs[Int(leader)].person)])")
         teams.append(Team(module: module, unit: unit, start: start, members: [], fixed: 0, group: group))
-        moduleTeams[Int(module)].append(Int32(teams.count - 1))
+        unitTeams[post(module, unit), default: []].append(Int32(teams.count - 1))
         journal.append(.teamCreated)
         return Int32(teams.count - 1)
     }
@@ -285,7 +315,8 @@ struct Board {
         guard old.isPlaced else { return }
         unapply(n)
         journal.append(.removed(n, old))
-        for d in needs[Int(n)].dependants where placement[Int(d)].isPlaced && !prerequisitesAllow(d, at: placement[Int(d)].start).ok {
+        guard needs[Int(n)].hasDependants else { return }
+        for d in dependants[n] ?? [] where placement[Int(d)].isPlaced && !prerequisitesAllow(d, at: placement[Int(d)].start).ok {
             remove(d)
         }
     }
@@ -298,7 +329,7 @@ struct Board {
             case .removed(let n, let p): apply(n, p)
             case .teamCreated:
                 let t = teams.removeLast()
-                moduleTeams[Int(t.module)].removeLast()
+                unitTeams[post(t.module, t.unit)]!.removeLast()
             }
         }
     }

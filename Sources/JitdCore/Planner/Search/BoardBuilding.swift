@@ -64,68 +64,130 @@ extension PlannerRun {
             }
             board.modules.append(facts)
         }
-        board.moduleTeams = Array(repeating: [], count: moduleList.count)
         board.moduleNeeds = Array(repeating: [], count: moduleList.count)
 
-        // Needs, with what their prerequisites ask.
-        let ordered = needs.filter { personIndex[$0.staffID] != nil && moduleIndex[$0.moduleID] != nil }
-            .sorted { ($0.staffID, $0.moduleID) < ($1.staffID, $1.moduleID) }
-        var needIndex: [String: Int32] = [:]
-        for (i, n) in ordered.enumerated() { needIndex[n.key] = Int32(i) }
+        // Needs, in the run's order: NeedFinder's, by staff id and then module id, so each person's
+        // needs are in module order and a need is found by a binary search of its person's list.
+        // Whether a module may be taken on a shift is asked once per module, unit and role.
+        var roleIndex: [String: Int] = [:]
+        var shiftPosts: [(unit: String, role: String)] = []
+        for staff in board.staffIDs {
+            for s in people[staff]!.shifts {
+                if roleIndex[s.role] == nil { roleIndex[s.role] = roleIndex.count }
+                shiftPosts.append((s.unit, s.role))
+            }
+        }
+        let roleCount = roleIndex.count
+        let shiftPost = shiftPosts.enumerated().map { Int(board.shifts[$0.offset].unit) * roleCount + roleIndex[$0.element.role]! }
+        // Whether a module may be taken in a unit and role: 0 unknown, 1 yes, 2 no.
+        var eligibleAt = [UInt8](repeating: 0, count: moduleList.count * board.unitNames.count * roleCount)
         board.personNeeds = Array(repeating: [], count: board.staffIDs.count)
-        for (i, n) in ordered.enumerated() {
-            let p = personIndex[n.staffID]!
-            let m = modules[n.moduleID]!
-            let person = people[n.staffID]!
-            let eligible = person.shifts.indices.filter { k in
-                let b = board.shifts[Int(calendarShift[Int(p)][k])]
-                return m.isEligible(role: person.shifts[k].role, unit: person.shifts[k].unit) && b.key >= 0 && b.lo < b.hi
-            }.map { calendarShift[Int(p)][$0] }
-            let prerequisites = m.prerequisites.map { pre -> Board.Prerequisite in
+        board.needs.reserveCapacity(needs.count)
+        board.reasons.reserveCapacity(needs.count)
+        var lastStaff = "", p: Int32 = -1, nextModule = 0
+        var prerequisiteModules: [Int32: [String]] = [:]
+        for n in needs {
+            if n.staffID != lastStaff {
+                lastStaff = n.staffID
+                p = personIndex[n.staffID] ?? -1
+                nextModule = 0
+            }
+            while nextModule < moduleList.count && moduleList[nextModule].id < n.moduleID { nextModule += 1 }
+            guard p >= 0, nextModule < moduleList.count, moduleList[nextModule].id == n.moduleID else {
+                board.foreign.insert(n.key)
+                continue
+            }
+            let mi = nextModule
+            let i = Int32(board.needs.count)
+            let m = moduleList[mi]
+            let first = Int32(board.needShifts.count)
+            for b in board.personShifts[Int(p)] {
+                let f = board.shifts[Int(b)]
+                guard f.key >= 0, f.lo < f.hi else { continue }
+                let at = (mi * board.unitNames.count) * roleCount + shiftPost[Int(b)]
+                if eligibleAt[at] == 0 {
+                    let post = shiftPosts[Int(b)]
+                    eligibleAt[at] = m.isEligible(role: post.role, unit: post.unit) ? 1 : 2
+                }
+                if eligibleAt[at] == 1 { board.needShifts.append(b) }
+            }
+            if !m.prerequisites.isEmpty { prerequisiteModules[i] = m.prerequisites }
+            board.needs.append(Board.NeedFacts(person: p, module: Int32(mi), weight: Int32(n.weight), rank: Int32(n.weight), depth: 0,
+                                               due: n.due?.seconds ?? .max, shiftsStart: first,
+                                               shiftsCount: Int32(board.needShifts.count) - first,
+                                               hasPrerequisites: !m.prerequisites.isEmpty, hasDependants: false))
+            board.reasons.append(.noGap)
+            board.personNeeds[Int(p)].append(i)
+            board.moduleNeeds[mi].append(i)
+        }
+        func needOf(_ p: Int32, _ m: Int32) -> Int32? {
+            let list = board.personNeeds[Int(p)]
+            var lo = 0, hi = list.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if board.needs[Int(list[mid])].module < m { lo = mid + 1 } else { hi = mid }
+            }
+            return lo < list.count && board.needs[Int(list[lo])].module == m ? list[lo] : nil
+        }
+        // Prerequisites: a completion that holds, a fixed session, or the need that places it.
+        for (i, pres) in prerequisiteModules.sorted(by: { $0.key < $1.key }) {
+            let staff = board.staffIDs[Int(board.needs[Int(i)].person)]
+            board.prerequisites[i] = pres.map { pre in
                 var held: Int64? = nil
-                if let pm = modules[pre], let done = lastCompletion(n.staffID, pre) {
+                if let pm = modules[pre], let done = lastCompletion(staff, pre) {
                     held = pm.recurDays.map { done.seconds + Int64($0) * 86_400 } ?? .max
                 }
-                let need = needIndex[n.staffID + "\u{1F}" + pre] ?? -1
-                let fixed = need < 0 ? placed[n.staffID]?[pre]?.end.seconds : nil
+                let need = moduleIndex[pre].flatMap { needOf(board.needs[Int(i)].person, $0) } ?? -1
+                let fixed = need < 0 ? placed[staff]?[pre]?.end.seconds : nil
                 return Board.Prerequisite(need: need, fixedEnd: fixed, heldUntil: held)
             }
-            board.needs.append(Board.NeedFacts(person: p, module: moduleIndex[n.moduleID]!, weight: Int32(n.weight),
-                                               due: n.due?.seconds ?? .max, shifts: eligible, prerequisites: prerequisites,
-                                               dependants: []))
-            board.personNeeds[Int(p)].append(Int32(i))
-            board.moduleNeeds[Int(moduleIndex[n.moduleID]!)].append(Int32(i))
+            for pre in board.prerequisites[i]! where pre.need >= 0 {
+                board.dependants[pre.need, default: []].append(i)
+                board.needs[Int(pre.need)].hasDependants = true
+            }
         }
-        for (i, n) in board.needs.enumerated() {
-            if board.modules[Int(n.module)].kind == .drill {
-                for u in Set(n.shifts.map { board.shifts[Int($0)].unit }).sorted() {
-                    board.drillNeeds[Int(n.module) * board.unitNames.count + Int(u), default: []].append(Int32(i))
+        for m in moduleList.indices where moduleList[m].kind == .drill {
+            for n in board.moduleNeeds[m] {
+                var seen: [Int32] = []
+                for k in board.shiftsOf(n) where !seen.contains(board.shifts[Int(k)].unit) {
+                    seen.append(board.shifts[Int(k)].unit)
+                    board.drillNeeds[board.post(Int32(m), board.shifts[Int(k)].unit), default: []].append(n)
                 }
             }
-            for pre in n.prerequisites where pre.need >= 0 { board.needs[Int(pre.need)].dependants.append(Int32(i)) }
+        }
+        // The construction's reasons; its unmet list runs module by module.
+        var lastModule = "", um: Int32? = nil
+        for u in unmet {
+            if u.moduleID != lastModule {
+                lastModule = u.moduleID
+                um = moduleIndex[u.moduleID]
+            }
+            guard let m = um, let p = personIndex[u.staffID], let n = needOf(p, m) else { continue }
+            board.reasons[Int(n)] = u.reason
         }
 
         // Ranks: prerequisites inherit the weight of what builds on them, and go first.
         func lift(_ n: Int32, _ w: Int32, _ depth: Int) {
-            guard depth < 32, board.needs[Int(n)].rank < w else { return }
-            board.needs[Int(n)].rank = w
-            for pre in board.needs[Int(n)].prerequisites where pre.need >= 0 { lift(pre.need, w, depth + 1) }
+            guard depth < 32, board.needs[Int(n)].rank < w || depth == 0 else { return }
+            board.needs[Int(n)].rank = max(board.needs[Int(n)].rank, w)
+            for pre in board.prerequisites[n] ?? [] where pre.need >= 0 { lift(pre.need, w, depth + 1) }
         }
         func depth(_ n: Int32, _ d: Int) -> Int32 {
             guard d < 32 else { return 0 }
-            return board.needs[Int(n)].prerequisites.filter { $0.need >= 0 }.map { depth($0.need, d + 1) + 1 }.max() ?? 0
+            return (board.prerequisites[n] ?? []).filter { $0.need >= 0 }.map { depth($0.need, d + 1) + 1 }.max() ?? 0
         }
-        for n in board.needs.indices {
-            lift(Int32(n), board.needs[n].weight, 0)
-            board.needs[n].depth = depth(Int32(n), 0)
+        for n in board.prerequisites.keys.sorted() {
+            lift(n, board.needs[Int(n)].weight, 0)
+            board.needs[Int(n)].depth = depth(n, 0)
         }
 
         // The plan so far: the construction's placements, and the fixed sessions around them.
         board.placement = Array(repeating: Board.Placement(), count: board.needs.count)
+        board.assignmentOf = Array(repeating: -1, count: board.needs.count)
         let committed = Set(input.committed.map(\.id))
         var teamIndex: [String: Int32] = [:]
         var placedAt: [Int32: [Int64: Int32]] = [:] // person → start → need
-        for a in assignments.sorted(by: Assignment.canonicalOrder) {
+        for (ai, a) in assignments.enumerated() {
             guard let p = personIndex[a.staffID], let m = moduleIndex[a.moduleID] else { continue }
             var group: Int32 = -1
             if let g = a.group, board.modules[Int(m)].kind == .drill {
@@ -133,7 +195,7 @@ extension PlannerRun {
                     teamIndex[g] = Int32(board.teams.count)
                     board.teams.append(Board.Team(module: m, unit: unitIndex[a.unit]!, start: a.interval.start.seconds,
                                                   members: [], fixed: 0, group: g))
-                    board.moduleTeams[Int(m)].append(Int32(board.teams.count - 1))
+                    board.unitTeams[board.post(m, unitIndex[a.unit]!), default: []].append(Int32(board.teams.count - 1))
                 }
                 group = teamIndex[g]!
             } else if let g = a.group {
@@ -143,9 +205,10 @@ extension PlannerRun {
                 if group >= 0 && board.modules[Int(m)].kind == .drill { board.teams[Int(group)].fixed += 1 }
                 continue
             }
-            guard let n = needIndex[a.staffID + "\u{1F}" + a.moduleID],
+            guard let n = needOf(p, m),
                   let k = people[a.staffID]!.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) else { continue }
-            board.placement[Int(n)] = Board.Placement(shift: calendarShift[Int(p)][k], start: a.interval.start.seconds, group: group)
+            board.placement[Int(n)] = Board.Placement(shift: board.personShifts[Int(p)][k], start: a.interval.start.seconds, group: group)
+            board.assignmentOf[Int(n)] = Int32(ai)
             if group >= 0 && board.modules[Int(m)].kind == .drill { board.teams[Int(group)].members.append(n) }
             placedAt[p, default: [:]][a.interval.start.seconds] = n
         }
@@ -156,21 +219,31 @@ extension PlannerRun {
                 return Board.Session(start: s.interval.start.seconds, end: s.interval.end.seconds, gap: s.gap, need: own ? n! : -1)
             })
         }
+        board.initial = board.placement
+        board.firstStart = board.shifts.map(\.lo).min() ?? input.now.seconds
         board.settleTotals()
         return board
     }
 
-    /// Takes the board's plan as this run's: assignments, people's sessions and caps, slack, seats.
+    /// Takes the board's plan as this run's: assignments, people's sessions and caps, slack, seats,
+    /// and the unmet needs with the reasons the construction found (a need the search took out
+    /// and could not place again has no gap). Only what the search changed is rewritten.
     mutating func adopt(_ board: Board) {
-        let committed = Set(input.committed.map(\.id))
-        var kept = assignments.filter { committed.contains($0.id) }
-        for (p, staff) in board.staffIDs.enumerated() {
+        var changed: [Int] = []
+        for n in board.placement.indices {
+            let a = board.placement[n], b = board.initial[n]
+            if a.shift != b.shift || a.start != b.start || a.group != b.group { changed.append(n) }
+        }
+        var dropped = Set<Int32>()
+        for n in changed where board.assignmentOf[n] >= 0 { dropped.insert(board.assignmentOf[n]) }
+        var kept = assignments.enumerated().filter { !dropped.contains(Int32($0.offset)) }.map(\.element)
+        for p in Set(changed.map { board.needs[$0].person }).sorted() {
+            let staff = board.staffIDs[Int(p)]
             var person = people[staff]!
-            for n in board.personNeeds[p] { placed[staff]?[board.modules[Int(board.needs[Int(n)].module)].id] = nil }
-            person.sessions = board.sessions[p].map {
+            person.sessions = board.sessions[Int(p)].map {
                 PersonCalendar.Session(interval: Interval(start: Instant(seconds: $0.start), end: Instant(seconds: $0.end)), gap: $0.gap)
             }
-            for b in board.personShifts[p] {
+            for b in board.personShifts[Int(p)] {
                 let k = Int(board.shifts[Int(b)].calendarIndex)
                 person.use[k] = PersonCalendar.ShiftUse(minutes: Int(board.minutesUsed[Int(b)]), sessions: Int(board.sessionsUsed[Int(b)]))
             }
@@ -178,10 +251,15 @@ extension PlannerRun {
             person.full = [:]
             people[staff] = person
         }
-        for (n, at) in board.placement.enumerated() where at.isPlaced {
+        for n in changed {
             let need = board.needs[n]
             let staff = board.staffIDs[Int(need.person)]
             let module = board.modules[Int(need.module)]
+            let at = board.placement[n]
+            guard at.isPlaced else {
+                placed[staff]?[module.id] = nil
+                continue
+            }
             let shift = people[staff]!.shifts[Int(board.shifts[Int(at.shift)].calendarIndex)]
             let iv = Interval(start: Instant(seconds: at.start), end: Instant(seconds: at.start + module.length))
             let group: String? = at.group < 0 ? nil : module.kind == .drill ? board.teams[Int(at.group)].group : board.classes[Int(at.group)].group
@@ -193,5 +271,10 @@ extension PlannerRun {
         grid = board.grid
         for (c, session) in board.classes.enumerated() { seats[session.group] = Int(board.seats[c]) }
         slackEpoch += 1
+        // Needs the board does not hold (no calendar or module) keep what the construction found.
+        unmet = board.placement.indices.filter { !board.placement[$0].isPlaced }.map { n in
+            UnmetNeed(staffID: board.staffIDs[Int(board.needs[n].person)], moduleID: board.modules[Int(board.needs[n].module)].id,
+                      reason: board.reasons[n])
+        } + (board.foreign.isEmpty ? [] : unmet.filter { board.foreign.contains($0.staffID + "\u{1F}" + $0.moduleID) })
     }
 }

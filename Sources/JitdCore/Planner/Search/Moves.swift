@@ -29,7 +29,7 @@ extension Board {
     }
 
     private mutating func insertOnline(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> Bool {
-        let list = needs[Int(n)].shifts
+        let list = shiftsOf(n)
         guard !list.isEmpty else { return false }
         switch rule {
         case .earliest:
@@ -42,7 +42,7 @@ extension Board {
         case .random:
             let first = Self.pick(list.count, &rng)
             for i in 0..<list.count {
-                let k = list[(first + i) % list.count]
+                let k = list[list.startIndex + (first + i) % list.count]
                 let f = shifts[Int(k)]
                 let span = max(0, f.hi - f.lo)
                 let from = f.lo + Int64(rng.next() % UInt64(span / step + 1)) * step
@@ -69,7 +69,7 @@ extension Board {
 
     /// A shift of need `n`'s person in which a session at `s` fits, if any.
     func shiftFitting(_ n: Int32, at s: Int64, unit: Int32? = nil) -> Int32? {
-        needs[Int(n)].shifts.first { k in (unit == nil || shifts[Int(k)].unit == unit!) && fits(n, shift: k, start: s) }
+        shiftsOf(n).first { k in (unit == nil || shifts[Int(k)].unit == unit!) && fits(n, shift: k, start: s) }
     }
 
     private mutating func insertClass(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> Bool {
@@ -91,7 +91,12 @@ extension Board {
     /// Joins a live team of the need's module that has room, on a unit of one of the person's shifts.
     private mutating func joinTeam(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> Bool {
         let m = needs[Int(n)].module
-        let list = moduleTeams[Int(m)]
+        var list: [Int32] = []
+        var units: [Int32] = []
+        for k in shiftsOf(n) where !units.contains(shifts[Int(k)].unit) {
+            units.append(shifts[Int(k)].unit)
+            list += unitTeams[post(m, shifts[Int(k)].unit)] ?? []
+        }
         guard !list.isEmpty else { return false }
         let first = rule == .random ? Self.pick(list.count, &rng) : 0
         for i in 0..<list.count {
@@ -111,13 +116,13 @@ extension Board {
     /// Forms a new team that need `n` leads, at the first start (by `rule`) at which enough
     /// unplaced needs of the module on that unit can leave together.
     private mutating func formTeam(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> Bool {
-        let list = needs[Int(n)].shifts
+        let list = shiftsOf(n)
         guard !list.isEmpty else { return false }
         let m = modules[Int(needs[Int(n)].module)]
         var tries = Self.teamStartsPerTry
         let first = rule == .random ? Self.pick(list.count, &rng) : 0
         for i in 0..<list.count where tries > 0 {
-            let k = list[(first + i) % list.count]
+            let k = list[list.startIndex + (first + i) % list.count]
             let f = shifts[Int(k)]
             var from = f.lo
             if rule == .random { from += Int64(rng.next() % UInt64(max(0, f.hi - f.lo) / step + 1)) * step }
@@ -139,7 +144,7 @@ extension Board {
         let t = newTeam(module: module, unit: unit, start: s, leader: n)
         place(n, shift: k, start: s, group: t)
         let goal = target ?? m.hi
-        for q in drillNeeds[Int(module) * unitNames.count + Int(unit)] ?? [] where teams[Int(t)].size < goal {
+        for q in drillNeeds[post(module, unit)] ?? [] where teams[Int(t)].size < goal {
             guard q != n, !isPlaced(q), let kq = shiftFitting(q, at: s, unit: unit) else { continue }
             place(q, shift: kq, start: s, group: t)
         }
@@ -222,12 +227,13 @@ extension Board {
     mutating func forceIn(_ n: Int32, _ rng: inout SplitMix64) -> Bool {
         let need = needs[Int(n)]
         let m = modules[Int(need.module)]
-        guard !need.shifts.isEmpty else { return false }
+        let mine = shiftsOf(n)
+        guard !mine.isEmpty else { return false }
         // Now and then the person's whole plan makes way, to be placed again around the newcomer.
         if m.kind != .drill && rng.next() % 3 == 0 { clear(person: need.person) }
         switch m.kind {
         case .online:
-            let k = need.shifts[Self.pick(need.shifts.count, &rng)]
+            let k = mine[mine.startIndex + Self.pick(mine.count, &rng)]
             let f = shifts[Int(k)]
             let lo = ceil(max(f.lo, m.published))
             guard lo + m.length <= f.hi else { return false }
@@ -241,7 +247,7 @@ extension Board {
             let session = classes[Int(c)]
             let e = session.start + m.length
             guard session.start >= m.published, session.capacity > 0,
-                  let k = need.shifts.first(where: { shifts[Int($0)].lo <= session.start && e <= shifts[Int($0)].hi }),
+                  let k = mine.first(where: { shifts[Int($0)].lo <= session.start && e <= shifts[Int($0)].hi }),
                   prerequisitesAllow(n, at: session.start).ok else { return false }
             if seats[Int(c)] >= session.capacity {
                 let attendees = moduleNeeds[Int(need.module)].filter { placement[Int($0)].group == c }
@@ -263,14 +269,16 @@ extension Board {
     private mutating func forceTeam(_ n: Int32, _ rng: inout SplitMix64) -> Bool {
         let need = needs[Int(n)]
         let m = modules[Int(need.module)]
-        let k = need.shifts[Self.pick(need.shifts.count, &rng)]
+        let mine = shiftsOf(n)
+        guard !mine.isEmpty else { return false }
+        let k = mine[mine.startIndex + Self.pick(mine.count, &rng)]
         let f = shifts[Int(k)]
         let lo = ceil(max(f.lo, m.published))
         guard lo + m.length <= f.hi else { return false }
         let s = lo + Int64(rng.next() % UInt64((f.hi - m.length - lo) / step + 1)) * step
         let e = s + m.length
         let goal = m.lo + Int32(rng.next() % UInt64(m.hi - m.lo + 1))
-        let pool = (drillNeeds[Int(need.module) * unitNames.count + Int(f.unit)] ?? []).filter { $0 != n && !isPlaced($0) }
+        let pool = (drillNeeds[post(need.module, f.unit)] ?? []).filter { $0 != n && !isPlaced($0) }
         guard pool.count + 1 >= Int(m.lo) else { return false }
         // Members either drop just what stands in the way, or everything they hold (placed again
         // by the recreate around the team).
@@ -284,7 +292,7 @@ extension Board {
         for i in 0..<pool.count where teams[Int(t)].size < goal {
             let q = pool[(offset + i) % pool.count]
             guard !isPlaced(q), prerequisitesAllow(q, at: s).ok,
-                  let kq = needs[Int(q)].shifts.first(where: { shifts[Int($0)].unit == f.unit && shifts[Int($0)].lo <= s && e <= shifts[Int($0)].hi })
+                  let kq = shiftsOf(q).first(where: { shifts[Int($0)].unit == f.unit && shifts[Int($0)].lo <= s && e <= shifts[Int($0)].hi })
             else { continue }
             if fits(q, shift: kq, start: s) {
                 place(q, shift: kq, start: s, group: t)

@@ -28,7 +28,7 @@ extension PlannerRun {
     static let searchBudget = SearchBudget(perPerson: 300, cap: 2_000_000)
 
     mutating func search(_ budget: SearchBudget = Self.searchBudget, acceptance: Int = 0) {
-        guard !needs.isEmpty else { return }
+        guard !needs.isEmpty, budget.perPerson > 0 else { return }
         var board = makeBoard()
         guard !board.needs.isEmpty else { return }
         board.acceptance = acceptance
@@ -82,7 +82,7 @@ extension Board {
         var found = 0
         for _ in 0..<32 where found < 3 {
             let n = Int32(Self.pick(needs.count, &rng))
-            guard !isPlaced(n), !needs[Int(n)].shifts.isEmpty else { continue }
+            guard !isPlaced(n), needs[Int(n)].shiftsCount > 0 else { continue }
             found += 1
             if best == nil || needs[Int(n)].weight > needs[Int(best!)].weight { best = n }
         }
@@ -94,7 +94,7 @@ extension Board {
     mutating func ruinWindow(hours: Int64, _ rng: inout SplitMix64) -> [Int32] {
         guard !unitNames.isEmpty else { return [] }
         let unit = Self.pick(unitNames.count, &rng)
-        let lo = shifts.map(\.lo).min() ?? 0
+        let lo = firstStart
         let span = max(step, horizonEnd - lo)
         let centre = lo + Int64(rng.next() % UInt64(span / step + 1)) * step
         let window = (centre - hours * 1800, centre + hours * 1800)
@@ -133,7 +133,7 @@ extension Board {
         var pool = removedSince(mark)
         var seen = Set(pool)
         for p in Set(people + pool.map { needs[Int($0)].person }).sorted() {
-            var lacking = personNeeds[Int(p)].filter { !isPlaced($0) && !seen.contains($0) && !needs[Int($0)].shifts.isEmpty }
+            var lacking = personNeeds[Int(p)].filter { !isPlaced($0) && !seen.contains($0) && needs[Int($0)].shiftsCount > 0 }
             if lacking.count > Self.lackingPerPerson {
                 lacking = lacking.map { ($0, needs[Int($0)].weight, rng.next()) }
                     .sorted { ($0.1, $0.2) > ($1.1, $1.2) }.prefix(Self.lackingPerPerson).map(\.0)
