@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(name: "JitdCore"),
@@ -48,6 +49,8 @@ let package = Package(
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"), // KDF.Scrypt for console passwords
+            .product(name: "Mustache", package: "swift-mustache"), // the console's templates
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -68,13 +71,25 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "jitd", dependencies: [
-            "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdDaemon",
+            "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdDaemon", "JitdServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // `jitd serve` with faults injected around its services, for the end-to-end tests only.
         .executableTarget(name: "jitd-faults", dependencies: [
             "JitdDaemon",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        // The auditor of a simulated period: plain values in, violations out; it imports nothing of jitd.
+        .target(name: "JitdAudit"),
+        // Weeks of a hospital driven through the daemon's use cases and store under a virtual clock.
+        .target(name: "JitdSimulation", dependencies: [
+            "JitdAudit", "JitdCore", "JitdIngest", "JitdStore", "JitdDispatch", "JitdServer", "JitdDaemon",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "jitd-sim", dependencies: [
+            "JitdSimulation", "JitdAudit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "jitd-bench-planner", dependencies: ["JitdCore"], path: "Benchmarks/PlannerBench"),
         .executableTarget(name: "jitd-bench-dispatch", dependencies: [
@@ -107,6 +122,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["JitdCore"]),
+        .testTarget(name: "SimulationTests", dependencies: ["JitdAudit", "JitdSimulation"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -45,6 +45,7 @@ public enum Daemon {
         let store = try Self.openStore(cfg, exclusive: true)
         let tokens = APITokenSource(try APITokenFiles.load(cfg.api, logger: logger))
         let runtime = Runtime(config: cfg, store: store, modules: modules, logger: logger, tokens: tokens, clock: options.clock)
+        let console = try runtime.startConsole()
         let endpoints: [DispatchEndpoint]
         do { endpoints = try runtime.dispatchEndpoints(warn: { logger.warning("\($0)") }) } catch {
             StandardError.print("\(cfg.file): error: \(error)")
@@ -67,7 +68,8 @@ public enum Daemon {
         let app = APIServer.makeApplication(store: store, tokens: tokens,
                                             readiness: readiness, host: cfg.api.host, port: cfg.api.port, logger: logger,
                                             hooks: runtime.apiHooks,
-                                            metrics: try DaemonMetrics.exposition(metricsRegistry, store: store, now: runtime.clock))
+                                            metrics: try DaemonMetrics.exposition(metricsRegistry, store: store, now: runtime.clock),
+                                            console: console)
         let api = ListeningSocketServer(app: app, listeningSocket: apiSocket)
         let slot = DispatcherSlot(endpoints)
         let dispatcher = ReloadableDispatcher(runtime: runtime, slot: slot, liveness: liveness)
@@ -84,16 +86,30 @@ public enum Daemon {
         await termination.attach(group)
         readiness.markReady()
         notifier.ready(status: StatusLine.current(runtime))
-        logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) webhook endpoints, \(waiting) inbox files at start-up, API on \(apiWhere)")
+        logger.notice("jitd ready: \(modules.count) modules, \(endpoints.count) endpoints (\(cfg.webhooks.count) webhooks, \(cfg.lrs.count) learning record stores), \(waiting) inbox files at start-up, API on \(apiWhere)")
         do {
             try await group.run()
         } catch {
             logger.critical("jitd stopped after a fatal error: \(error)")
             notifier.stopping(status: "stopped after a fatal error: \(error)")
+            Self.closeStore(store, logger: logger)
             throw DaemonExit(status: 1)
         }
         notifier.stopping()
+        Self.closeStore(store, logger: logger)
         logger.notice("jitd stopped")
+    }
+
+    /// Folds the write-ahead log into the database (and truncates it) and closes the writer, so
+    /// a stopped daemon leaves one self-contained file to copy or back up. Every service has
+    /// stopped by now; a failure only means the WAL stays, for the next start to read.
+    static func closeStore(_ store: Store, logger: Logger) {
+        do {
+            try store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            try store.pool.close()
+        } catch {
+            logger.warning("could not checkpoint and close the database at exit (the next start reads its log): \(error)")
+        }
     }
 
     /// Opens the database; `exclusive` (the daemon) first takes the state folder's lock.

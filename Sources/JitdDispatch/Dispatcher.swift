@@ -4,21 +4,34 @@ import JitdStore
 import Logging
 import ServiceLifecycle
 
-/// An integrator's endpoint with what delivery needs.
+/// An endpoint of the outbox with what delivery needs: an integrator's webhook receiver, or a
+/// learning record store. Both share the queue, the worker, retries, leases and the circuit
+/// breaker; they differ in the request (``EndpointKind``) and in what some answers mean.
 public struct DispatchEndpoint: Sendable {
     public var name: String
+    /// The webhook URL, or the LRS's xAPI base (statements go to `…/statements`).
     public var url: String
-    public var secrets: [WebhookSecret]
+    public var kind: EndpointKind
     public var allowNetworks: [CIDR]
     /// Requests in flight at once to this endpoint.
     public var concurrency: Int
 
-    public init(name: String, url: String, secrets: [WebhookSecret], allowNetworks: [CIDR], concurrency: Int = 8) {
+    public init(name: String, url: String, kind: EndpointKind, allowNetworks: [CIDR], concurrency: Int = 8) {
         self.name = name
         self.url = url
-        self.secrets = secrets
+        self.kind = kind
         self.allowNetworks = allowNetworks
         self.concurrency = concurrency
+    }
+
+    /// A Standard Webhooks receiver.
+    public init(name: String, url: String, secrets: [WebhookSecret], allowNetworks: [CIDR], concurrency: Int = 8) {
+        self.init(name: name, url: url, kind: .webhook(secrets: secrets), allowNetworks: allowNetworks, concurrency: concurrency)
+    }
+
+    /// The signing secrets of a webhook endpoint (none for an LRS).
+    public var secrets: [WebhookSecret] {
+        if case .webhook(let s) = kind { s } else { [] }
     }
 }
 
@@ -60,7 +73,7 @@ public struct DispatchSettings: Sendable {
     public init() {}
 }
 
-/// Delivers due outbox messages as signed webhooks.
+/// Delivers due outbox messages: signed webhooks, and xAPI statements to learning record stores.
 ///
 /// One ``EndpointWorker`` per endpoint, so a slow or failing endpoint never delays the others;
 /// one ``OutboxWriter`` for all of them, so claims and results commit in batches. A sweeper

@@ -17,6 +17,8 @@ struct SendResult: Sendable {
     var address: String? = nil
     /// No connection could be made (refused, unreachable, timed out connecting).
     var connectFailed = false
+    /// What the receiver said when it refused (an LRS's reason), briefly.
+    var detail: String? = nil
 }
 
 /// The HTTP client of one endpoint: its own connection pool (so a slow endpoint cannot take
@@ -90,13 +92,14 @@ final class EndpointClient {
         return c
     }
 
-    /// Posts one signed message and reads at most 64 KiB of the answer.
+    /// Posts one message as its endpoint's kind wants it (a signed webhook, or a statement to an
+    /// LRS) and reads at most 64 KiB of the answer.
     static func send(_ m: OutboxMessage, endpoint: DispatchEndpoint, client pinned: Pinned, timestamp: Int64,
                      timeout: Int64) async -> SendResult {
         let started = DispatchTime.now()
-        var request = HTTPClientRequest(url: endpoint.url)
+        var request = HTTPClientRequest(url: endpoint.kind.requestURL(endpoint.url))
         request.method = .POST
-        for (k, v) in WebhookSigner.headers(id: m.eventID, timestamp: timestamp, body: m.body, secrets: endpoint.secrets) {
+        for (k, v) in endpoint.kind.headers(id: m.eventID, timestamp: timestamp, body: m.body) {
             request.headers.add(name: k, value: v)
         }
         request.body = .bytes(ByteBuffer(bytes: m.body))
@@ -105,7 +108,10 @@ final class EndpointClient {
             let response = try await pinned.client.execute(request, timeout: .seconds(timeout))
             result.status = Int(response.status.code)
             result.retryAfter = RetryPolicy.parseRetryAfter(response.headers.first(name: "retry-after"), now: Instant(seconds: timestamp))
-            _ = try? await response.body.collect(upTo: maxResponseBytes)
+            let answer = try? await response.body.collect(upTo: maxResponseBytes)
+            if case .lrs = endpoint.kind, !(200..<300).contains(response.status.code) {
+                result.detail = XAPIRequest.reason(answer.map { Data($0.readableBytesView) })
+            }
         } catch {
             result.error = describe(error)
             result.connectFailed = isConnectFailure(error)

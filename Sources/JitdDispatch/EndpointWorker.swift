@@ -162,10 +162,10 @@ struct EndpointWorker {
             result = DeliveryResult(outcome: .dead, status: nil, error: why, durationMs: 0)
         case .failure(.unresolved(let why)):
             sent = SendResult(status: nil, error: why, retryAfter: nil, durationMs: 0)
-            result = settings.retry.result(of: sent, for: m, at: at, random: clock.random)
+            result = settings.retry.result(of: sent, for: m, to: endpoint, at: at, random: clock.random)
         case .success(let http):
             sent = await EndpointClient.send(m, endpoint: endpoint, client: http, timestamp: at.seconds, timeout: settings.requestTimeout)
-            result = settings.retry.result(of: sent, for: m, at: at, random: clock.random)
+            result = settings.retry.result(of: sent, for: m, to: endpoint, at: at, random: clock.random)
         }
         logResult(m, result)
         return Outcome(message: m, sent: sent, result: result)
@@ -183,7 +183,7 @@ struct EndpointWorker {
             log.error("the receiver answered 410 Gone: endpoint disabled until `jitd queue enable \(endpoint.name)`")
             return
         }
-        if RetryPolicy.isEndpointFailure(o.sent) {
+        if RetryPolicy.isEndpointFailure(o.sent, kind: endpoint.kind) {
             if s.breaker.recordFailure(at: t, retryAfter: o.sent.retryAfter.map(Double.init)) {
                 log.warning("circuit open after \(s.breaker.consecutiveFailures) failures in a row; next probe in \(Int(s.breaker.reopensIn(at: t) ?? 0)) s")
                 circuitGauge.record(1)

@@ -32,11 +32,15 @@ public enum SecretFile {
     public enum Problem: Error, CustomStringConvertible, Equatable {
         case unreadable(path: String, what: String)
         case writableByOthers(path: String, what: String, mode: UInt16)
+        /// The text is not of the shape this kind of secret takes; `expected` says which, and how to make one.
+        case malformed(path: String, what: String, expected: String)
 
         public var description: String {
             switch self {
             case .unreadable(let path, let what):
                 "cannot read the \(what) file \(path); check it exists and jitd may read it"
+            case .malformed(let path, let what, let expected):
+                "\(what) in \(path) must be \(expected)"
             case .writableByOthers(let path, let what, let mode):
                 "the \(what) file \(path) may be written by \(SecretFile.who(mode)) (mode \(SecretFile.octal(mode))); whoever can write it can act as jitd. "
                     + "Let only its owner write it: chmod go-w \(path) (e.g. chown root:jitd and chmod 0640)"
@@ -58,6 +62,16 @@ public enum SecretFile {
             ? "the \(what) file \(path) may be read by every user of this machine (mode \(octal(mode))); chmod o-r \(path) (e.g. chown root:jitd and chmod 0640)"
             : nil
         return SecretText(text: text, path: path, warning: warning)
+    }
+
+    /// Reads a secret file (``read(_:what:environment:)``) and makes its value with `parse`, which
+    /// gives `nil` for text that is not `expected`; `warn` hears about a file others may read.
+    public static func value<T>(_ file: String, what: String, expected: String, environment: [String: String],
+                                warn: (String) -> Void, parse: (String) -> T?) throws(Problem) -> T {
+        let secret = try read(file, what: what, environment: environment)
+        if let w = secret.warning { warn(w) }
+        guard let value = parse(secret.text) else { throw .malformed(path: secret.path, what: what, expected: expected) }
+        return value
     }
 
     static func who(_ mode: UInt16) -> String {

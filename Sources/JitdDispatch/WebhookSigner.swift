@@ -10,18 +10,6 @@ public struct WebhookSecret: Sendable, Hashable {
     /// An Ed25519 signing key rather than an HMAC secret.
     public let isAsymmetric: Bool
 
-    public enum Problem: Error, CustomStringConvertible {
-        case file(SecretFile.Problem)
-        case malformed(String)
-
-        public var description: String {
-            switch self {
-            case .file(let p): p.description
-            case .malformed(let f): "webhook secret in \(f) must be 'whsec_' followed by base64 of 24 to 64 bytes (generate one with: printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\"), or 'whsk_' followed by base64 of a 32-byte Ed25519 seed"
-            }
-        }
-    }
-
     public init(key: Data, asymmetric: Bool = false) {
         self.key = key
         self.isAsymmetric = asymmetric
@@ -48,12 +36,10 @@ public struct WebhookSecret: Sendable, Hashable {
     /// Reads a secret file (``SecretFile``: a systemd credential first, and refused when others
     /// may write it); `warn` hears about one others may read.
     public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            warn: (String) -> Void = { _ in }) throws(Problem) -> WebhookSecret {
-        let secret: SecretText
-        do { secret = try SecretFile.read(file, what: "webhook secret", environment: environment) } catch { throw .file(error) }
-        if let w = secret.warning { warn(w) }
-        guard let s = WebhookSecret(text: secret.text) else { throw .malformed(secret.path) }
-        return s
+                            warn: (String) -> Void = { _ in }) throws(SecretFile.Problem) -> WebhookSecret {
+        try SecretFile.value(file, what: "webhook secret",
+                             expected: "'whsec_' followed by base64 of 24 to 64 bytes (generate one with: printf 'whsec_%s\\n' \"$(head -c 32 /dev/urandom | base64)\"), or 'whsk_' followed by base64 of a 32-byte Ed25519 seed",
+                             environment: environment, warn: warn, parse: WebhookSecret.init(text:))
     }
 }
 

@@ -62,7 +62,8 @@ struct AssignmentRoutes {
     func change(_ id: String, _ action: AssignmentAction) throws -> Response {
         let now = hooks.now()
         let hooks = self.hooks
-        let result = try store.transition(id, action, now: now) { a, reason in hooks.cancelledEvents(a, reason, now) }
+        let result = try store.transition(id, action, now: now, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, now) },
+                                          learningEvents: hooks.learningEvents)
         switch result {
         case .notFound:
             throw Problem.notFound("no assignment \(id)")
@@ -98,10 +99,12 @@ struct AssignmentRoutes {
     static func write(_ s: StoredAssignment, _ w: inout JSONWriter) {
         let a = s.assignment
         w.beginObject()
+        let booster = Booster.parse(a.moduleID)
+        if let booster { w.key("booster"); w.int(booster.number) }
         w.key("end"); w.instant(a.interval.end)
         w.key("group"); w.string(a.group)
         w.key("id"); w.string(a.id)
-        w.key("module_id"); w.string(a.moduleID)
+        w.key("module_id"); w.string(booster?.module ?? a.moduleID)
         w.key("reason"); w.string(s.reason)
         w.key("role"); w.string(a.role)
         w.key("staff_id"); w.string(a.staffID)
@@ -121,15 +124,22 @@ struct AssignmentRoutes {
         let max = 160 + 3 * JSONBytes.maxInstant + size(group) + size(id) + size(module) + size(reason) + size(role)
             + size(staff) + size(state) + size(unit)
         let start = row.int64(.start), end = row.int64(.end), updated = row.int64(.updatedAt)
-        w.inPlace(maxCount: max) { p in
+        // A booster (`MODULE#booster-N`) shows as its module with `"booster": N` (see ``Booster``).
+        let booster = module.flatMap(Self.boosterSuffix)
+        w.inPlace(maxCount: max + 32) { p in
             func text(_ key: StaticString, _ t: UnsafeBufferPointer<UInt8>?) {
                 p.bytes(key)
                 if let t { p.quoted(t) } else { p.bytes("null") }
             }
-            p.bytes(#"{"end":"#); p.instant(end)
+            if let (_, number) = booster {
+                p.bytes(#"{"booster":"#); p.bytes(number); p.bytes(#","end":"#)
+            } else {
+                p.bytes(#"{"end":"#)
+            }
+            p.instant(end)
             text(#","group":"#, group)
             text(#","id":"#, id)
-            text(#","module_id":"#, module)
+            text(#","module_id":"#, booster.map { UnsafeBufferPointer(rebasing: module![..<$0.cut]) } ?? module)
             text(#","reason":"#, reason)
             text(#","role":"#, role)
             text(#","staff_id":"#, staff)
@@ -139,6 +149,18 @@ struct AssignmentRoutes {
             p.bytes(#","updated_at":"#); p.instant(updated)
             p.byte(UInt8(ascii: "}"))
         }
+    }
+}
+
+extension AssignmentRoutes {
+    /// Where `#booster-N` starts in a module id's bytes, and N's digits; `nil` for other ids.
+    static func boosterSuffix(_ id: UnsafeBufferPointer<UInt8>) -> (cut: Int, number: UnsafeBufferPointer<UInt8>)? {
+        let marker = Array("#booster-".utf8)
+        guard id.count > marker.count, let hash = id.lastIndex(of: UInt8(ascii: "#")), id.count - hash > marker.count,
+              id[hash..<(hash + marker.count)].elementsEqual(marker) else { return nil }
+        let digits = UnsafeBufferPointer(rebasing: id[(hash + marker.count)...])
+        guard digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        return (hash, digits)
     }
 }
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import JitdStore
 
 /// The API's tokens: read-write, and optionally read-only.
 public struct APITokens: Sendable {
@@ -58,35 +59,83 @@ public final class APITokenSource: @unchecked Sendable {
     public func replace(with new: APITokens) { lock.withLock { tokens = new } }
 }
 
-/// The one authorisation check every request passes through.
+/// What a route needs before its handler runs. Every route declares one when it is registered.
+enum RouteAccess: Sendable, Equatable {
+    /// Anyone: health, readiness, metrics, the API's description, the console's stylesheet and sign-in page.
+    case open
+    /// The API: a bearer token; the read-only token for safe methods (GET, HEAD, OPTIONS) only.
+    case token
+    /// The console's sign-in form: anyone, with the CSRF token of the sign-in page's cookie.
+    case signIn
+    /// A console page or form: a signed-in user (session cookie, or the user header of a trusted
+    /// reverse proxy) of at least this role; a form also needs its session's CSRF token.
+    case console(ConsoleRole)
+    /// An iCalendar feed: the secret in its path.
+    case feed
+}
+
+/// The routes' needs by canonical template, filled while routes are registered and read by
+/// ``Authorization`` for every request.
+final class RouteAccessTable: @unchecked Sendable {
+    private let lock = NSLock()
+    private var needs: [String: RouteAccess] = [:]
+
+    func set(_ path: String, _ access: RouteAccess) {
+        lock.withLock {
+            if let old = needs[path], old != access { preconditionFailure("\(path) registered as both \(old) and \(access)") }
+            needs[path] = access
+        }
+    }
+
+    /// What a request that matched `route` needs; a request that matched no route needs a token.
+    func need(_ route: String?) -> RouteAccess {
+        guard let route else { return .token }
+        return lock.withLock { needs[route] } ?? .token
+    }
+
+    var all: [String: RouteAccess] { lock.withLock { needs } }
+}
+
+/// The one authorisation check every request passes through, for the API and the console alike.
 ///
 /// What a request needs is decided by the route the router matched, by its canonical template
 /// (`context.endpointPath`, e.g. `/v1/assignments/{id}/acknowledge`), never by the path as the
 /// client spelled it: the router's trie drops empty segments, so `//v1/deliveries/dead` reaches
-/// the same handler as `/v1/deliveries/dead` and must meet the same check. Only the routes named
-/// in ``openRoutes`` are open; every other route, and every path that matches no route at all,
-/// needs a token (a 401 with no detail), so an unknown spelling can never be a way in. A
-/// read-only token may only use safe methods (GET, HEAD, OPTIONS).
-struct BearerAuth<Context: RequestContext>: RouterMiddleware {
+/// the same handler as `/v1/deliveries/dead` and must meet the same check. Each route declares
+/// its ``RouteAccess`` when registered; a route that declared nothing, and every path that
+/// matches no route at all, needs a token (a 401 with no detail), so an unknown spelling can
+/// never be a way in. A read-only token may only use safe methods (GET, HEAD, OPTIONS).
+///
+/// Console routes are decided by ``ConsoleGate``: who is signed in, whether their role is
+/// enough, and, for a form, whether it carries its CSRF token.
+struct Authorization: RouterMiddleware {
+    typealias Context = JitdRequestContext
     let tokens: APITokenSource
-
-    /// Route templates anyone may use: health, readiness, metrics and the API's description.
-    static var openRoutes: Set<String> { ["/healthz", "/readyz", "/metrics", "/openapi.json"] }
-
-    /// Whether a request that matched `route` (`nil`: no route matched) needs a token.
-    static func needsToken(route: String?) -> Bool {
-        guard let route else { return true }
-        return !openRoutes.contains(route)
-    }
+    let routes: RouteAccessTable
+    /// `nil` when the console is off: console routes are then not registered either.
+    let console: ConsoleGate?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.needsToken(route: context.endpointPath) else { return try await next(request, context) }
-        switch Self.access(request.headers[.authorization] ?? "", tokens.current) {
-        case .none:
-            throw Problem(status: .unauthorized, detail: nil, headers: [.wwwAuthenticate: "Bearer"])
-        case .read where ![.get, .head, .options].contains(request.method):
-            throw Problem(status: .forbidden, detail: "this token may only read; \(request.method) needs the read-write token")
-        default:
+        switch routes.need(context.endpointPath) {
+        case .open:
+            return try await next(request, context)
+        case .token:
+            switch Self.access(request.headers[.authorization] ?? "", tokens.current) {
+            case .none:
+                throw Problem(status: .unauthorized, detail: nil, headers: [.wwwAuthenticate: "Bearer"])
+            case .read where ![.get, .head, .options].contains(request.method):
+                throw Problem(status: .forbidden, detail: "this token may only read; \(request.method) needs the read-write token")
+            default:
+                return try await next(request, context)
+            }
+        case .signIn:
+            guard let console else { throw Problem(status: .unauthorized, detail: nil, headers: [.wwwAuthenticate: "Bearer"]) }
+            return try await console.admitSignIn(request, context, next)
+        case .console(let role):
+            guard let console else { throw Problem(status: .unauthorized, detail: nil, headers: [.wwwAuthenticate: "Bearer"]) }
+            return try await console.admit(request, context, role: role, next)
+        case .feed:
+            guard let console, console.feedAllowed(context) else { throw Problem(status: .notFound, detail: "no such feed") }
             return try await next(request, context)
         }
     }

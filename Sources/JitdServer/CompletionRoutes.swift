@@ -29,7 +29,7 @@ struct CompletionRoutes {
             try store.applyCompletions(list, source: "api", now: now, holdsUntil: { c in
                 guard let days = recur[c.moduleID] ?? nil else { return nil }
                 return c.completedAt.adding(seconds: Int64(days) * 86_400)
-            }, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, now) })
+            }, cancelledEvents: { a, reason in hooks.cancelledEvents(a, reason, now) }, learningEvents: hooks.learningEvents)
         }
         if applied.added > 0 || applied.assignmentsCancelled > 0 || applied.assignmentsCompleted > 0 {
             hooks.replan()

@@ -404,7 +404,7 @@ enum OpenAPIDocument {
         "tags": [
           "completions"
         ],
-        "description": "Up to 10,000 completions, applied in one transaction. When any item is bad, nothing is recorded and the 400 lists every bad item in `errors` (`index`, `field`, `message`). Each completion settles the person's live assignments of the module: one that had started by `completed_at` becomes `completed`; a later one that the completion makes unnecessary is cancelled (`completed_elsewhere`). A re-plan follows. Module ids the catalog does not know are kept, as in the completions CSV.",
+        "description": "Up to 10,000 completions, applied in one transaction. A completion dated more than a day after the server's clock is bad: a completion is recorded once it happened. When any item is bad, nothing is recorded and the 400 lists every bad item in `errors` (`index`, `field`, `message`). Each completion settles the person's live assignments of the module: one that had started by `completed_at` becomes `completed`; a later one that the completion makes unnecessary is cancelled (`completed_elsewhere`). A re-plan follows. Module ids the catalog does not know are kept, as in the completions CSV.",
         "requestBody": {
           "required": true,
           "content": {
@@ -969,6 +969,11 @@ enum OpenAPIDocument {
           "module_id": {
             "type": "string"
           },
+          "booster": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "Present on a booster of the module (spaced reinforcement): which of the module's reinforce_days it is, 1 for the first."
+          },
           "unit": {
             "type": "string"
           },
@@ -1046,7 +1051,8 @@ enum OpenAPIDocument {
           },
           "completed_at": {
             "type": "string",
-            "format": "date-time"
+            "format": "date-time",
+            "description": "When the person completed the module; at most a day after the server's clock."
           }
         }
       },

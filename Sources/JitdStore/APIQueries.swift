@@ -174,7 +174,7 @@ public struct StoreGaugeValues: Sendable, Hashable {
 }
 
 extension Store {
-    /// Longest an assignment can last: a module takes at most 240 minutes (SPEC "Catalog", and
+    /// Longest an assignment can last: a module takes at most 240 minutes (docs/configuration.md, "The catalog", and
     /// the catalog parser refuses more). It turns "ends after `from`" into an index range on `start`.
     static let longestAssignmentSeconds: Int64 = 240 * 60
 
@@ -243,9 +243,11 @@ extension Store {
     /// assignment's unsent messages. A completion also records a completion of the module at
     /// `now` and cancels the person's other live assignments of that module that have not
     /// ended (reason `completed_elsewhere`); those people were told about get the events
-    /// `cancelledEvents` returns, queued in the same transaction.
+    /// `cancelledEvents` returns, queued in the same transaction. The change itself (acknowledged,
+    /// declined, completed) is queued as `learningEvents` routes it, for learning record stores.
     public func transition(_ id: String, _ action: AssignmentAction, now: Instant,
-                           cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> TransitionResult {
+                           cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])],
+                           learningEvents: @Sendable (LearningEvent) -> [(WebhookEvent, [String])] = { _ in [] }) throws -> TransitionResult {
         try pool.write { db in
             guard let current = try Row.fetchOne(db, sql: "SELECT * FROM assignment WHERE id = ?", arguments: [id]).map(Self.stored) else {
                 return .notFound
@@ -257,9 +259,18 @@ extension Store {
             if action != .acknowledge {
                 try db.execute(sql: "UPDATE outbox SET state = 'cancelled', updated_at = ? WHERE assignment_id = ? AND state = 'pending'",
                                arguments: [now.seconds, id])
+            } else {
+                // Whoever acknowledges a session knows of it.
+                try OutboxSQL.releaseStatements(db, assignmentID: id, now: now)
             }
+            let a = current.assignment
+            let learning: LearningEvent = switch action {
+            case .acknowledge: .session(.acknowledged, a, at: now)
+            case .decline: .session(.declined, a, at: now)
+            case .complete: .completed(Completion(staffID: a.staffID, moduleID: a.moduleID, completedAt: now), session: a)
+            }
+            for (event, endpoints) in learningEvents(learning) { try Self.enqueue(db, event, endpoints: endpoints, runAt: now) }
             if action == .complete {
-                let a = current.assignment
                 try db.execute(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)",
                                arguments: [a.staffID, a.moduleID, now.seconds, "api:assignment:" + id])
                 let others = try Row.fetchAll(db, sql: """
@@ -294,10 +305,12 @@ extension Store {
     /// had started by the completion (and ended at most a day before it) becomes `completed`; one
     /// that starts after the completion and has not ended is cancelled (`completed_elsewhere`)
     /// when the completion still holds at its start (`holdsUntil` gives when a completion lapses
-    /// for recertification, `nil` for never).
+    /// for recertification, `nil` for never). Each new completion, and each that closed a session,
+    /// is queued as `learningEvents` routes it.
     public func applyCompletions(_ list: [Completion], source: String, now: Instant,
                                  holdsUntil: @Sendable (Completion) -> Instant?,
-                                 cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> CompletionsApplied {
+                                 cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])],
+                                 learningEvents: @Sendable (LearningEvent) -> [(WebhookEvent, [String])] = { _ in [] }) throws -> CompletionsApplied {
         try pool.write { db in
             var result = CompletionsApplied()
             let insert = try db.makeStatement(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)")
@@ -307,9 +320,18 @@ extension Store {
                 """)
             for c in list {
                 try insert.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, source])
-                result.added += db.changesCount
+                let added = db.changesCount
+                result.added += added
+                var closed: Assignment? = nil
                 for a in try Row.fetchAll(live, arguments: [c.staffID, c.moduleID]).map(Self.stored) {
+                    let before = result.assignmentsCompleted
                     try Self.settle(db, a, by: c, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents, &result)
+                    if closed == nil && result.assignmentsCompleted > before { closed = a.assignment }
+                }
+                if added > 0 || closed != nil {
+                    for (event, endpoints) in learningEvents(.completed(c, session: closed)) {
+                        try Self.enqueue(db, event, endpoints: endpoints, runAt: now)
+                    }
                 }
             }
             return result
@@ -341,8 +363,10 @@ extension Store {
     /// Settles the live assignments (``settle(_:_:by:now:holdsUntil:cancelledEvents:_:)``) by the
     /// completions a file added (its `source`), inside the transaction that stores them: one pass
     /// over the few live assignments, not one lookup per row of a history of millions.
+    /// A session a completion closes is queued as `learningEvents` routes it.
     static func settleLive(_ db: Database, bySource source: String, now: Instant, holdsUntil: (Completion) -> Instant?,
-                           cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> CompletionsApplied {
+                           cancelledEvents: @Sendable (Assignment, String) -> [(WebhookEvent, [String])],
+                           learningEvents: LearningEventRouter? = nil) throws -> CompletionsApplied {
         var result = CompletionsApplied()
         let rows = try Row.fetchAll(db, sql: """
             SELECT a.*, c.completed_at AS c_at FROM assignment a
@@ -357,6 +381,13 @@ extension Store {
             let before = result
             try settle(db, a, by: c, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents, &result)
             if result != before { settled.insert(a.assignment.id) }
+            if result.assignmentsCompleted > before.assignmentsCompleted, let learningEvents {
+                // The file's writer may have queued this completion without its session: the
+                // statement with the session takes its place (it was not sent: same transaction).
+                for (event, endpoints) in learningEvents(.completed(c, session: a.assignment)) {
+                    try Self.enqueue(db, event, endpoints: endpoints, runAt: now, replacingPending: true)
+                }
+            }
         }
         return result
     }
@@ -486,9 +517,12 @@ extension Store {
                 last = max(last, row[0])
                 let status: Int? = row[2]
                 let outcome: String
+                let last = (row[4] as Int) == (row[5] as Int)
                 if let s = status, (200..<300).contains(s) {
                     outcome = "delivered"
-                } else if (row[6] as String) == "dead" && (row[4] as Int) == (row[5] as Int) {
+                } else if (row[6] as String) == "delivered" && last {
+                    outcome = "delivered" // an LRS's 409: it holds the statement already
+                } else if (row[6] as String) == "dead" && last {
                     outcome = "dead"
                 } else {
                     outcome = "retry"

@@ -75,10 +75,17 @@ public struct DeliveryResult: Sendable {
 }
 
 extension Store {
-    /// Queues one message per endpoint, in the caller's transaction. A second enqueue of the same
-    /// event for the same endpoint is ignored (`UNIQUE(event_id, endpoint)`).
-    static func enqueue(_ db: Database, _ e: WebhookEvent, endpoints: [String], runAt: Instant) throws {
+    /// Queues one message per endpoint, in the caller's transaction, not before the event's
+    /// `notBefore`. A second enqueue of the same event for the same endpoint is ignored
+    /// (`UNIQUE(event_id, endpoint)`).
+    /// `replacingPending` first drops a pending message of the same event and endpoint (one
+    /// queued earlier in the same transaction, with less to say).
+    static func enqueue(_ db: Database, _ e: WebhookEvent, endpoints: [String], runAt: Instant, replacingPending: Bool = false) throws {
+        let runAt = max(runAt, e.notBefore ?? runAt)
         for endpoint in endpoints {
+            if replacingPending {
+                try db.execute(sql: "DELETE FROM outbox WHERE event_id = ? AND endpoint = ? AND state = 'pending'", arguments: [e.id, endpoint])
+            }
             try db.execute(sql: """
                 INSERT INTO outbox (event_id, endpoint, type, assignment_id, body, run_at, expires_at, state, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)

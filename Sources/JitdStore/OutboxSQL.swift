@@ -57,10 +57,22 @@ public enum OutboxSQL {
         if r.outcome == .delivered, m.type == "assignment.scheduled", let a = m.assignmentID {
             try db.cachedStatement(sql: "UPDATE assignment SET state = 'notified', updated_at = ? WHERE id = ? AND state = 'planned'")
                 .execute(arguments: [now.seconds, a])
+            try releaseStatements(db, assignmentID: a, now: now)
         }
         if r.outcome == .endpointGone {
             try setEndpoint(db, m.endpoint, disabledBecause: r.error ?? "410 Gone", now: now)
         }
+    }
+
+    /// The person was told of the session `assignmentID`: its held xAPI statements (`scheduled`,
+    /// queued with the plan, due and expiring at the session's start) are due now and no longer
+    /// expire, and leave the assignment's life: a later decline or cancellation of the session
+    /// must not cancel the record that it was scheduled.
+    public static func releaseStatements(_ db: Database, assignmentID: String, now: Instant) throws {
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET run_at = min(run_at, ?1), expires_at = NULL, assignment_id = NULL, updated_at = ?1
+            WHERE assignment_id = ?2 AND state = 'pending' AND type LIKE 'xapi.%'
+            """).execute(arguments: [now.seconds, assignmentID])
     }
 
     /// Returns a leased message to the queue without counting the attempt (it was never sent:

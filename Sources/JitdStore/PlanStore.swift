@@ -138,6 +138,7 @@ extension Store {
                 }
                 change.cancelled += 1
             }
+            try Self.saveUnmet(db, plan.unmet)
             return change
         }
     }

@@ -49,7 +49,7 @@ extension Store {
         }
     }
 
-    /// Adds the instances of a recurring calendar expanded over a later window, by SPEC's
+    /// Adds the instances of a recurring calendar expanded over a later window, by the
     /// replacement rule as if the file had been dropped with that window: an entry lands on a
     /// unit-day no file has covered yet (the day becomes the calendar's), or on one the calendar
     /// already owns (beside the instances expanded before); a unit-day a later file took over

@@ -11,7 +11,7 @@ public enum RosterOutcome: Sendable, Equatable {
 }
 
 extension Store {
-    /// Applies a roster file whole, in one transaction, by SPEC's replacement rule: for each unit
+    /// Applies a roster file whole, in one transaction, by the replacement rule (docs/configuration.md): for each unit
     /// it names, every entry of that unit starting on a local day the file has an entry for is replaced.
     ///
     /// `events` are queued in the same transaction (e.g. `roster.accepted`), one per listed endpoint.
@@ -200,11 +200,12 @@ extension Store {
 
 extension Store {
     /// Applies a completions file whole; `nil` when the same bytes were applied before.
-    public func applyCompletionsFile(file: String, sha256: String, completions: [Completion], now: Instant) throws -> Int? {
-        let outcome = try applyCompletions(file: file, now: now) { writer in
+    public func applyCompletionsFile(file: String, sha256: String, completions: [Completion], now: Instant,
+                                     learningEvents: LearningEventRouter? = nil, everyCompletion: Bool = false) throws -> Int? {
+        let outcome = try applyCompletions(file: file, now: now, fill: { writer in
             for c in completions { try writer.insert(c) }
             return sha256
-        }
+        }, learningEvents: learningEvents, everyCompletion: everyCompletion)
         guard case .applied(_, let added, _)? = outcome else { return nil }
         return added
     }
@@ -216,21 +217,25 @@ extension Store {
     ///
     /// The live assignments the new completions settle are settled in the same transaction, by
     /// the API's rule (``settle(_:_:by:now:holdsUntil:cancelledEvents:_:)``): people are not
-    /// paged for training the LMS says they have done.
+    /// paged for training the LMS says they have done. A completion that closes a session is
+    /// queued as `learningEvents` routes it; with `everyCompletion` (some learning record store
+    /// wants completions that close no session too), so is every new one.
     public func applyCompletions(file: String, now: Instant, fill: (CompletionWriter) throws -> String?,
                                  holdsUntil: @escaping (Completion) -> Instant? = { _ in nil },
-                                 cancelledEvents: @escaping @Sendable (Assignment, String) -> [(WebhookEvent, [String])] = { _, _ in [] })
+                                 cancelledEvents: @escaping @Sendable (Assignment, String) -> [(WebhookEvent, [String])] = { _, _ in [] },
+                                 learningEvents: LearningEventRouter? = nil, everyCompletion: Bool = false)
         throws -> CompletionsOutcome? {
         enum Abandon: Error { case discard, duplicate(sha256: String) }
         do {
             return try pool.write { db in try Self.withFileCache(db) {
                 let source = "file:" + file
-                let writer = try CompletionWriter(db: db, source: source)
+                let writer = try CompletionWriter(db: db, source: source, now: now, learningEvents: everyCompletion ? learningEvents : nil)
                 guard let sha256 = try fill(writer) else { throw Abandon.discard }
                 if try Self.wasAccepted(db, sha256: sha256) {
                     throw Abandon.duplicate(sha256: sha256)
                 }
-                let settled = try Self.settleLive(db, bySource: source, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents)
+                let settled = try Self.settleLive(db, bySource: source, now: now, holdsUntil: holdsUntil, cancelledEvents: cancelledEvents,
+                                                  learningEvents: learningEvents)
                 let summary = String(decoding: JSONValue.object([
                     "completions": .int(writer.count), "new": .int(writer.added),
                     "assignments_completed": .int(settled.assignmentsCompleted), "assignments_cancelled": .int(settled.assignmentsCancelled),
@@ -256,22 +261,34 @@ public enum CompletionsOutcome: Equatable, Sendable {
     case duplicate
 }
 
+/// Routes a learning event to the learning record stores that want it: the outbox messages
+/// (statements) to queue, each with its endpoints.
+public typealias LearningEventRouter = @Sendable (LearningEvent) -> [(WebhookEvent, [String])]
+
 /// Stores the completions of one file inside the transaction that applies it.
 public final class CompletionWriter {
     private let db: Database
     private let statement: Statement
     private let source: String
+    private let now: Instant
+    private let learningEvents: LearningEventRouter?
     public private(set) var count = 0, added = 0
 
-    init(db: Database, source: String) throws {
+    init(db: Database, source: String, now: Instant = Instant(seconds: 0), learningEvents: LearningEventRouter? = nil) throws {
         self.db = db
         self.source = source
+        self.now = now
+        self.learningEvents = learningEvents
         statement = try db.makeStatement(sql: "INSERT OR IGNORE INTO completion (staff_id, module_id, completed_at, source) VALUES (?, ?, ?, ?)")
     }
 
     public func insert(_ c: Completion) throws {
         try statement.execute(arguments: [c.staffID, c.moduleID, c.completedAt.seconds, source])
         count += 1
-        added += db.changesCount
+        let new = db.changesCount
+        added += new
+        if new > 0, let learningEvents {
+            for (event, endpoints) in learningEvents(.completed(c)) { try Store.enqueue(db, event, endpoints: endpoints, runAt: now) }
+        }
     }
 }

@@ -5,7 +5,7 @@ import JitdCore
 /// Stores the entries of one roster file, as they are read, inside the transaction that applies
 /// the file (see ``Store/applyRoster(file:zones:now:fill:events:)``).
 ///
-/// SPEC's replacement rule works by unit-day: the first entry of a unit-day the file names takes
+/// the replacement rule (docs/configuration.md) works by unit-day: the first entry of a unit-day the file names takes
 /// that day over (its `roster_day` row now belongs to this file) and removes the entries older
 /// files had on it. Remembers only the file's unit-days and each person's earliest start.
 ///

@@ -203,10 +203,25 @@ public final class Store: Sendable {
                 CREATE INDEX overdue_module ON overdue(module_id, unit);
                 """)
         }
+        m.registerMigration("xapi: statements sent once ever per endpoint") { db in
+            // The outbox forgets delivered messages after the retention; a statement that must
+            // go once per requirement for good (`assigned`) is remembered here.
+            try db.execute(sql: """
+                CREATE TABLE outbox_once (
+                    event_id TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    queued_at INTEGER NOT NULL,
+                    PRIMARY KEY (event_id, endpoint)
+                ) WITHOUT ROWID;
+                """)
+        }
+        m.registerMigration("v10 console: users, sessions, published modules with their audit, the latest plan's unmet needs") { db in
+            try db.execute(sql: consoleSchema)
+        }
         return m
     }
 
-    /// Shifts are kept by unit-day, the unit of SPEC's replacement rule. `roster_day` holds one
+    /// Shifts are kept by unit-day, the unit of the replacement rule (docs/configuration.md). `roster_day` holds one
     /// row per unit and local day that some roster covered: which file owns it, and the earliest
     /// start and latest end of its entries. `shift` is clustered by that day (WITHOUT ROWID), so
     /// replacing a day removes one run of rows, and it has no secondary index: a million-row roster

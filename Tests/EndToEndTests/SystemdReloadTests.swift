@@ -3,6 +3,12 @@ import Testing
 
 /// Plain HTTP/1.1 GET over a loopback TCP socket, with a deadline; returns the status line and body.
 func httpGet(port: Int, path: String, seconds: Double = 30) -> (status: Int, body: String)? {
+    loopbackHTTP(port: port, request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", seconds: seconds)
+}
+
+/// Sends one whole HTTP/1.1 request to 127.0.0.1:`port` and reads the answer to its end (the
+/// request says `Connection: close`); returns the status and the body.
+func loopbackHTTP(port: Int, request: String, seconds: Double = 30) -> (status: Int, body: String)? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -16,8 +22,8 @@ func httpGet(port: Int, path: String, seconds: Double = 30) -> (status: Int, bod
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { return nil }
-    let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
-    guard send(fd, request, request.count, 0) == request.count else { return nil }
+    let bytes = Array(request.utf8)
+    guard send(fd, bytes, bytes.count, 0) == bytes.count else { return nil }
     var response: [UInt8] = []
     var buf = [UInt8](repeating: 0, count: 4096)
     while true {
@@ -74,5 +80,42 @@ func httpGet(port: Int, path: String, seconds: Double = 30) -> (status: Int, bod
 
         daemon.terminate()
         #expect(try await Harness.waitExit(daemon, seconds: 30) == 0, "jitd log:\n\(d.h.read("jitd.log"))")
+    }
+
+    /// `jitd reload` (the unit's ExecReload=) waits for the daemon's answer: 0 when the new
+    /// config is in force, 1 with the problems when it was refused, so `systemctl reload` fails
+    /// on a bad config instead of returning before anything happened.
+    @Test(.timeLimit(.minutes(2))) func reloadCommandReportsTheOutcome() async throws {
+        let d = try SystemdDaemon(modules: 1)
+        let daemon = try d.start([:])
+        defer { if daemon.isRunning { daemon.terminate() } }
+        let config = d.h.dir + "/jitd.toml"
+        _ = try await d.h.waitFor(seconds: 60) { httpGet(port: d.port, path: "/readyz")?.status == 200 ? true : nil }
+
+        // A good config: found through the state folder's lock, signalled, answered.
+        try d.h.write("catalog.toml", SystemdDaemon.catalog(modules: 2))
+        let good = try Harness.run([Harness.binary, "reload", "--config", config])
+        #expect(good.status == 0, "\(good.out)\(good.err)")
+        #expect(d.h.read("jitd.log").contains("reloaded: 2 modules"), "the reload happened before jitd reload returned")
+
+        // A bad config, signalled by pid as systemd does: the daemon refuses it, jitd reload says so.
+        try d.h.write("jitd.toml", d.config + "\nbogus_key = 1\n")
+        let bad = try Harness.run([Harness.binary, "reload", "--pid", String(daemon.processIdentifier)])
+        #expect(bad.status == 1, "\(bad.out)\(bad.err)")
+        #expect(bad.err.contains("bogus_key") && bad.err.contains("reload refused"), "\(bad.err)")
+        #expect(daemon.isRunning)
+
+        // Without --pid, a config the daemon would refuse is not sent at all.
+        let unsent = try Harness.run([Harness.binary, "reload", "--config", config])
+        #expect(unsent.status == 1 && unsent.err.contains("reload not sent"), "\(unsent.err)")
+
+        // Mended: accepted again.
+        try d.h.write("jitd.toml", d.config)
+        #expect(try Harness.run([Harness.binary, "reload", "--pid", String(daemon.processIdentifier)]).status == 0)
+
+        daemon.terminate()
+        #expect(try await Harness.waitExit(daemon, seconds: 30) == 0)
+        let after = try Harness.run([Harness.binary, "reload", "--config", config])
+        #expect(after.status == 1 && after.err.contains("no jitd serve is running"), "\(after.err)")
     }
 }

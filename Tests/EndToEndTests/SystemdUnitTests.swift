@@ -21,7 +21,7 @@ import Testing
 
     @Test(.enabled(if: haveAnalyze)) func unitsVerify() throws {
         let dir = try installedCopy()
-        let r = try Harness.run([Self.analyze, "verify", dir + "/jitd.service", dir + "/jitd.socket"])
+        let r = try Harness.run([Self.analyze, "verify", "--man=no", dir + "/jitd.service", dir + "/jitd.socket"])
         #expect(r.status == 0, "systemd-analyze verify:\n\(r.out)\(r.err)")
         #expect(r.err.isEmpty, "no warnings either:\n\(r.err)")
     }
@@ -37,10 +37,32 @@ import Testing
         print("systemd-analyze security jitd.service: \(line)")
     }
 
+    /// The documented drop-in that lets jitd reach only its receivers parses, and systemd's
+    /// exposure check sees the allow list it sets.
+    @Test(.enabled(if: haveAnalyze)) func ipAddressDropInApplies() throws {
+        let dir = try installedCopy()
+        #expect(try ipAddressCheck(dir).contains("does not define an IP address allow list"))
+        try FileManager.default.createDirectory(atPath: dir + "/jitd.service.d", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.units + "/examples/ip-address-allow.conf", toPath: dir + "/jitd.service.d/ip-address-allow.conf")
+        let r = try Harness.run([Self.analyze, "verify", "--man=no", dir + "/jitd.service"])
+        #expect(r.status == 0 && r.err.isEmpty, "systemd-analyze verify with the drop-in:\n\(r.out)\(r.err)")
+        let check = try ipAddressCheck(dir)
+        #expect(check.contains("defines IP address allow list"), "\(check)")
+        print("systemd-analyze security jitd.service with ip-address-allow.conf: \(check)")
+    }
+
+    /// The `IPAddressDeny=` line of `systemd-analyze security`.
+    func ipAddressCheck(_ dir: String) throws -> String {
+        let r = try Harness.run([Self.analyze, "security", "--offline=true", dir + "/jitd.service"])
+        return (r.out + r.err).split(separator: "\n").first { $0.contains("IPAddressDeny=") }
+            .map { $0.split(separator: " ").filter { !$0.isEmpty }.joined(separator: " ") } ?? ""
+    }
+
     /// The service unit asks for what the daemon does.
     @Test func serviceUnitContract() throws {
         let text = try String(contentsOfFile: Self.units + "/jitd.service", encoding: .utf8)
-        for line in ["Type=notify", "NotifyAccess=main", "WatchdogSec=", "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure",
+        for line in ["Type=notify", "NotifyAccess=main", "WatchdogSec=", "ExecReload=/usr/local/bin/jitd reload --pid $MAINPID", "Restart=on-failure",
+                     "TimeoutAbortSec=", "Environment=SWIFT_BACKTRACE=enable=no", "Environment=LIBDISPATCH_LOG=NO",
                      "StateDirectory=jitd", "ConfigurationDirectory=jitd", "LoadCredential=", "ProtectSystem=strict",
                      "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes", "CapabilityBoundingSet=",
                      "SystemCallFilter=@system-service", "RestrictAddressFamilies=", "MemoryDenyWriteExecute=yes"] {
@@ -60,12 +82,14 @@ import Testing
         #expect(r.status == 0, "\(r.out)\(r.err)")
         for path in ["/usr/bin/jitd", "/usr/lib/systemd/system/jitd.service", "/usr/lib/systemd/system/jitd.socket",
                      "/usr/lib/sysusers.d/jitd.conf", "/usr/lib/tmpfiles.d/jitd.conf", "/etc/jitd/jitd.toml",
-                     "/usr/share/doc/jitd/jitd.example.toml", "/usr/share/doc/jitd/operations.md"] {
+                     "/usr/share/doc/jitd/examples/jitd.toml", "/usr/share/doc/jitd/operations.md",
+                     "/usr/share/doc/jitd/examples/ip-address-allow.conf", "/usr/share/man/man8/jitd.8.gz", "/etc/jitd/catalog.d"] {
             #expect(FileManager.default.fileExists(atPath: dest + path), "\(path)")
         }
         let unit = (try? String(contentsOfFile: dest + "/usr/lib/systemd/system/jitd.service", encoding: .utf8)) ?? ""
         #expect(unit.contains("ExecStart=/usr/bin/jitd serve --config /etc/jitd/jitd.toml"))
         #expect(!unit.contains("/usr/local"))
+        #expect(unit.contains("ExecReload=/usr/bin/jitd reload --pid $MAINPID"))
         let u = try Harness.run(["/usr/bin/make", "-s", "-C", Harness.repo.path, "uninstall", "DESTDIR=\(dest)", "PREFIX=/usr"])
         #expect(u.status == 0, "\(u.out)\(u.err)")
         #expect(!FileManager.default.fileExists(atPath: dest + "/usr/bin/jitd"))

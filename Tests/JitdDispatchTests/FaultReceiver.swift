@@ -8,6 +8,8 @@ import NIOPosix
 final class FaultReceiver: @unchecked Sendable {
     enum Behaviour: Sendable {
         case status(Int, headers: [(String, String)] = [])
+        /// Answers with a JSON body (an LRS saying why it refused).
+        case json(Int, String)
         case slow(milliseconds: Int64, status: Int)
         case reset
         case hang
@@ -19,6 +21,7 @@ final class FaultReceiver: @unchecked Sendable {
         var body: Data
         /// Monotonic seconds at arrival.
         var at: Double
+        var path = ""
     }
 
     private let lock = NSLock()
@@ -81,10 +84,12 @@ final class FaultReceiver: @unchecked Sendable {
             var headers: [String: String] = [:]
             for (k, v) in head.headers { headers[k.lowercased()] = v }
             receiver.record(Arrival(webhookID: headers["webhook-id"] ?? "", headers: headers, body: body,
-                                    at: Double(DispatchTime.now().uptimeNanoseconds) / 1e9))
+                                    at: Double(DispatchTime.now().uptimeNanoseconds) / 1e9, path: head.uri))
             switch receiver.current {
             case .status(let code, let extra):
                 respond(context, code, extra)
+            case .json(let code, let text):
+                respond(context, code, [], body: text, type: "application/json")
             case .slow(let ms, let code):
                 let ctx = NIOLoopBound(context, eventLoop: context.eventLoop)
                 context.eventLoop.scheduleTask(in: .milliseconds(ms)) { self.respond(ctx.value, code, []) }
@@ -100,11 +105,12 @@ final class FaultReceiver: @unchecked Sendable {
             }
         }
 
-        private func respond(_ context: ChannelHandlerContext, _ code: Int, _ extra: [(String, String)]) {
-            var h = HTTPHeaders([("content-length", "2"), ("content-type", "text/plain")])
+        private func respond(_ context: ChannelHandlerContext, _ code: Int, _ extra: [(String, String)], body: String = "ok",
+                             type: String = "text/plain") {
+            var h = HTTPHeaders([("content-length", String(body.utf8.count)), ("content-type", type)])
             for (k, v) in extra { h.add(name: k, value: v) }
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: code), headers: h))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }

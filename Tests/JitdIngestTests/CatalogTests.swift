@@ -35,6 +35,63 @@ import Testing
         #expect(modules[0].published.rfc3339 == "2026-11-24T11:00:00Z")
     }
 
+    /// Spaced reinforcement and renewal keys: read, defaulted and checked.
+    @Test func reinforcementAndRenewalKeys() throws {
+        let ok = """
+        [[module]]
+        id = "sepsis"
+        title = "Sepsis"
+        minutes = 10
+        roles = ["RN"]
+        recur_days = 365
+        reinforce_days = [8, 16]
+        reinforce_minutes = 4
+        [[module]]
+        id = "fire"
+        title = "Fire"
+        minutes = 10
+        roles = ["*"]
+        recur_days = 365
+        renew_window_days = 60
+        """
+        let parsed = try CatalogParser.parse([("c.toml", ok)], zone: .utc)
+        #expect(parsed.warnings.isEmpty, "no warning for a module without boosters: \(parsed.warnings)")
+        let byID = Dictionary(uniqueKeysWithValues: parsed.value.map { ($0.id, $0) })
+        let sepsis = try #require(byID["sepsis"]), fire = try #require(byID["fire"])
+        #expect(sepsis.reinforceDays == [8, 16] && sepsis.reinforceMinutes == 4 && sepsis.reinforcePriority == .low)
+        #expect(sepsis.renewWindowDays == 30, "the default window")
+        #expect(fire.renewWindowDays == 60 && fire.reinforceDays.isEmpty)
+        let bad = """
+        [[module]]
+        id = "a#b"
+        title = "A"
+        minutes = 10
+        roles = ["RN"]
+        reinforce_days = [16, 8]
+        [[module]]
+        id = "drill"
+        title = "Drill"
+        minutes = 10
+        kind = "drill"
+        group_min = 2
+        group_max = 4
+        roles = ["RN"]
+        reinforce_days = [8]
+        recur_days = 30
+        renew_window_days = 30
+        """
+        do {
+            _ = try CatalogParser.parse([("d.toml", bad)], zone: .utc)
+            Issue.record("a bad catalog was taken")
+        } catch {
+            let text = error.description
+            #expect(text.contains("d.toml:2: error: module id 'a#b' holds '#'"), "\(text)")
+            #expect(text.contains("d.toml:6: error: 'reinforce_days' must rise day by day"), "\(text)")
+            #expect(text.contains("error: boosters ('reinforce_days') are short online sessions; a drill module cannot have them"), "\(text)")
+            #expect(text.contains("error: 'renew_window_days' (30) must be shorter than 'recur_days' (30)"), "\(text)")
+        }
+    }
+
     @Test func everyFieldIsChecked() {
         let toml = """
         [[module]]

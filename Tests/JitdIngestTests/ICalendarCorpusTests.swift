@@ -11,7 +11,7 @@ import JitdCore
 ///
 /// These calendars are not rosters: the test gives each one a staff member, unit and role with
 /// calendar-level `X-JITD-STAFF-ID`, `X-JITD-UNIT` and `X-JITD-ROLE` properties, as a scheduler
-/// would (SPEC "Roster files"), appended before `END:VCALENDAR` so that event lines keep their
+/// would (docs/configuration.md, "Roster files"), appended before `END:VCALENDAR` so that event lines keep their
 /// numbers. `JITD_ICAL_CORPUS_REPORT=FILE` writes every file's outcome there as TSV.
 @Suite("iCalendar corpus against python icalendar + recurring_ical_events")
 struct ICalendarCorpusTests {
@@ -112,7 +112,7 @@ enum JitdReading {
     case refused([String])
 }
 
-/// Instances the reference finds and jitd reads as no shift (SPEC "Roster files"), counted for the report.
+/// Instances the reference finds and jitd reads as no shift (docs/configuration.md, "Roster files"), counted for the report.
 struct LeftOut {
     var allDay = 0, zeroLength = 0, cancelled = 0
 }

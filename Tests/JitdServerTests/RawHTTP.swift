@@ -8,8 +8,11 @@ enum RawHTTP {
     /// Tried up to `tries` times while no answer comes (a loaded machine may miss the 30 s).
     static func status(port: Int, method: String, target: String, headers: [(String, String)] = [], body: String? = nil,
                        tries: Int) -> Int? {
-        for _ in 0..<max(1, tries) {
+        for attempt in 0..<max(1, tries) {
             if let s = status(port: port, method: method, target: target, headers: headers, body: body) { return s }
+            // Two suites fuzzing their servers at once on two busy cores: a connection may be
+            // refused for a moment; try again a little later rather than at once.
+            if attempt + 1 < tries { usleep(UInt32(250_000 * (attempt + 1))) }
         }
         return nil
     }
@@ -50,5 +53,34 @@ enum RawHTTP {
         let parts = line.split(separator: " ")
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/") else { return nil }
         return Int(parts[1])
+    }
+}
+
+/// One loopback fuzz at a time: two suites sending thousands of raw requests to two servers in
+/// one process at once left some of the first requests unanswered on a loaded two-core machine.
+actor LoopbackFuzz {
+    static let shared = LoopbackFuzz()
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    static func exclusive<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> T {
+        await shared.acquire()
+        do {
+            let v = try await body()
+            await shared.release()
+            return v
+        } catch {
+            await shared.release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        if !busy { busy = true; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release() {
+        if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
     }
 }

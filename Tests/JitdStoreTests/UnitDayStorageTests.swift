@@ -5,14 +5,14 @@ import Testing
 @testable import JitdStore
 
 /// Shifts are stored by unit-day and found by time through `roster_day`'s spans: checked against
-/// a plain model of SPEC's replacement rule, across daylight-saving changes, and through the
+/// a plain model of the replacement rule (docs/configuration.md), across daylight-saving changes, and through the
 /// migration from the table of version 5.
 @Suite struct UnitDayStorageTests {
     static let ny = Zone("America/New_York")!, london = Zone("Europe/London")!
     let zones: @Sendable (String) -> Zone = { $0 == "LDN" ? UnitDayStorageTests.london : UnitDayStorageTests.ny }
     let t0 = Instant(rfc3339: "2026-10-20T00:00:00Z")!
 
-    /// SPEC's rule on a list: a file replaces, per unit it names, every entry starting on a local
+    /// The replacement rule on a list: a file replaces, per unit it names, every entry starting on a local
     /// day the file has an entry of that unit on.
     func replaced(_ kept: [Shift], by file: [Shift]) -> [Shift] {
         func day(_ s: Shift) -> String { Store.localDay(s.interval.start, zones(s.unit)) + " " + s.unit }

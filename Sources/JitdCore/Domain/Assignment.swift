@@ -1,11 +1,11 @@
-/// The life of an assignment, as SPEC names it.
+/// The life of an assignment, as docs/integration.md names it.
 public enum AssignmentState: String, Sendable, Codable, CaseIterable {
     case planned, notified, acknowledged, completed, declined, expired, missed, cancelled
 
     /// States in which the person has been told and the time is promised.
     public var isCommitted: Bool { self == .notified || self == .acknowledged }
 
-    /// States that count toward a shift's caps and spacing (SPEC): every session the person was
+    /// States that count toward a shift's caps and spacing (docs/integration.md): every session the person was
     /// told of or may hear of, whatever became of it, but declined, expired and cancelled ones.
     public var countsTowardCaps: Bool {
         switch self {

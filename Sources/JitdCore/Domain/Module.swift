@@ -8,7 +8,7 @@ public enum ModuleKind: String, Sendable, Codable, CaseIterable {
     case classroom
 }
 
-/// How much a placed need of a module is worth; SPEC's weights.
+/// How much a placed need of a module is worth; the contract's weights (docs/configuration.md).
 public enum Priority: String, Sendable, Codable, CaseIterable, Comparable {
     case critical, high, normal, low
 
@@ -57,6 +57,14 @@ public struct Module: Hashable, Sendable, Codable {
     public var groupMin: Int?
     public var groupMax: Int?
     public var sessions: [ClassSession]
+    /// Spaced reinforcement: a booster this many days after each completion (e.g. `[8, 16]`).
+    public var reinforceDays: [Int] = []
+    /// How long a booster takes.
+    public var reinforceMinutes: Int = 3
+    /// How much a placed booster is worth.
+    public var reinforcePriority: Priority = .low
+    /// A recertification may be renewed this many days before it lapses (only with `recurDays`).
+    public var renewWindowDays: Int = 30
 
     public init(id: String, title: String, minutes: Int, kind: ModuleKind = .online,
                 roles: [String], units: [String] = ["*"], priority: Priority = .normal,

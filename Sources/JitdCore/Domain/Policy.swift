@@ -1,4 +1,4 @@
-/// The planning rules of `[policy]` in the config, in minutes as SPEC writes them.
+/// The planning rules of `[policy]` in the config, in minutes as docs/configuration.md writes them.
 public struct Policy: Hashable, Sendable, Codable {
     public var slotMinutes = 5
     public var horizonHours = 48

@@ -1,6 +1,8 @@
 import Foundation
 
-/// An event for integrators: its type, when it happened, and its JSON body.
+/// An event for integrators: its type, when it happened, and its JSON body. It is also what the
+/// outbox queues for a learning record store: then the body is an xAPI statement
+/// (``init(statementID:kind:timestamp:unit:heldFor:body:)``).
 ///
 /// The body is built once, when the event is queued, and then sent byte for byte on every
 /// attempt, as Standard Webhooks requires.
@@ -13,6 +15,10 @@ public struct WebhookEvent: Sendable, Hashable {
     public var assignmentID: String?
     /// When an `assignment.*` message stops being useful: the assignment's start.
     public var expiresAt: Instant?
+    /// The message is not sent before this instant, whatever the caller queues it for.
+    public var notBefore: Instant?
+    /// The event's data, as in the body (empty for a statement).
+    public var data: [String: JSONValue]
     public var body: Data
 
     public init(id: String, type: String, timestamp: Instant, unit: String?, assignmentID: String? = nil,
@@ -23,7 +29,26 @@ public struct WebhookEvent: Sendable, Hashable {
         self.unit = unit
         self.assignmentID = assignmentID
         self.expiresAt = expiresAt
+        self.data = data
         self.body = JSONValue.object(["type": .string(type), "timestamp": .string(timestamp.rfc3339), "data": .object(data)]).encoded()
+    }
+
+    /// An xAPI statement for a learning record store, queued like a webhook event (its id is the
+    /// statement's id; `timestamp` is when it is queued, the statement's own is in the body). A statement records something that has happened, so it never expires,
+    /// with one exception: `heldFor`, the session a `scheduled` statement announces. That one is
+    /// held (not sent) until the person is told of the session, when the outbox releases it (see
+    /// `OutboxSQL.releaseStatements`); if they never are, it expires at the session's start.
+    public init(statementID: String, kind: LearningEvent.Kind, timestamp: Instant, unit: String?,
+                heldFor session: Assignment? = nil, body: Data) {
+        self.id = statementID
+        self.type = kind.messageType
+        self.timestamp = timestamp
+        self.unit = unit
+        self.assignmentID = session?.id
+        self.expiresAt = session?.interval.start
+        self.notBefore = session?.interval.start
+        self.data = [:]
+        self.body = body
     }
 
     /// A message id with no `.` in it, stable for the same event.
@@ -31,12 +56,14 @@ public struct WebhookEvent: Sendable, Hashable {
         "msg_" + StableHash.hex(parts.joined(separator: "\u{1F}")) + StableHash.hex(parts.reversed().joined(separator: "\u{1E}"))
     }
 
-    // MARK: The events of SPEC
+    // MARK: The events of docs/integration.md
 
+    /// `module` is the catalog's module; for a booster (`a.moduleID` is `MODULE#booster-N`),
+    /// the module it reinforces, with the booster's length.
     public static func assignmentScheduled(_ a: Assignment, module: Module, name: String?, at now: Instant) -> WebhookEvent {
         var data = a.json
         data["module"] = .object(["id": .string(module.id), "title": .string(module.title),
-                                  "minutes": .int(module.minutes), "url": module.url.map(JSONValue.string) ?? .null,
+                                  "minutes": .int(Int(a.interval.seconds / 60)), "url": module.url.map(JSONValue.string) ?? .null,
                                   "kind": .string(module.kind.rawValue)])
         if let name { data["staff_name"] = .string(name) }
         return WebhookEvent(id: makeID("assignment.scheduled", a.id), type: "assignment.scheduled", timestamp: now,
@@ -103,6 +130,11 @@ extension Assignment {
                                       "unit": .string(unit), "role": .string(role),
                                       "start": .string(interval.start.rfc3339), "end": .string(interval.end.rfc3339)]
         if let group { d["group"] = .string(group) }
+        if let b = Booster.parse(moduleID) {
+            d["module_id"] = .string(b.module)
+            d["booster"] = .bool(true)
+            d["booster_number"] = .int(b.number)
+        }
         return d
     }
 }

@@ -5,6 +5,8 @@ public struct Need: Hashable, Sendable {
     /// When it should be done by; `nil` when the module has no due date.
     public var due: Instant?
     public var weight: Int
+    /// Not placed before this (a booster's window opens `Booster.toleranceDays` before its target).
+    public var notBefore: Instant? = nil
 
     /// One string naming the pair, for sets.
     var key: String { staffID + "\u{1F}" + moduleID }
@@ -49,16 +51,44 @@ struct NeedFinder {
             posts[s.staffID, default: []].insert([s.unit, s.role])
         }
         var out: [Need] = []
-        let modules = input.modules.sorted { $0.id < $1.id }
+        let modules = input.modules.filter { Booster.parse($0.id) == nil }.sorted { $0.id < $1.id }
+        let boosters = Set(input.modules.map(\.id).filter { Booster.parse($0) != nil })
         for staff in posts.keys.sorted() {
             for module in modules {
                 guard posts[staff]!.contains(where: { module.isEligible(role: $0[1], unit: $0[0]) }) else { continue }
                 let done = completed[staff]?[module.id]
-                if Self.holds(module, completedAt: done, at: horizon.end) { continue }
+                // A recertification is due for renewal from `renew_window_days` before it lapses
+                // (or as soon as it shows in the horizon, when that comes later).
+                let renewalOpens = module.recurDays == nil ? horizon.end
+                    : max(horizon.end, input.now.adding(seconds: Int64(module.renewWindowDays) * 86_400))
+                if Self.holds(module, completedAt: done, at: renewalOpens) {
+                    if let done { out += boosterNeeds(staff, module, completedAt: done, completed: completed[staff] ?? [:], known: boosters) }
+                    continue
+                }
                 out.append(Need(staffID: staff, moduleID: module.id,
                                 due: dueDate(module, completedAt: done, firstSeen: input.staffFirstSeen[staff]),
                                 weight: module.priority.weight))
             }
+        }
+        return out
+    }
+
+    /// The boosters of a module the person completed at `completedAt`: booster N is due from
+    /// `Booster.toleranceDays` before its target (the completion plus its reinforcement day) while
+    /// that shows in the horizon, until `Booster.lateDays` after it, unless done since the
+    /// completion.
+    func boosterNeeds(_ staff: String, _ module: Module, completedAt: Instant, completed: [String: Instant], known: Set<String>) -> [Need] {
+        var out: [Need] = []
+        for (i, days) in module.reinforceDays.enumerated() {
+            let id = Booster.moduleID(module.id, i + 1)
+            guard known.contains(id) else { continue }
+            let target = completedAt.adding(seconds: Int64(days) * 86_400)
+            let opens = target.adding(seconds: -Int64(Booster.toleranceDays) * 86_400)
+            let closes = target.adding(seconds: Int64(Booster.lateDays) * 86_400)
+            guard opens < input.horizon.end, input.now < closes else { continue }
+            if let done = completed[id], done >= completedAt { continue }
+            out.append(Need(staffID: staff, moduleID: id, due: target.adding(seconds: Int64(Booster.toleranceDays) * 86_400),
+                            weight: module.reinforcePriority.weight, notBefore: opens))
         }
         return out
     }

@@ -56,6 +56,8 @@ struct PlannerRun {
     var seats: [String: Int] = [:]
     var unmet: [UnmetNeed] = []
     var needs: [Need] = []
+    /// Needs that may not start before an instant (boosters), by need key.
+    var notBefore: [String: Instant] = [:]
     /// Needs for which a personally free time was refused only by staffing, or by a full class.
     var blockedByStaffing: Set<String> = []
     var blockedByCapacity: Set<String> = []
@@ -175,6 +177,7 @@ struct PlannerRun {
 
     mutating func placeNeeds() {
         needs = NeedFinder(input: input).needs().filter { placed[$0.staffID]?[$0.moduleID] == nil }
+        for n in needs { if let t = n.notBefore { notBefore[n.key] = t } }
         let byModule = Dictionary(grouping: needs, by: \.moduleID)
         for module in moduleOrder(byModule) {
             let pending = byModule[module.id] ?? []
@@ -224,6 +227,7 @@ struct PlannerRun {
     /// `nil` when a prerequisite is neither held nor placed.
     func earliestStart(_ module: Module, for staff: String) -> Instant? {
         var t = max(earliest, module.published.ceiled(to: step))
+        if let opens = notBefore[staff + "\u{1F}" + module.id] { t = max(t, opens.ceiled(to: step)) }
         for p in module.prerequisites {
             if let iv = placed[staff]?[p] {
                 t = max(t, iv.end.ceiled(to: step))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The plan document of SPEC (`jitd plan --format json`), with stats of our own.
+/// The plan document (docs/integration.md) (`jitd plan --format json`), with stats of our own.
 public enum PlanDocument {
     public static func json(_ plan: Plan, modules: [Module]) -> JSONValue {
         let titles = Dictionary(modules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

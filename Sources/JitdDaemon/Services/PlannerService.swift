@@ -61,7 +61,7 @@ struct PlannerService: Service {
             liveness.busy(Self.loopName, for: planBudget)
             await Self.planning.perform {
                 do {
-                    try Replanner(runtime: runtime).replan()
+                    try Replanner(runtime: runtime).replan(quietIfUnchanged: true)
                     runtime.store.health.writeSucceeded(.planner)
                 } catch {
                     runtime.store.health.writeFailed(.planner, error)

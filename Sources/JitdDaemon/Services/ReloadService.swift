@@ -48,14 +48,8 @@ final class ReloadRequests: @unchecked Sendable {
     }
 }
 
-/// Re-reads the config and the catalog on SIGHUP (`systemctl reload jitd`), telling systemd
-/// `RELOADING=1` … `READY=1` around it; re-reads the catalog alone when its files change
-/// (``CatalogWatchService``).
-///
-/// A reload is all or nothing: a config or catalog with any error, or a webhook secret that
-/// cannot be read, is refused whole; the config and catalog in force stay, the problems are
-/// logged, and `STATUS=` says the reload was refused until a later one succeeds. What only a
-/// restart can change (`[paths]`, `[api]`, `[limits]`) keeps its old value, with a warning.
+/// Runs ``Reloader`` on SIGHUP (`systemctl reload jitd`), telling systemd `RELOADING=1` …
+/// `READY=1` around it, and for the catalog alone when its files change (``CatalogWatchService``).
 struct ReloadService: Service {
     let runtime: Runtime
     let configPath: String
@@ -69,7 +63,7 @@ struct ReloadService: Service {
                 if Task.isShuttingDownGracefully { break }
                 switch requests.take() {
                 case .all: reload()
-                case .catalog: reloadCatalog()
+                case .catalog: reloader.reloadCatalog()
                 case nil: break
                 }
             }
@@ -78,124 +72,22 @@ struct ReloadService: Service {
         }
     }
 
-    /// Reloads now; returns whether the new config and catalog are in force.
+    /// The use case every reload runs.
+    var reloader: Reloader { Reloader(runtime: runtime, configPath: configPath, dispatcher: dispatcher) }
+
+    /// Reloads now, telling systemd `RELOADING=1` … `READY=1` around it and recording the
+    /// outcome for `jitd reload` (ExecReload=), which waits for it. Returns whether the new
+    /// config and catalog are in force.
     @discardableResult
     func reload() -> Bool {
+        let started = ReloadOutcome.now()
         notifier.reloading()
-        let log = runtime.logger
-        log.notice("reloading \(configPath) and the catalog")
-        let applied: Bool
-        switch prepare() {
-        case .failure(let refusal):
-            for p in refusal.problems { log.error("reload refused: \(p)") }
-            log.error("reload refused; the config and catalog in force are unchanged")
-            runtime.status.setReloadProblem(refusal.problems.first ?? "unknown error")
-            applied = false
-        case .success(let next):
-            apply(next)
-            runtime.status.setReloadProblem(nil)
-            applied = true
-        }
-        runtime.statusChanged.notify()
+        let problems = reloader.reload()
         notifier.ready(status: StatusLine.current(runtime))
-        return applied
+        let outcome = ReloadOutcome(pid: getpid(), startedUsec: started, applied: problems.isEmpty, problems: problems)
+        do { try outcome.write(stateFolder: runtime.config.statePath) } catch {
+            runtime.logger.warning("could not record the reload's outcome for jitd reload: \(error)")
+        }
+        return outcome.applied
     }
-
-    /// Re-reads the catalog after its files changed; returns whether the new one is in force.
-    /// A catalog with any error is refused whole: the one in force stays, and each problem is
-    /// logged as its `FILE:LINE: error:` line.
-    @discardableResult
-    func reloadCatalog() -> Bool {
-        let log = runtime.logger
-        let config = runtime.config
-        do {
-            let parsed = try CatalogParser.load(path: config.catalogPath, zone: config.siteZone)
-            for w in parsed.warnings { log.warning("\(w)") }
-            runtime.catalog.replace(parsed.value)
-            runtime.status.setReloadProblem(nil)
-            runtime.planChanged.notify()
-            log.notice("catalog changed: reloaded \(config.catalogPath), \(parsed.value.count) modules")
-            runtime.statusChanged.notify()
-            return true
-        } catch {
-            for p in Self.lines(error.errors.isEmpty ? error.items : error.errors) { log.error("catalog change refused: \(p)") }
-            log.error("catalog change refused; the catalog in force is unchanged")
-            runtime.status.setReloadProblem(error.items.first?.description ?? "unknown error")
-            runtime.statusChanged.notify()
-            return false
-        }
-    }
-
-    struct Prepared {
-        var config: Config
-        var modules: [Module]
-        var endpoints: [DispatchEndpoint]
-        var tokens: APITokens
-        var warnings: [String]
-        var keptOld: [String]
-    }
-
-    struct Refusal: Error {
-        var problems: [String]
-    }
-
-    /// Reads and checks everything; touches nothing in force.
-    func prepare() -> Result<Prepared, Refusal> {
-        let old = runtime.config
-        var config: Config
-        var warnings: [String] = []
-        do {
-            let parsed = try ConfigLoader.load(path: configPath)
-            config = parsed.value
-            warnings += parsed.warnings.map(\.description)
-        } catch {
-            return .failure(Refusal(problems: Self.lines(error.errors.isEmpty ? error.items : error.errors)))
-        }
-        var keptOld: [String] = []
-        if config.statePath != old.statePath { keptOld.append("[paths] state"); config.statePath = old.statePath }
-        if config.inboxPath != old.inboxPath { keptOld.append("[paths] inbox"); config.inboxPath = old.inboxPath }
-        // The listening address needs a restart; the token files' contents (and which files) do not.
-        if config.api.host != old.api.host || config.api.port != old.api.port {
-            keptOld.append("[api] listen")
-            config.api.host = old.api.host
-            config.api.port = old.api.port
-        }
-        if config.limits != old.limits { keptOld.append("[limits]"); config.limits = old.limits }
-        let modules: [Module]
-        do {
-            let parsed = try CatalogParser.load(path: config.catalogPath, zone: config.siteZone)
-            modules = parsed.value
-            warnings += parsed.warnings.map(\.description)
-        } catch {
-            return .failure(Refusal(problems: Self.lines(error.errors.isEmpty ? error.items : error.errors)))
-        }
-        let endpoints: [DispatchEndpoint]
-        do { endpoints = try Runtime.dispatchEndpoints(config, warn: { warnings.append($0) }) } catch {
-            return .failure(Refusal(problems: ["\(config.file): error: \(error)"]))
-        }
-        // The token files are read again: a changed token is in force after the reload.
-        let tokens: APITokens
-        do { tokens = try APITokenFiles.read(config.api, warn: { warnings.append($0) }) } catch {
-            return .failure(Refusal(problems: ["\(config.file): error: \(error)"]))
-        }
-        return .success(Prepared(config: config, modules: modules, endpoints: endpoints, tokens: tokens, warnings: warnings, keptOld: keptOld))
-    }
-
-    func apply(_ next: Prepared) {
-        let log = runtime.logger
-        for w in next.warnings { log.warning("\(w)") }
-        if !next.keptOld.isEmpty {
-            log.warning("\(next.keptOld.joined(separator: ", ")) changed in \(configPath); restart jitd to apply (the old values stay in force until then)")
-        }
-        runtime.replaceConfig(next.config)
-        runtime.catalog.replace(next.modules)
-        let tokensChanged = runtime.tokens.current.readWrite != next.tokens.readWrite || runtime.tokens.current.readOnly != next.tokens.readOnly
-        runtime.tokens.replace(with: next.tokens)
-        if tokensChanged { log.notice("API tokens changed: the new ones are in force, the old ones no longer open /v1") }
-        let restarted = dispatcher.replace(next.endpoints)
-        runtime.planChanged.notify()
-        log.notice("reloaded: \(next.modules.count) modules, \(next.config.coverage.count) coverage rules, \(next.endpoints.count) webhook endpoints\(restarted ? " (dispatcher restarting with the new endpoints)" : "")")
-    }
-
-    static func lines(_ items: [Diagnostic]) -> [String] { items.map(\.description) }
 }

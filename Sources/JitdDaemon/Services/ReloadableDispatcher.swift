@@ -8,8 +8,8 @@ import JitdSystemd
 import Logging
 import ServiceLifecycle
 
-/// The webhook endpoints in force; a reload that changes them (a URL, a rotated secret, an
-/// endpoint added or removed) replaces them, and ``ReloadableDispatcher`` restarts delivery.
+/// The endpoints in force (webhooks and learning record stores); a reload that changes them (a
+/// URL, a rotated secret or credential, an endpoint added or removed) replaces them, and ``ReloadableDispatcher`` restarts delivery.
 final class DispatcherSlot: @unchecked Sendable {
     private let lock = NSLock()
     private var endpoints: [DispatchEndpoint]
@@ -34,11 +34,11 @@ final class DispatcherSlot: @unchecked Sendable {
     }
 
     private struct Key: Hashable {
-        var name: String, url: String, secrets: [WebhookSecret], networks: [CIDR], concurrency: Int
+        var name: String, url: String, kind: EndpointKind, networks: [CIDR], concurrency: Int
     }
 
     private static func key(_ list: [DispatchEndpoint]) -> [Key] {
-        list.map { Key(name: $0.name, url: $0.url, secrets: $0.secrets, networks: $0.allowNetworks, concurrency: $0.concurrency) }
+        list.map { Key(name: $0.name, url: $0.url, kind: $0.kind, networks: $0.allowNetworks, concurrency: $0.concurrency) }
     }
 }
 

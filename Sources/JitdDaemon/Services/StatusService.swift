@@ -70,8 +70,9 @@ struct StatusService: Service {
     /// Whether a message has been due for a while without the dispatcher taking it.
     func dispatcherHasOverdueWork() -> Bool {
         let cutoff = runtime.now().seconds - dispatcherOverdueSeconds
-        return runtime.config.webhooks.contains { w in
-            ((try? runtime.store.nextDue(endpoint: w.name)) ?? nil).map { $0.seconds < cutoff } ?? false
+        let config = runtime.config
+        return (config.webhooks.map(\.name) + config.lrs.map(\.name)).contains { name in
+            ((try? runtime.store.nextDue(endpoint: name)) ?? nil).map { $0.seconds < cutoff } ?? false
         }
     }
 

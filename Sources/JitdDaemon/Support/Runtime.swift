@@ -16,6 +16,8 @@ public final class Runtime: Sendable {
     public let store: Store
     public let logger: Logger
     public let catalog: CatalogHolder
+    /// The latest plan with its input (the console reads it).
+    public let latestPlan = LatestPlan()
     let planChanged = ChangeSignal()
     let outboxChanged = ChangeSignal()
     /// Something `STATUS=` shows changed (a file applied, a plan saved, a reload).
@@ -50,7 +52,8 @@ public final class Runtime: Sendable {
     var zones: UnitZones { let c = config; return UnitZones(site: c.siteZone, units: c.unitZones) }
 
     /// Pairs each event with the endpoints that want it. Endpoints that may see staff names get
-    /// a body with the name; the others get ids only.
+    /// a body with the name; the others get ids only. Learning record stores that want the
+    /// event get its xAPI statement (``learningStatements(of:name:_:)``).
     func route(_ type: String, unit: String?, name: String? = nil, _ make: (String?) -> WebhookEvent) -> [(WebhookEvent, [String])] {
         let config = self.config
         let wanting = config.webhooks.filter { $0.wants(event: type, unit: unit) }
@@ -59,7 +62,7 @@ public final class Runtime: Sendable {
         var out: [(WebhookEvent, [String])] = []
         if !plain.isEmpty { out.append((make(nil), plain)) }
         if !named.isEmpty { out.append((make(name), named)) }
-        return out
+        return out + learningStatements(of: type, name: name, make)
     }
 
     /// When a completion stops holding, by the catalog in force: `recur_days` after it, or never.
@@ -83,8 +86,8 @@ public final class Runtime: Sendable {
         return s
     }
 
-    /// Reads the secrets of every endpoint; a missing or malformed secret, or one others may
-    /// write, stops start-up (and refuses a reload). `warn` hears of secrets others may read.
+    /// Reads the secrets of every endpoint (webhook secrets, LRS credentials); a missing or
+    /// malformed one, or one others may write, stops start-up (and refuses a reload). `warn` hears of secrets others may read.
     func dispatchEndpoints(warn: (String) -> Void) throws -> [DispatchEndpoint] { try Self.dispatchEndpoints(config, warn: warn) }
 
     static func dispatchEndpoints(_ config: Config, warn: (String) -> Void) throws -> [DispatchEndpoint] {
@@ -92,19 +95,45 @@ public final class Runtime: Sendable {
             DispatchEndpoint(name: w.name, url: w.url,
                              secrets: try w.secretFiles.map { f in try WebhookSecret.load(file: f, warn: warn) },
                              allowNetworks: w.allowNetworks.compactMap(CIDR.init), concurrency: w.concurrency)
+        } + config.lrs.map { l in
+            DispatchEndpoint(name: l.name, url: l.endpoint, kind: .lrs(try LRSCredentials.load(file: l.credentialsFile, warn: warn)),
+                             allowNetworks: l.allowNetworks.compactMap(CIDR.init), concurrency: l.concurrency)
         }
     }
 }
 
-/// The catalog in force; replaced whole on reload.
+/// The catalog in force: the file catalog (replaced whole on reload) and the modules
+/// published in the console (replaced whole when one is published, edited or retired). A file
+/// module wins an id both define (the console refuses to publish one, but a file may add it later).
 public final class CatalogHolder: @unchecked Sendable {
     private let lock = NSLock()
     private var modules: [Module]
+    private var published: [Module] = []
 
     init(_ modules: [Module]) { self.modules = modules }
 
-    public var current: [Module] { lock.withLock { modules } }
+    /// The modules the planner plans with: the file catalog's and the published ones, by id.
+    public var current: [Module] {
+        lock.withLock {
+            guard !published.isEmpty else { return modules }
+            let fileIDs = Set(modules.map(\.id))
+            return (modules + published.filter { !fileIDs.contains($0.id) }).sorted { $0.id < $1.id }
+        }
+    }
+    /// The file catalog's modules alone.
+    public var files: [Module] { lock.withLock { modules } }
     public func replace(_ m: [Module]) { lock.withLock { modules = m } }
+    public func replacePublished(_ m: [Module]) { lock.withLock { published = m } }
+}
+
+/// The latest plan and the input it was made from, for the console (its live surge report and
+/// who must take what); replaced by every re-plan.
+public final class LatestPlan: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (plan: Plan, input: PlanningInput)?
+
+    public var current: (plan: Plan, input: PlanningInput)? { lock.withLock { value } }
+    func record(_ plan: Plan, _ input: PlanningInput) { lock.withLock { value = (plan, input) } }
 }
 
 /// The config in force; replaced whole on reload.

@@ -109,11 +109,13 @@ public struct InboxFileApplier: Sendable {
         let started = ContinuousClock.now
         var sha = ""
         do {
+            let routing = runtime.inboxCompletionRouting()
             let outcome = try runtime.store.applyCompletions(file: f.name, now: now, fill: { writer in
                 sha = try Handoff.run(produce: { send in readStreamed(f, CompletionsCSVStream.self, context: context(now), &sink, send: send) },
                                       consume: { batch in for c in batch { try writer.insert(c) } })
                 return sink.hasErrors ? nil : sha
-            }, holdsUntil: runtime.completionHoldsUntil(), cancelledEvents: runtime.cancelledEvents(at: now))
+            }, holdsUntil: runtime.completionHoldsUntil(), cancelledEvents: runtime.cancelledEvents(at: now),
+               learningEvents: routing.router, everyCompletion: routing.everyCompletion)
             switch outcome {
             case nil: return reject(f, sha: sha, &sink, kind: .completions, now: now, log: log)
             case .duplicate: log.info("\(f.name) has the same bytes as a completions file applied before; nothing changed")
@@ -181,7 +183,9 @@ public struct InboxFileApplier: Sendable {
             }, events: { outcome in rosterEvents(outcome, f, sha: sha, now: now) })
             if let outcome { logRoster(outcome, f, seconds: Self.seconds(since: started), log: log) }
         case .completions(let list):
-            let added = try runtime.store.applyCompletionsFile(file: f.name, sha256: sha, completions: list, now: now)
+            let routing = runtime.inboxCompletionRouting()
+            let added = try runtime.store.applyCompletionsFile(file: f.name, sha256: sha, completions: list, now: now,
+                                                               learningEvents: routing.router, everyCompletion: routing.everyCompletion)
             log.notice("applied completions \(f.name): \(added.map { "\($0) new" } ?? "duplicate file, nothing changed")")
         }
     }

@@ -13,8 +13,10 @@ public struct Replanner: Sendable {
     public init(runtime: Runtime) { self.runtime = runtime }
 
     /// Plans from the store's current state and saves the result. Returns what changed.
+    /// `quietIfUnchanged` logs a plan that changed nothing at `debug` (the loop's timer re-plans
+    /// on a quiet day are no news for the journal); the start-up plan is always logged.
     @discardableResult
-    public func replan() throws -> (Plan, PlanChange) {
+    public func replan(quietIfUnchanged: Bool = false) throws -> (Plan, PlanChange) {
         let now = runtime.now()
         let config = runtime.config
         try RecurringRosterExtender(runtime: runtime).extend()
@@ -35,7 +37,7 @@ public struct Replanner: Sendable {
         let change = try runtime.store.savePlan(plan, now: now, leadSeconds: Int64(config.policy.notifyLeadMinutes) * 60,
             unitLeadSeconds: config.unitPolicies.mapValues { Int64($0.notifyLeadMinutes) * 60 },
             scheduled: { a in
-                guard let m = modules[a.moduleID] else { return [] }
+                guard let m = modules[Booster.parse(a.moduleID)?.module ?? a.moduleID] else { return [] }
                 return runtime.route("assignment.scheduled", unit: a.unit, name: names[a.staffID]) {
                     .assignmentScheduled(a, module: m, name: $0, at: now)
                 }
@@ -47,9 +49,14 @@ public struct Replanner: Sendable {
             runtime.route("staffing.below_minimum", unit: w.unit) { _ in .belowMinimum(w, at: now) }
         }
         try watch(input, plan, now: now, config: config)
+        do { try runtime.announceRequirements(plan, input) } catch {
+            runtime.logger.error("cannot queue 'assigned' statements for learning record stores (the next plan tries again): \(error)")
+        }
+        runtime.latestPlan.record(plan, input)
         runtime.outboxChanged.notify()
         runtime.statusChanged.notify()
-        runtime.logger.info("planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
+        let changed = change.added > 0 || change.removed > 0 || change.cancelled > 0
+        runtime.logger.log(level: changed || !quietIfUnchanged ? .info : .debug, "planned in \(String(format: "%.1f", ms)) ms: \(plan.assignments.count) assignments, \(plan.unmet.count) unmet; +\(change.added) −\(change.removed) =\(change.kept), \(change.cancelled) cancelled\(change.held > 0 ? ", \(change.held) held for their due messages" : "")")
         return (plan, change)
     }
 
@@ -61,7 +68,7 @@ public struct Replanner: Sendable {
         let staff = Set(shifts.map(\.staffID))
         var input = PlanningInput(
             now: now, policy: config.policy, siteZone: config.siteZone, unitZones: config.unitZones,
-            shifts: shifts, coverage: config.coverage, modules: runtime.catalog.current,
+            shifts: shifts, coverage: config.coverage, modules: Booster.planned(runtime.catalog.current),
             completions: try runtime.store.latestCompletions(of: staff))
         let commitments = try runtime.store.planningCommitments(now: now, reach: now.adding(seconds: -86_400))
         input.committed = commitments.live

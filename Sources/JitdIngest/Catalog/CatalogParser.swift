@@ -139,6 +139,38 @@ struct ModuleReader {
         let groupMin = table.int("group_min", in: 1...100, &sink)
         let groupMax = table.int("group_max", in: 1...100, &sink)
         let sessions = readSessions(&sink)
+        let reinforceDays = table.ints("reinforce_days", in: 1...3650, &sink) ?? []
+        let reinforceMinutes = table.int("reinforce_minutes", in: 1...240, &sink)
+        let priorityGiven = table.string("reinforce_priority", &sink)
+        let reinforcePriority = priorityGiven.map { given in
+            Priority(rawValue: given) ?? {
+                sink.error("'reinforce_priority' is \(Brief.quoted(given)); use one of \(Priority.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))",
+                           line: table.line("reinforce_priority"))
+                return .low
+            }()
+        } ?? .low
+        let renewWindowDays = table.int("renew_window_days", in: 0...3650, &sink)
+        if let id, id.contains("#") {
+            sink.error("module id \(Brief.quoted(id)) holds '#', which jitd keeps for boosters (MODULE#booster-N); use letters, digits, '-', '_' or '.'",
+                       line: table.line("id"))
+        }
+        if reinforceDays != reinforceDays.sorted() || Set(reinforceDays).count != reinforceDays.count {
+            sink.error("'reinforce_days' must rise day by day, each once, e.g. [8, 16]", line: table.line("reinforce_days"))
+        }
+        if !reinforceDays.isEmpty && kind != .online {
+            sink.error("boosters ('reinforce_days') are short online sessions; a \(kind.rawValue) module cannot have them", line: table.line("reinforce_days"))
+        }
+        if reinforceDays.isEmpty && (reinforceMinutes != nil || priorityGiven != nil) {
+            sink.warning("'reinforce_minutes' and 'reinforce_priority' apply only with 'reinforce_days'; ignored",
+                         line: table.line("reinforce_minutes") ?? table.line("reinforce_priority"))
+        }
+        if let renewWindowDays {
+            if recurDays == nil {
+                sink.warning("'renew_window_days' applies only with 'recur_days'; ignored", line: table.line("renew_window_days"))
+            } else if let recurDays, renewWindowDays >= recurDays {
+                sink.error("'renew_window_days' (\(renewWindowDays)) must be shorter than 'recur_days' (\(recurDays))", line: table.line("renew_window_days"))
+            }
+        }
         if let roles, roles.isEmpty { sink.error("'roles' is empty; list the roles that take it, or \"*\" for all", line: table.line("roles")) }
         if let url, URL(string: url)?.scheme == nil { sink.error("'url' \(Brief.quoted(url)) is not a URL", line: table.line("url")) }
         if let id, prerequisites.contains(id) { sink.error("module \(Brief.quoted(id)) lists itself as a prerequisite", line: table.line("prerequisites")) }
@@ -158,9 +190,15 @@ struct ModuleReader {
         table.finish(&sink)
         guard sink.items[before...].allSatisfy({ $0.severity != .error }),
               let id, let title, let minutes, let roles else { return nil }
-        return Module(id: id, title: title, minutes: minutes, kind: kind, roles: roles, units: units, priority: priority,
-                      published: published, dueDays: dueDays, recurDays: recurDays, prerequisites: prerequisites, url: url,
-                      groupMin: groupMin, groupMax: groupMax, sessions: sessions)
+        var module = Module(id: id, title: title, minutes: minutes, kind: kind, roles: roles, units: units, priority: priority,
+                            published: published, dueDays: dueDays, recurDays: recurDays, prerequisites: prerequisites, url: url,
+                            groupMin: groupMin, groupMax: groupMax, sessions: sessions)
+        module.reinforceDays = reinforceDays
+        module.reinforceMinutes = reinforceMinutes ?? 3
+        module.reinforcePriority = reinforcePriority
+        // Default: 30 days, or less for a module renewed more often than monthly.
+        module.renewWindowDays = renewWindowDays ?? min(30, max(0, (recurDays ?? 31) - 1))
+        return module
     }
 
     mutating func enumValue<E: RawRepresentable & CaseIterable>(_ key: String, _: E.Type, default d: E,

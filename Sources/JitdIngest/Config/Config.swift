@@ -15,6 +15,9 @@ public struct Config: Sendable {
     public var api: APIConfig
     public var limits: Limits
     public var queue: QueueConfig = QueueConfig()
+    public var console: ConsoleConfig = ConsoleConfig()
+    /// `[[lrs]]`: learning record stores that receive xAPI statements.
+    public var lrs: [LRSEndpoint] = []
 
     public var unitZones: [String: Zone] { Dictionary(units.map { ($0.name, $0.zone) }, uniquingKeysWith: { a, _ in a }) }
     /// The policy of each unit whose `[[unit]]` table overrides `[policy]`, for `PlanningInput.unitPolicies`.

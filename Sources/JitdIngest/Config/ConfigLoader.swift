@@ -1,7 +1,7 @@
 import Foundation
 import JitdCore
 
-/// Reads `jitd.toml` per SPEC: defaults for every key but the required ones, unknown keys and
+/// Reads `jitd.toml` as the contract has it (docs/configuration.md): defaults for every key but the required ones, unknown keys and
 /// wrong types reported with their line, all problems of the file at once.
 public enum ConfigLoader {
     public static func load(path: String) throws(Diagnostics) -> Parsed<Config> {
@@ -55,6 +55,7 @@ public enum ConfigLoader {
         let units = readUnits(root.tables("unit", &sink), site: zone, policy: policy, &sink)
         let coverage = readCoverage(root.tables("coverage", &sink), &sink)
         let webhooks = readWebhooks(root.tables("webhook", &sink), absolute, &sink)
+        let lrs = readLRS(root.tables("lrs", &sink), taken: Set(webhooks.map(\.name)), absolute, &sink)
 
         var apiTable = root.table("api", &sink)
         let listen = apiTable.string("listen", &sink) ?? "127.0.0.1:8787"
@@ -74,12 +75,15 @@ public enum ConfigLoader {
         limitsTable.finish(&sink)
 
         let queue = readQueue(root.table("queue", &sink), &sink)
+        let console = readConsole(root.table("console", &sink), absolute, &sink)
         root.finish(&sink)
         try sink.check()
-        return Parsed(value: Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
-                                    policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
-                                    limits: limits, queue: queue),
-                      warnings: sink.items)
+        var config = Config(file: file, siteZone: zone, statePath: state, inboxPath: inbox, catalogPath: catalog,
+                            policy: policy, units: units, coverage: coverage, webhooks: webhooks, api: api,
+                            limits: limits, queue: queue)
+        config.console = console
+        config.lrs = lrs
+        return Parsed(value: config, warnings: sink.items)
     }
 
     /// The `[policy]` keys a table may set, with their ranges and where each goes in a `Policy`.

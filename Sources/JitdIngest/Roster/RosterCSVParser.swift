@@ -1,6 +1,6 @@
 import JitdCore
 
-/// CSV rosters per SPEC: `staff_id, role, unit`, then `start, end` or `date, start_time, end_time`,
+/// CSV rosters as the contract has it (docs/configuration.md): `staff_id, role, unit`, then `start, end` or `date, start_time, end_time`,
 /// optional `kind` and `name`, with the aliases schedulers' exports use.
 public enum RosterCSVParser {
     static let aliases: [String: String] = [

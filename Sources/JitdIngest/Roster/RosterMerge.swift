@@ -1,6 +1,6 @@
 import JitdCore
 
-/// SPEC's replacement rule on plain values, for offline planning (`jitd plan --roster A --roster B`):
+/// the replacement rule (docs/configuration.md) on plain values, for offline planning (`jitd plan --roster A --roster B`):
 /// a roster replaces, for each unit it names, every entry of that unit starting on a local day
 /// on which the roster has an entry for that unit. The store applies the same rule in SQL.
 public enum RosterMerge {

@@ -68,6 +68,23 @@ struct TOMLTableReader {
         return out
     }
 
+    /// An array of whole numbers, each within `range` (a single number counts as an array of one).
+    mutating func ints(_ key: String, in range: ClosedRange<Int>, _ sink: inout DiagnosticSink) -> [Int]? {
+        guard let v = node(key, required: false, &sink) else { return nil }
+        let items: [TOMLNode]
+        if case .array(let a) = v { items = a } else { items = [v] }
+        var out: [Int] = []
+        for item in items {
+            guard case .int(let n) = item else { wrongType(key, item, "an array of whole numbers", &sink); return nil }
+            guard range.contains(n) else {
+                sink.error("\(Brief.quoted(keyPath(key))) holds \(n); each must be between \(range.lowerBound) and \(range.upperBound)", line: line(key))
+                return nil
+            }
+            out.append(n)
+        }
+        return out
+    }
+
     /// An array of tables (`[[key]]`), each with its own reader.
     mutating func tables(_ key: String, _ sink: inout DiagnosticSink) -> [TOMLTableReader] {
         guard let v = node(key, required: false, &sink) else { return [] }

@@ -7,9 +7,10 @@ struct Jitd: AsyncParsableCommand {
         commandName: "jitd",
         abstract: "Just-in-time training scheduler for hospitals.",
         discussion: "Reads shift rosters from a watched folder, finds gaps where a clinician can step away without taking the unit below safe staffing, and pushes micro-training assignments to integrators as signed webhooks.",
-        subcommands: [Serve.self, Validate.self, PlanCommand.self, Queue.self, Status.self])
+        version: JitdVersion.current,
+        subcommands: [Serve.self, Reload.self, Validate.self, PlanCommand.self, Queue.self, Status.self, UserCommand.self])
 
-    /// SPEC's exit codes: 0 valid, 1 invalid input, 2 usage error.
+    /// The exit codes the command line promises (docs/configuration.md): 0 valid, 1 invalid input, 2 usage error.
     static func main() async {
         do {
             var command = try parseAsRoot()

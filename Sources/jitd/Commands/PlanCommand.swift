@@ -53,22 +53,22 @@ struct PlanCommand: ParsableCommand {
         }
         if failed { throw ExitCode(1) }
         var input = PlanningInput(now: at, policy: cfg.policy, siteZone: cfg.siteZone, unitZones: cfg.unitZones,
-                                  shifts: shifts, coverage: cfg.coverage, modules: modules, completions: done)
+                                  shifts: shifts, coverage: cfg.coverage, modules: Booster.planned(modules), completions: done)
         input.unitPolicies = cfg.unitPolicies
         let plan = Planner().plan(input)
         let out: String
         switch format {
         case .json:
-            var doc = PlanDocument.json(plan, modules: modules)
+            var doc = PlanDocument.json(plan, modules: Booster.planned(modules))
             if !surge.isEmpty, case .object(var o) = doc {
                 o["surge"] = .array(surge.map { SurgeReport(plan: plan, input: input, moduleID: $0).json })
                 doc = .object(o)
             }
             out = String(decoding: doc.encoded(pretty: true), as: UTF8.self) + "\n"
         case .table:
-            out = PlanTable.render(plan, modules: modules, zone: zones.zone(of:))
+            out = PlanTable.render(plan, modules: Booster.planned(modules), zone: zones.zone(of:))
                 + surge.map { "\n" + SurgeReport(plan: plan, input: input, moduleID: $0).table }.joined()
-        case .ics: out = PlanCalendar.render(plan, modules: modules)
+        case .ics: out = PlanCalendar.render(plan, modules: Booster.planned(modules))
         }
         FileHandle.standardOutput.write(Data(out.utf8))
     }

@@ -50,7 +50,8 @@ struct Queue: ParsableCommand {
     }
 
     struct Endpoints: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show each configured endpoint: enabled or disabled, and its messages by state.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show each configured endpoint (webhook or lrs): enabled or disabled, and its messages by state.")
         @OptionGroup var options: StoreOptions
 
         func run() throws {
@@ -58,10 +59,11 @@ struct Queue: ParsableCommand {
             let store = try options.openStore(cfg)
             let disabled = try store.disabledEndpoints()
             let counts = try store.queueCountsByEndpoint()
-            for w in cfg.webhooks {
-                let state = disabled[w.name].map { "disabled since \($0.since.rfc3339): \($0.reason)" } ?? "enabled"
-                let c = countsText(counts[w.name, default: [:]])
-                print("\(w.name)  \(state)  [\(c.isEmpty ? "no messages" : c)]")
+            let endpoints = cfg.webhooks.map { ($0.name, "webhook", $0.url) } + cfg.lrs.map { ($0.name, "lrs", $0.endpoint) }
+            for (name, kind, url) in endpoints {
+                let state = disabled[name].map { "disabled since \($0.since.rfc3339): \($0.reason)" } ?? "enabled"
+                let c = countsText(counts[name, default: [:]])
+                print("\(name)  \(state)  [\(c.isEmpty ? "no messages" : c)]  \(kind) \(url)")
             }
         }
     }

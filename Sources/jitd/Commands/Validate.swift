@@ -60,7 +60,8 @@ struct Validate: ParsableCommand {
             do {
                 let c = try ConfigLoader.parse(text: text, file: file)
                 if print { emit(.object(["config": .string(file), "timezone": .string(c.value.siteZone.identifier),
-                                         "coverage_rules": .int(c.value.coverage.count), "webhooks": .int(c.value.webhooks.count)])) }
+                                         "coverage_rules": .int(c.value.coverage.count), "webhooks": .int(c.value.webhooks.count),
+                                         "learning_record_stores": .int(c.value.lrs.count)])) }
                 return c.warnings
             } catch { return error.items }
         case .catalog:

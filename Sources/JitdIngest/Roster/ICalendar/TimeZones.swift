@@ -103,7 +103,7 @@ enum VTimeZoneReader {
     }
 }
 
-/// Finds the clock a `TZID` names, in the order SPEC gives.
+/// Finds the clock a `TZID` names, in the order docs/configuration.md gives.
 struct ICalZoneResolver: Sendable {
     /// The calendar's own VTIMEZONEs by TZID.
     var defined: [String: DefinedTimeZone]

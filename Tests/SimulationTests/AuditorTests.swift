@@ -1,0 +1,329 @@
+import Foundation
+import JitdAudit
+import Testing
+
+/// The auditor is shown to catch each hard rule broken in a hand-made history, and to let a
+/// history that keeps the rules pass.
+@Suite struct AuditorTests {
+    typealias F = AuditFixture
+
+    @Test func aHistoryKeepingEveryRulePasses() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(9))
+        f.told("N2", "m10", at: F.at(9, 30))
+        f.told("N1", "m10", at: F.at(11))
+        let r = f.audit()
+        #expect(r.violations.isEmpty, "\(r.violations.map(\.description))")
+        #expect(r.sessionsInEffect == 3)
+        #expect(r.notifications == 3)
+    }
+
+    // MARK: Coverage
+
+    @Test func twoAwayFromFourWithAMinimumOfThreeIsACoverageViolation() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(9))
+        f.told("N2", "m10", at: F.at(9, 5))
+        let r = f.audit()
+        #expect(r.count(.coverage) == 1)
+        let v = r.violations.first { $0.kind == .coverage }
+        #expect(v?.at == F.at(9, 5))
+        #expect(v?.minutes == 5)
+    }
+
+    @Test func aUnitAlreadyShortIsUnderstaffedAndReleasesNobody() {
+        var f = F(nurses: 2)
+        var r = f.audit()
+        #expect(r.violations.isEmpty)
+        #expect(r.understaffedMinutes == 3 * 1440)
+        // Releasing someone then is not training's shortfall, but SPEC releases nobody.
+        f.told("N1", "m10", at: F.at(9))
+        r = f.audit()
+        #expect(r.count(.coverage) == 0)
+        #expect(r.count(.understaffedRelease) == 1)
+        #expect(r.violations.first?.minutes == 10)
+        #expect(r.trainingWhileUnderstaffedMinutes == 10)
+        // Unless the unit fell short while the session ran.
+        var g = F()
+        g.told("N1", "m20", at: F.at(9))
+        g.roster([g.shift("N1", F.at(7), F.at(19)), g.shift("N2", F.at(7), F.at(19))], at: F.at(9, 5))
+        r = g.audit()
+        #expect(r.violations.isEmpty, "\(r.violations.map(\.description))")
+        #expect(r.trainingWhileUnderstaffedMinutes == 0)
+    }
+
+    @Test func aShortfallMadeByARosterChangeDuringARunningSessionIsExcused() {
+        var f = F()
+        f.told("N1", "m20", at: F.at(9))
+        // At 09:05, with N1 away, N4 goes home: 3 on shift, 1 away.
+        f.roster([f.shift("N1", F.at(7), F.at(19)), f.shift("N2", F.at(7), F.at(19)), f.shift("N3", F.at(7), F.at(19)),
+                  f.shift("N4", F.at(7), F.at(9, 5))], at: F.at(9, 5))
+        var r = f.audit()
+        #expect(r.count(.coverage) == 0)
+        #expect(r.excusedMinutes == 15)
+        // A session that starts after the change is training's doing.
+        f.told("N2", "m10", at: F.at(10))
+        r = f.audit()
+        #expect(r.count(.coverage) == 1)
+        #expect(r.violations.first { $0.kind == .coverage }?.at == F.at(10))
+    }
+
+    @Test func aRoleStarRuleCountsEveryone() {
+        var f = F(nurses: 2, min: 0)
+        f.history.hospital.coverage = [AuditCoverageRule(unit: "W", role: "*", min: 3)]
+        f.roster([f.shift("N1", F.at(7), F.at(19)), f.shift("N2", F.at(7), F.at(19)), f.shift("H1", F.at(7), F.at(19), role: "HCA"),
+                  f.shift("H2", F.at(7), F.at(19), role: "HCA")], at: F.day0)
+        f.told("N1", "m10", at: F.at(9))
+        #expect(f.audit().count(.coverage) == 0)
+        f.told("N2", "m10", at: F.at(9))
+        #expect(f.audit().count(.coverage) == 1)
+    }
+
+    @Test func aWindowShorterThanASlotIsLookedAtEveryMinute() {
+        var f = F()
+        f.history.hospital.coverage = [AuditCoverageRule(unit: "W", role: "RN", min: 4, from: 10 * 60 + 1, to: 10 * 60 + 4)]
+        f.told("N1", "m10", at: F.at(10, 15))
+        #expect(f.audit().count(.coverage) == 0)
+        f.told("N2", "m10", at: F.at(10))
+        let r = f.audit()
+        #expect(r.count(.coverage) == 1)
+        #expect(r.violations.first { $0.kind == .coverage }?.minutes == 3)
+    }
+
+    @Test func aWindowWrappingMidnightBelongsToTheDayItStarted() {
+        // Four RNs on a night shift from Monday 19:00 to Tuesday 07:00; the rule holds Monday nights only.
+        var f = F(min: 0)
+        f.history.hospital.coverage = [AuditCoverageRule(unit: "W", role: "RN", min: 4, from: 22 * 60, to: 6 * 60, days: [1])]
+        f.roster((1...4).map { f.shift("N\($0)", F.at(19), F.at(day: 1, 7)) }, at: F.day0)
+        f.told("N1", "m10", at: F.at(day: 1, 2))     // Tuesday 02:00: Monday's window
+        #expect(f.audit().count(.coverage) == 1)
+        var g = F(min: 0)
+        g.history.hospital.coverage = [AuditCoverageRule(unit: "W", role: "RN", min: 4, from: 22 * 60, to: 6 * 60, days: [2])]
+        g.roster((1...4).map { g.shift("N\($0)", F.at(19), F.at(day: 1, 7)) }, at: F.day0)
+        g.told("N1", "m10", at: F.at(day: 1, 2))     // a Tuesday-night rule does not hold on Tuesday 02:00
+        #expect(g.audit().count(.coverage) == 0)
+    }
+
+    @Test func coverageWindowsFollowTheUnitsClockOverADSTChange() {
+        // London moves to BST at 01:00Z on Sunday 2026-03-29: 07:00 local is then 06:00Z.
+        let sunday = F.day0 + 27 * 86_400
+        var f = F(zone: "Europe/London", min: 0)
+        f.history.to = sunday + 2 * 86_400
+        f.history.hospital.coverage = [AuditCoverageRule(unit: "W", role: "RN", min: 4, from: 7 * 60, to: 19 * 60)]
+        f.roster((1...4).map { f.shift("N\($0)", sunday + 5 * 3600, sunday + 17 * 3600) }, at: sunday)
+        f.told("N1", "m10", at: sunday + 6 * 3600 + 30 * 60)   // 07:30 BST: inside the window
+        #expect(f.audit().count(.coverage) == 1)
+        var g = F(zone: "Europe/London", min: 0)
+        g.history.hospital.coverage = f.history.hospital.coverage
+        g.roster((1...4).map { g.shift("N\($0)", F.at(5), F.at(17)) }, at: F.day0)
+        g.told("N1", "m10", at: F.at(6, 30))                    // 06:30 GMT on 2 March: before the window
+        #expect(g.audit().count(.coverage) == 0)
+    }
+
+    // MARK: Placement
+
+    @Test func aSessionOutsideEveryShiftOrOnAnotherUnitOrRoleIsCaught() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(20))
+        f.told("X9", "m10", at: F.at(9))
+        let r = f.audit()
+        #expect(r.count(.outsideShift) == 2)
+        var g = F()
+        g.roster((1...4).map { g.shift("N\($0)", F.at(7), F.at(19)) } + [g.shift("H1", F.at(7), F.at(19), role: "HCA")], at: F.day0)
+        g.deliver("assignment.scheduled", id: "a_H1_m10_x", staff: "H1", module: "m10", start: F.at(9), end: F.at(9, 10), group: nil,
+                  at: F.at(8, 50), endpoint: "pager", minutes: 10)   // the message says RN; H1 works as HCA
+        #expect(g.audit().count(.outsideShift) == 1)
+    }
+
+    @Test func theHandoverBuffersAreKept() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(7, 20))
+        f.told("N2", "m10", at: F.at(18, 25))
+        #expect(f.audit().count(.handoverBuffer) == 2)
+    }
+
+    @Test func busyBlocksAreKept() {
+        var f = F()
+        f.roster((1...4).map { f.shift("N\($0)", F.at(7), F.at(19)) } + [f.busy("N1", F.at(9), F.at(10))], at: F.day0)
+        f.told("N1", "m10", at: F.at(9, 55))
+        #expect(f.audit().count(.busyBlock) == 1)
+    }
+
+    @Test func theRosterInForceAtTheStartJudgesASession() {
+        var f = F()
+        // At 08:00 a new roster of day 0 leaves N1 out; a session of N1 at 09:00 lies outside any shift.
+        f.roster((2...4).map { f.shift("N\($0)", F.at(7), F.at(19)) }, at: F.at(8))
+        f.told("N1", "m10", at: F.at(9), receivedAt: F.at(7, 30))
+        #expect(f.audit().count(.outsideShift) == 1)
+        // A roster naming only day 1 leaves day 0 alone.
+        var g = F()
+        g.roster((2...4).map { g.shift("N\($0)", F.at(day: 1, 7), F.at(day: 1, 19)) }, at: F.at(8))
+        g.told("N1", "m10", at: F.at(9))
+        #expect(g.audit().count(.outsideShift) == 0)
+        // A roster naming another unit leaves W alone.
+        var h = F()
+        h.roster([h.shift("Z1", F.at(7), F.at(19), unit: "Z")], at: F.at(8))
+        h.told("N1", "m10", at: F.at(9))
+        #expect(h.audit().count(.outsideShift) == 0)
+    }
+
+    @Test func aStartOffTheGridOrOfTheWrongLengthIsCaught() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(9, 3))
+        f.told("N2", "m10", at: F.at(9, 30), minutes: 15)
+        let r = f.audit()
+        #expect(r.count(.offGrid) == 1)
+        #expect(r.count(.wrongLength) == 1)
+    }
+
+    @Test func aSessionBeforeItsModuleIsPublishedIsCaught() {
+        var f = F()
+        f.module(AuditModule(id: "new", minutes: 10, published: F.at(12)))
+        f.told("N1", "new", at: F.at(11))
+        f.told("N2", "new", at: F.at(12))
+        #expect(f.audit().count(.notPublished) == 1)
+    }
+
+    // MARK: Caps and spacing
+
+    @Test func capsCountEverySessionOfTheShift() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(8))
+        f.told("N1", "m10", at: F.at(10))
+        f.told("N1", "m10", at: F.at(12))
+        f.finalState("a_N1_m10_\(F.at(8))", "completed", at: F.at(8, 15))   // ended and completed: counts all the same
+        let r = f.audit()
+        #expect(r.count(.sessionsPerShift) == 1)
+        #expect(r.count(.minutesPerShift) == 0)
+        var g = F()
+        g.told("N1", "m20", at: F.at(8))
+        g.told("N1", "m20", at: F.at(10))
+        #expect(g.audit().count(.minutesPerShift) == 1)
+    }
+
+    @Test func sessionsTooCloseOrOverlappingAreCaught() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(8))
+        f.told("N1", "m10", at: F.at(8, 40))
+        f.told("N2", "m20", at: F.at(12))
+        f.told("N2", "m10", at: F.at(12, 10), id: "a_N2_m10_other")
+        let r = f.audit()
+        #expect(r.count(.spacing) == 2)
+        #expect(r.violations.contains { $0.kind == .spacing && $0.detail.contains("overlap") })
+    }
+
+    /// The shape of issue 13: four RNs with a minimum of 3, `max_sessions_per_shift = 2`, modules
+    /// of one or two minutes, one endpoint that never answers and one that delivers; each message
+    /// expiring on the silent one freed the need again, and one nurse was paged nine times.
+    @Test func nineSessionsInOneShiftAreCaught() {
+        var policy = AuditPolicy()
+        policy.slotMinutes = 1
+        policy.handoverBufferMinutes = 0
+        policy.minMinutesBetweenSessions = 0
+        var f = F(policy: policy)
+        f.module(AuditModule(id: "m1", minutes: 1))
+        f.module(AuditModule(id: "m2", minutes: 2))
+        for k in 0..<9 {
+            f.told("N1", k % 2 == 0 ? "m1" : "m2", at: F.at(9, k * 3), endpoint: "pager")
+        }
+        let r = f.audit()
+        #expect(r.count(.sessionsPerShift) == 1)
+        #expect(r.violations.first { $0.kind == .sessionsPerShift }?.detail.contains("9 sessions") == true)
+    }
+
+    // MARK: Prerequisites
+
+    @Test func aPrerequisiteMustBeCompletedAndValidOrTakenFirst() {
+        var f = F()
+        f.module(AuditModule(id: "basics", minutes: 10, recurDays: 30))
+        f.module(AuditModule(id: "advanced", minutes: 10, prerequisites: ["basics"]))
+        f.told("N1", "advanced", at: F.at(9))
+        #expect(f.audit().count(.prerequisite) == 1)
+        f.history.completions = [AuditCompletion(staff: "N1", module: "basics", completedAt: F.at(8))]
+        #expect(f.audit().count(.prerequisite) == 0)
+        f.history.completions = [AuditCompletion(staff: "N1", module: "basics", completedAt: F.day0 - 31 * 86_400)]
+        #expect(f.audit().count(.prerequisite) == 1)   // lapsed
+        f.told("N1", "basics", at: F.at(7, 30))
+        #expect(f.audit().count(.prerequisite) == 0)   // taken first in the same plan
+    }
+
+    // MARK: Drills and classrooms
+
+    @Test func drillGroupsKeepTheirSize() {
+        var f = F(nurses: 8, min: 0)
+        f.roster((1...8).map { f.shift("N\($0)", F.at(7), F.at(19)) }, at: F.day0)
+        f.module(AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 3, groupMax: 4))
+        let a = f.told("N1", "drill", at: F.at(9), group: "g1")
+        f.told("N2", "drill", at: F.at(9), group: "g1")
+        f.told("N3", "drill", at: F.at(9), group: "g1")
+        #expect(f.audit().count(.drillSize) == 0)
+        f.finalState(a, "declined", at: F.at(8, 55))   // declined before the start: the group falls to 2
+        #expect(f.audit().count(.drillSize) == 1)
+        var g = f
+        g.history.assignments = []
+        for n in 4...8 { g.told("N\(n)", "drill", at: F.at(9), group: "g1") }
+        #expect(g.audit().count(.drillSize) == 1)      // 8 > 4
+    }
+
+    @Test func classroomsKeepTheirCapacityAndTimes() {
+        var f = F(nurses: 8, min: 0)
+        f.roster((1...8).map { f.shift("N\($0)", F.at(7), F.at(19)) }, at: F.day0)
+        f.module(AuditModule(id: "class", minutes: 30, kind: .classroom, sessions: [AuditModule.Session(start: F.at(14), capacity: 2)]))
+        f.told("N1", "class", at: F.at(14))
+        f.told("N2", "class", at: F.at(14))
+        #expect(f.audit().violations.isEmpty)
+        f.told("N3", "class", at: F.at(14))
+        f.told("N4", "class", at: F.at(15))
+        let r = f.audit()
+        #expect(r.count(.classroomCapacity) == 1)
+        #expect(r.count(.classroomTime) == 1)
+    }
+
+    // MARK: What counts as in effect
+
+    @Test func cancellationsAndDeclinesBeforeTheStartTakeASessionOutOfEffect() {
+        var f = F()
+        let a = f.told("N1", "m10", at: F.at(9))
+        let b = f.told("N2", "m10", at: F.at(9))
+        f.cancelled(a, at: F.at(8, 55))
+        f.finalState(b, "declined", at: F.at(8, 58))
+        var r = f.audit()
+        #expect(r.sessionsInEffect == 0)
+        #expect(r.count(.coverage) == 0)
+        #expect(r.churnPerThousand == 500)
+        // A cancellation or a decline that comes after the start does not undo the session.
+        var g = F()
+        let c = g.told("N1", "m10", at: F.at(9))
+        let d = g.told("N2", "m10", at: F.at(9))
+        g.cancelled(c, at: F.at(9, 2))
+        g.finalState(d, "declined", at: F.at(9, 1))
+        r = g.audit()
+        #expect(r.sessionsInEffect == 2)
+        #expect(r.count(.coverage) == 1)
+        // Told only at or after the start: never in effect.
+        var h = F()
+        h.told("N1", "m10", at: F.at(9), receivedAt: F.at(9))
+        #expect(h.audit().sessionsInEffect == 0)
+    }
+
+    @Test func aNoShowStillCounts() {
+        var f = F()
+        let a = f.told("N1", "m10", at: F.at(9))
+        f.finalState(a, "missed", at: F.at(11, 10))
+        f.told("N2", "m10", at: F.at(9, 5))
+        #expect(f.audit().count(.coverage) == 1)
+    }
+
+    @Test func duplicatesAndLateToldAreCounted() {
+        var f = F()
+        f.told("N1", "m10", at: F.at(9), endpoint: "pager")
+        f.told("N1", "m10", at: F.at(9), receivedAt: F.at(8, 52), endpoint: "pager")
+        f.told("N1", "m10", at: F.at(9), receivedAt: F.at(8, 51), endpoint: "chat")
+        f.told("N2", "m10", at: F.at(11), receivedAt: F.at(10, 58))
+        let r = f.audit()
+        #expect(r.duplicateDeliveries == ["pager": 1])
+        #expect(r.notifications == 2)
+        #expect(r.toldLate == 1)
+        #expect(r.violations.isEmpty)
+    }
+}
