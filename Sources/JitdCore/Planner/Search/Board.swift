@@ -71,6 +71,8 @@ struct Board {
         var rank: Int32
         var depth: Int32
         var due: Int64
+        /// No session starts before this: the module's publication, and a booster's window (on the grid).
+        var opens: Int64
         /// The person's shifts in which the module may be taken (eligible by unit and role), in
         /// time order: `needShifts[shiftsStart ..< shiftsStart + shiftsCount]`.
         var shiftsStart: Int32
@@ -232,7 +234,7 @@ struct Board {
     func firstStart(_ n: Int32, shift k: Int32, from: Int64, ignoringStaffing: Bool = false) -> Int64? {
         let f = shifts[Int(k)]
         let m = modules[Int(needs[Int(n)].module)]
-        var s = ceil(max(from, f.lo, m.published))
+        var s = ceil(max(from, f.lo, needs[Int(n)].opens))
         while s + m.length <= f.hi {
             let person = personAllows(n, shift: k, start: s, end: s + m.length)
             guard person.ok else {

@@ -66,8 +66,8 @@ extension PlannerRun {
         }
         board.moduleNeeds = Array(repeating: [], count: moduleList.count)
 
-        // Needs, in the run's order: NeedFinder's, by staff id and then module id, so each person's
-        // needs are in module order and a need is found by a binary search of its person's list.
+        // Needs, in the run's order: NeedFinder's, by staff id (a person's needs are found by a
+        // binary search of their list, sorted by module below).
         // Whether a module may be taken on a shift is asked once per module, unit and role.
         var roleIndex: [String: Int] = [:]
         var shiftPosts: [(unit: String, role: String)] = []
@@ -84,20 +84,18 @@ extension PlannerRun {
         board.personNeeds = Array(repeating: [], count: board.staffIDs.count)
         board.needs.reserveCapacity(needs.count)
         board.reasons.reserveCapacity(needs.count)
-        var lastStaff = "", p: Int32 = -1, nextModule = 0
+        var lastStaff = "", p: Int32 = -1
         var prerequisiteModules: [Int32: [String]] = [:]
         for n in needs {
             if n.staffID != lastStaff {
                 lastStaff = n.staffID
                 p = personIndex[n.staffID] ?? -1
-                nextModule = 0
             }
-            while nextModule < moduleList.count && moduleList[nextModule].id < n.moduleID { nextModule += 1 }
-            guard p >= 0, nextModule < moduleList.count, moduleList[nextModule].id == n.moduleID else {
+            guard p >= 0, let found = moduleIndex[n.moduleID] else {
                 board.foreign.insert(n.key)
                 continue
             }
-            let mi = nextModule
+            let mi = Int(found)
             let i = Int32(board.needs.count)
             let m = moduleList[mi]
             let first = Int32(board.needShifts.count)
@@ -113,12 +111,19 @@ extension PlannerRun {
             }
             if !m.prerequisites.isEmpty { prerequisiteModules[i] = m.prerequisites }
             board.needs.append(Board.NeedFacts(person: p, module: Int32(mi), weight: Int32(n.weight), rank: Int32(n.weight), depth: 0,
-                                               due: n.due?.seconds ?? .max, shiftsStart: first,
+                                               due: n.due?.seconds ?? .max,
+                                               opens: max(board.modules[mi].published, n.notBefore?.ceiled(to: step).seconds ?? .min),
+                                               shiftsStart: first,
                                                shiftsCount: Int32(board.needShifts.count) - first,
                                                hasPrerequisites: !m.prerequisites.isEmpty, hasDependants: false))
             board.reasons.append(.noGap)
             board.personNeeds[Int(p)].append(i)
             board.moduleNeeds[mi].append(i)
+        }
+        // Each person's needs by module (boosters follow their module in NeedFinder's order, which
+        // need not be their ids' order), for the binary search of `needOf`.
+        for q in board.personNeeds.indices where board.personNeeds[q].count > 1 {
+            board.personNeeds[q].sort { board.needs[Int($0)].module < board.needs[Int($1)].module }
         }
         func needOf(_ p: Int32, _ m: Int32) -> Int32? {
             let list = board.personNeeds[Int(p)]

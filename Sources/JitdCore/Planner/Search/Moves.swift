@@ -80,7 +80,7 @@ extension Board {
         for i in 0..<list.count {
             let c = list[(first + i) % list.count]
             let session = classes[Int(c)]
-            guard seats[Int(c)] < session.capacity, session.start >= m.published,
+            guard seats[Int(c)] < session.capacity, session.start >= needs[Int(n)].opens,
                   let k = shiftFitting(n, at: session.start) else { continue }
             place(n, shift: k, start: session.start, group: c)
             return true
@@ -102,7 +102,7 @@ extension Board {
         for i in 0..<list.count {
             let t = list[(first + i) % list.count]
             let team = teams[Int(t)]
-            guard team.size > 0, team.size < modules[Int(m)].hi, team.start >= modules[Int(m)].published,
+            guard team.size > 0, team.size < modules[Int(m)].hi, team.start >= needs[Int(n)].opens,
                   let k = shiftFitting(n, at: team.start, unit: team.unit) else { continue }
             place(n, shift: k, start: team.start, group: t)
             return true
@@ -235,7 +235,7 @@ extension Board {
         case .online:
             let k = mine[mine.startIndex + Self.pick(mine.count, &rng)]
             let f = shifts[Int(k)]
-            let lo = ceil(max(f.lo, m.published))
+            let lo = ceil(max(f.lo, need.opens))
             guard lo + m.length <= f.hi else { return false }
             let s = lo + Int64(rng.next() % UInt64((f.hi - m.length - lo) / step + 1)) * step
             guard prerequisitesAllow(n, at: s).ok, makePersonalRoom(n, shift: k, start: s, end: s + m.length, &rng),
@@ -246,7 +246,7 @@ extension Board {
             let c = m.sessions[Self.pick(m.sessions.count, &rng)]
             let session = classes[Int(c)]
             let e = session.start + m.length
-            guard session.start >= m.published, session.capacity > 0,
+            guard session.start >= need.opens, session.capacity > 0,
                   let k = mine.first(where: { shifts[Int($0)].lo <= session.start && e <= shifts[Int($0)].hi }),
                   prerequisitesAllow(n, at: session.start).ok else { return false }
             if seats[Int(c)] >= session.capacity {
@@ -273,7 +273,7 @@ extension Board {
         guard !mine.isEmpty else { return false }
         let k = mine[mine.startIndex + Self.pick(mine.count, &rng)]
         let f = shifts[Int(k)]
-        let lo = ceil(max(f.lo, m.published))
+        let lo = ceil(max(f.lo, need.opens))
         guard lo + m.length <= f.hi else { return false }
         let s = lo + Int64(rng.next() % UInt64((f.hi - m.length - lo) / step + 1)) * step
         let e = s + m.length
