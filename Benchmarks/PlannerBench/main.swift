@@ -3,6 +3,7 @@ import JitdCore
 
 /// Planner benchmarks for issue 4, printed side by side in one run:
 ///   speed     5,000 staff / 40 units / 200 modules: 48-hour and 7-day plans, and 10x the staff
+///   scaling   gain over the plain greedy per unit at 500, 5,000 and 50,000 staff (BENCH_SIZES=a,b,...)
 ///   fairness  training minutes per person by day, night and weekend shifts, next to plain greedy
 ///   surge     time to 50/90/100 % trained for a critical module, next to the roster's lower bound
 ///   churn     what moves when the planner runs again (timer, roster change)
@@ -46,6 +47,26 @@ func speed() {
     }
     say(String(format: "goals: 48 h < 1 s: %.3f s; 7 days < 5 s: %.3f s; 10x staff costs %.1fx the time (goal <= 12x)",
                times["5000/48"]!, times["5000/168"]!, times["50000/48"]! / times["5000/48"]!))
+}
+
+/// Gain over the plain greedy by hospital size, units of 125 people each (48-hour plans, one run
+/// each): the same hospital shape at 500, 5,000 and 50,000 staff, so that the gain per unit
+/// shows whether the search keeps its quality as the hospital grows.
+func scaling() {
+    say("== scaling: 48 h, 125 staff per unit, 200 modules; weight per unit and gain over the plain greedy in the same run")
+    say("staff    units  needs    cpu-s    greedy-cpu-s  weight   greedy-weight  weight/unit  greedy/unit  gain")
+    let sizes = ProcessInfo.processInfo.environment["BENCH_SIZES"].map { $0.split(separator: ",").compactMap { Int($0) } } ?? [500, 5_000, 50_000]
+    for staff in sizes {
+        let units = max(1, staff / 125)
+        var input = GeneratedHospital(staff: staff, units: units, days: 7, modules: 200).make()
+        input.policy.horizonHours = 48
+        var plan: Plan? = nil, greedy: Plan? = nil
+        let t = cpuSeconds { plan = jitd().plan(input) }
+        let g = cpuSeconds { greedy = Planner(.plainGreedy).plan(input) }
+        let w = plan!.weightPlaced, gw = greedy!.weightPlaced
+        say(String(format: "%-8d %-6d %-8d %-8.3f %-13.3f %-8d %-14d %-12.1f %-12.1f %+.3f %%", staff, units, plan!.needsTotal, t, g, w, gw,
+                   Double(w) / Double(units), Double(gw) / Double(units), 100 * Double(w - gw) / Double(max(1, gw))))
+    }
 }
 
 func fairness() {
@@ -154,6 +175,7 @@ if let i = args.firstIndex(of: "export") {
 else {
     if args.isEmpty || args.contains("speed") { speed() }
     if args.isEmpty || args.contains("fairness") { fairness() }
+    if args.isEmpty || args.contains("scaling") { scaling() }
     if args.isEmpty || args.contains("surge") { surge() }
     if args.isEmpty || args.contains("churn") { churn() }
     if args.contains("profile") {

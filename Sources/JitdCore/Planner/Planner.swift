@@ -13,9 +13,10 @@ public struct Planner: Sendable {
     }
 
     public var strategy: Strategy
-    /// Steps of the improvement search per person on the roster (a count, never a clock); the
-    /// benchmarks vary it to show what more search would buy.
-    public var searchStepsPerPerson = PlannerRun.searchBudget.perPerson
+    /// Steps of the improvement search per person on the roster, for experiments (the benchmarks
+    /// vary it to show what more search would buy); `nil`: the shipped budget
+    /// (`PlannerRun.searchBudget`). A count, never a clock.
+    public var searchStepsPerPerson: Int? = nil
     /// Experiment knob (benchmarks only): 0 strict fairness tie-break, 1 plateau walk ignoring fairness.
     public var acceptance = 0
 
@@ -29,7 +30,8 @@ public struct Planner: Sendable {
         run.keepCommitted()
         run.placeNeeds()
         if strategy == .full {
-            run.search(.init(perPerson: searchStepsPerPerson, cap: PlannerRun.searchBudget.cap), acceptance: acceptance)
+            let budget = searchStepsPerPerson.map { PlannerRun.SearchBudget(perPerson: $0, pool: 0, atScalePerHundred: 100 * $0) } ?? PlannerRun.searchBudget
+            run.search(budget, acceptance: acceptance)
         }
         return run.result()
     }

@@ -122,6 +122,9 @@ struct Board {
     /// Teams whose members changed in the current step (see `dissolveShortTeams`).
     var touchedTeams: [Int32] = []
     var acceptance = 0
+    /// Scratch for the recreate: the step that last took each need into its pool.
+    var stamps: [UInt32] = []
+    var stamp: UInt32 = 0
 
     // MARK: The plan, changed only through `place`, `remove` and `newTeam`
 
@@ -231,6 +234,7 @@ struct Board {
 
     /// The first start at or after `from` at which need `n` (online or drill) fits shift `k`
     /// for its person and, unless `ignoringStaffing`, for the unit's slack.
+    @inline(__always)
     func firstStart(_ n: Int32, shift k: Int32, from: Int64, ignoringStaffing: Bool = false) -> Int64? {
         let f = shifts[Int(k)]
         let m = modules[Int(needs[Int(n)].module)]
