@@ -72,11 +72,12 @@ func scaling() {
 func fairness() {
     say("== fairness: 5,000 staff, Friday 09:00 + 72 h (a weekend in the horizon); training minutes per shift hour by shift type")
     var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
-    input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + 9) * 60)
+    input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + (ProcessInfo.processInfo.environment["BENCH_NOW_HOUR"].flatMap(Int.init) ?? 9)) * 60)
     input.policy.horizonHours = 72
     say("planner        placed  weight   day min/h  night min/h  weekend min/h  night/day  weekend/weekday  cv/person  untrained")
     for (name, planner) in [("jitd", jitd()), ("plain greedy", Planner(.plainGreedy))] {
         let plan = planner.plan(input)
+        if ProcessInfo.processInfo.environment["BENCH_DIAG"] != nil { fairnessByShift(input, plan, name) }
         let f = plan.fairness
         var perPerson: [String: Int] = [:]
         for s in input.shifts where s.kind == .shift && s.interval.overlaps(plan.horizon) { perPerson[s.staffID] = 0 }
@@ -184,5 +185,38 @@ else {
         let strategy: Planner.Strategy = args.contains("greedy") ? .plainGreedy : .full
         let planner = strategy == .full ? jitd() : Planner(strategy)
         for _ in 0..<3 { say(String(format: "%.3f s", cpuSeconds { _ = planner.plan(input) })) }
+    }
+}
+
+/// BENCH_DIAG=1 with `fairness`: per day, night and weekend bucket (New York, the generated
+/// hospital's zone), how many shifts, their hours inside the horizon, the training minutes, how
+/// many shifts reached the default caps (2 sessions or 25+ minutes) and how many got nothing, and
+/// the mean hours inside the horizon per shift (a shift cut by `now` or the horizon's end has fewer).
+/// BENCH_NOW_HOUR moves the plan's start on Friday (default 09:00).
+func fairnessByShift(_ input: PlanningInput, _ plan: Plan, _ name: String) {
+    let zone = Zone("America/New_York")!
+    var used: [String: (Int, Int)] = [:] // shift key -> minutes, sessions
+    let byStaff = Dictionary(grouping: input.shifts, by: \.staffID)
+    for a in plan.assignments {
+        for s in byStaff[a.staffID] ?? [] where s.kind == .shift && s.interval.start <= a.interval.start && a.interval.end <= s.interval.end {
+            let k = "\(s.staffID)@\(s.interval.start.seconds)"
+            let u = used[k] ?? (0, 0)
+            used[k] = (u.0 + Int(a.interval.seconds / 60), u.1 + 1)
+        }
+    }
+    var rows: [String: [Int]] = [:] // shifts, insideMin, minutes, capped, zero
+    for s in input.shifts where s.kind == .shift && s.interval.overlaps(plan.horizon) {
+        let l = zone.local(s.interval.start)
+        let wd = (Int((s.interval.start.seconds - 5 * 3600) / 86400) % 7 + 7) % 7 // 0 = Thursday (epoch)
+        let weekend = wd == 2 || wd == 3
+        let b = weekend ? "weekend" : (6..<18).contains(l.hour) ? "day" : "night"
+        let inside = (min(s.interval.end, plan.horizon.end).seconds - max(s.interval.start, plan.horizon.start).seconds) / 60
+        let u = used["\(s.staffID)@\(s.interval.start.seconds)"] ?? (0, 0)
+        var r = rows[b] ?? [0, 0, 0, 0, 0]
+        r[0] += 1; r[1] += Int(inside); r[2] += u.0; r[3] += (u.0 >= 25 || u.1 >= 2) ? 1 : 0; r[4] += u.0 == 0 ? 1 : 0
+        rows[b] = r
+    }
+    for (b, r) in rows.sorted(by: { $0.key < $1.key }) {
+        say("\(name) \(b): shifts \(r[0]) hours \(r[1] / 60) minutes \(r[2]) min/h \(String(format: "%.3f", Double(r[2]) * 60 / Double(r[1]))) capped \(r[3]) zero \(r[4]) avg-inside-h \(String(format: "%.2f", Double(r[1]) / 60 / Double(r[0])))")
     }
 }

@@ -172,10 +172,16 @@ struct Board {
     var placement: [Placement] = []
     /// The priority-weighted number of needs placed: what the search maximises.
     private(set) var weight = 0
-    /// Σ over shifts of (training minutes)² / (shift minutes in the horizon): smallest when every
-    /// shift trains the same minutes per hour, so it measures how unevenly training is spread
-    /// across people and across day, night and weekend shifts. The search's tie-breaker.
+    /// Σ over shifts of h·(m/h − μ)², up to a constant, for a shift's training minutes m and
+    /// minutes in the horizon h, with μ the construction's training minutes per shift minute
+    /// over the whole plan: Σ m²/h − 2μ·Σ m. Smallest when every shift trains at the same rate,
+    /// so it measures how unevenly training is spread across people and across day, night and
+    /// weekend shifts; without the −2μm term it would favour fewer minutes rather than even ones
+    /// (a long module of the same weight on a shift below the rate could only count against the
+    /// plan). The search's tie-breaker.
     private(set) var unevenness: Int64 = 0
+    /// 2μ in the units of `unevennessTerm` (per minute of training), fixed when the board is built.
+    private(set) var rateCoefficient: Int64 = 0
     private(set) var journal: [Op] = []
 
     init(step: Int64, horizonEnd: Int64, grid: StaffingGrid) {
@@ -280,7 +286,7 @@ struct Board {
     func unevennessTerm(_ k: Int, minutes: Int32) -> Int64 {
         let h = Int64(shifts[k].horizonMinutes)
         guard h > 0 else { return 0 }
-        return Int64(minutes) * Int64(minutes) * 1_000_000 / h
+        return Int64(minutes) * Int64(minutes) * 1_000_000 / h - rateCoefficient * Int64(minutes)
     }
 
     // MARK: Changes
@@ -289,6 +295,12 @@ struct Board {
     mutating func settleTotals() {
         weight = 0
         for (n, at) in placement.enumerated() where at.isPlaced { weight += Int(needs[n].weight) }
+        var trained: Int64 = 0, open: Int64 = 0
+        for k in shifts.indices where shifts[k].horizonMinutes > 0 {
+            trained += Int64(minutesUsed[k])
+            open += Int64(shifts[k].horizonMinutes)
+        }
+        rateCoefficient = open > 0 ? 2 * trained * 1_000_000 / open : 0
         unevenness = 0
         for k in shifts.indices { unevenness += unevennessTerm(k, minutes: minutesUsed[k]) }
     }
