@@ -103,6 +103,14 @@ func surge() {
     let plan = Planner().plan(input)
     let report = SurgeReport(plan: plan, input: input, moduleID: critical.id)
     say("eligible \(report.eligible)")
+    // How many of the critical module's needs each planner placed (BENCH_DIAG=1).
+    if ProcessInfo.processInfo.environment["BENCH_DIAG"] != nil {
+        let g = Planner(.plainGreedy).plan(input)
+        for (name, p) in [("jitd", plan), ("greedy", g)] {
+            let c = p.assignments.filter { $0.moduleID == critical.id }
+            say("\(name): \(c.count) critical placed, weight \(p.weightPlaced), unmet critical \(p.unmet.filter { $0.moduleID == critical.id }.count)")
+        }
+    }
     for p in SurgeReport.percents {
         guard let a = report.planned[p], let b = report.bound[p] else { say("\(p)%: not reached in the horizon"); continue }
         let ratio = Double(a.seconds - input.now.seconds) / Double(max(1, b.seconds - input.now.seconds))

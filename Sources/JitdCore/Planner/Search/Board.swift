@@ -172,6 +172,10 @@ struct Board {
     var placement: [Placement] = []
     /// The priority-weighted number of needs placed: what the search maximises.
     private(set) var weight = 0
+    /// The weight placed of needs that fall due inside the horizon (`isUrgent`): the first tie-breaker, so that at equal
+    /// weight a need due soon is not traded for one due later (a surge of a module due in two days
+    /// keeps its sessions when another module of the same weight could take them).
+    private(set) var urgentWeight = 0
     /// Σ over shifts of h·(m/h − μ)², up to a constant, for a shift's training minutes m and
     /// minutes in the horizon h, with μ the construction's training minutes per shift minute
     /// over the whole plan: Σ m²/h − 2μ·Σ m. Smallest when every shift trains at the same rate,
@@ -191,6 +195,10 @@ struct Board {
     }
 
     // MARK: Queries
+
+    /// Whether need `n` falls due inside the horizon (not before the first start: an overdue need
+    /// is late already and counts only by its weight).
+    func isUrgent(_ n: Int32) -> Bool { needs[Int(n)].due > firstStart && needs[Int(n)].due <= horizonEnd }
 
     /// The shifts in which need `n` may be placed, in time order.
     func shiftsOf(_ n: Int32) -> ArraySlice<Int32> {
@@ -294,7 +302,11 @@ struct Board {
     /// Sums the weight and the unevenness of the plan as it stands (after building).
     mutating func settleTotals() {
         weight = 0
-        for (n, at) in placement.enumerated() where at.isPlaced { weight += Int(needs[n].weight) }
+        urgentWeight = 0
+        for (n, at) in placement.enumerated() where at.isPlaced {
+            weight += Int(needs[n].weight)
+            if isUrgent(Int32(n)) { urgentWeight += Int(needs[n].weight) }
+        }
         var trained: Int64 = 0, open: Int64 = 0
         for k in shifts.indices where shifts[k].horizonMinutes > 0 {
             trained += Int64(minutesUsed[k])
@@ -373,6 +385,7 @@ struct Board {
             }
         }
         weight += Int(need.weight)
+        if isUrgent(n) { urgentWeight += Int(need.weight) }
     }
 
     private mutating func unapply(_ n: Int32) {
@@ -397,6 +410,7 @@ struct Board {
             }
         }
         weight -= Int(need.weight)
+        if isUrgent(n) { urgentWeight -= Int(need.weight) }
     }
 
     /// Takes out every drill team that is short of its minimum (SPEC: a group below group_min

@@ -11,8 +11,8 @@
 ///   room (the person's sessions in the way, others' sessions holding the unit's slack, a class
 ///   seat; for a drill, a new team whose members drop what stands in their way).
 ///
-/// A step is kept when the weighted score rose, or stayed and training did not become less even
-/// (see `Board.unevenness`); otherwise the journal takes it back exactly. Steps are counted, never
+/// A step is kept when the weighted score rose, or stayed with no less weight of needs due inside
+/// the horizon (`Board.urgentWeight`) and training not less even (see `Board.unevenness`); otherwise the journal takes it back exactly. Steps are counted, never
 /// timed, and drawn from a fixed-seed generator over canonically ordered data, so the same input
 /// always gives the same plan, byte for byte.
 extension PlannerRun {
@@ -58,7 +58,7 @@ extension Board {
         let hours: [Int64] = [1, 2, 4, 8, 16, 1_000]
         var idle = 0
         for _ in 0..<steps where weight < total && idle < patience {
-            let w0 = weight, u0 = unevenness, m0 = mark
+            let w0 = weight, r0 = urgentWeight, u0 = unevenness, m0 = mark
             touchedTeams = []
             var touched: [Int32] = []
             let kind = rng.next() % 100
@@ -77,9 +77,11 @@ extension Board {
             }
             recreate(since: m0, people: touched, &rng)
             _ = dissolveShortTeams()
-            let dw = weight - w0, du = unevenness - u0
-            if dw < 0 || (dw == 0 && du > 0 && acceptance == 0) { rollback(to: m0) }
-            idle = dw > 0 || (dw == 0 && du < 0) ? 0 : idle + 1
+            // Weight first, then the weight of needs due inside the horizon, then evenness.
+            let dw = weight - w0, dr = urgentWeight - r0, du = unevenness - u0
+            let worse = dw < 0 || (dw == 0 && (dr < 0 || (dr == 0 && du > 0 && acceptance == 0)))
+            if worse { rollback(to: m0) }
+            idle = !worse && (dw > 0 || dr > 0 || du < 0) ? 0 : idle + 1
             forgetJournal()
         }
     }
