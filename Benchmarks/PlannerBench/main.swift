@@ -123,32 +123,34 @@ func surge() {
 /// Stability: re-plan five minutes later with what was notified by then kept, and again after a
 /// roster change that removes a tenth of one unit's shifts; count what moved.
 func churn() {
-    say("== churn: 5,000 staff, 48 h; re-plan 5 min later, then after a roster change")
-    var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
-    let first = Planner().plan(input)
-    func compare(_ label: String, _ before: Plan, _ after: Plan, since: Instant) {
-        let old = Set(before.assignments.filter { $0.interval.start >= since }.map(\.id))
-        let new = Set(after.assignments.filter { $0.interval.start >= since }.map(\.id))
-        let kept = old.intersection(new).count
-        say(String(format: "%@: %d of %d future assignments kept (%.2f %%), %d removed or moved, %d new, %d notified cancelled",
-                   label as NSString, kept, old.count, 100 * Double(kept) / Double(max(1, old.count)), old.count - kept,
-                   new.count - kept, after.cancellations.count))
+    say("== churn: 5,000 staff, 48 h; re-plan 5 min later, then after a roster change (jitd, then the plain greedy beside it)")
+    for (name, planner) in [("jitd", jitd()), ("plain greedy", Planner(.plainGreedy))] {
+        var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+        let first = planner.plan(input)
+        func compare(_ label: String, _ before: Plan, _ after: Plan, since: Instant) {
+            let old = Set(before.assignments.filter { $0.interval.start >= since }.map(\.id))
+            let new = Set(after.assignments.filter { $0.interval.start >= since }.map(\.id))
+            let kept = old.intersection(new).count
+            say(String(format: "%@ %@: %d of %d future assignments kept (%.2f %%), %d removed or moved, %d new, %d notified cancelled",
+                       name as NSString, label as NSString, kept, old.count, 100 * Double(kept) / Double(max(1, old.count)), old.count - kept,
+                       new.count - kept, after.cancellations.count))
+        }
+        let later = input.now.adding(minutes: 5)
+        input.committed = first.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
+        input.now = later
+        let second = planner.plan(input)
+        compare("timer re-plan", first, second, since: later)
+        let unit = input.shifts[0].unit
+        var dropped = 0
+        input.shifts.removeAll { s in
+            guard s.unit == unit && s.kind == .shift else { return false }
+            dropped += 1
+            return dropped % 10 == 0
+        }
+        input.committed = second.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
+        let third = planner.plan(input)
+        compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
     }
-    let later = input.now.adding(minutes: 5)
-    input.committed = first.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
-    input.now = later
-    let second = Planner().plan(input)
-    compare("timer re-plan", first, second, since: later)
-    let unit = input.shifts[0].unit
-    var dropped = 0
-    input.shifts.removeAll { s in
-        guard s.unit == unit && s.kind == .shift else { return false }
-        dropped += 1
-        return dropped % 10 == 0
-    }
-    input.committed = second.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
-    let third = Planner().plan(input)
-    compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
 }
 
 /// Writes the quality instances (`QualityInstances`) with the scores of jitd, the plain greedy and
