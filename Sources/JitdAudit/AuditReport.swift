@@ -75,6 +75,10 @@ public struct AuditReport: Sendable, Codable {
     public var cancelledBeforeStart = 0
     /// Sessions in effect (see the docs): what took people away.
     public var sessionsInEffect = 0
+    /// Told sessions that start at or after the end of the period: still undecided when the
+    /// history ends (their team's other messages, or a cancellation, may yet arrive before they
+    /// start), so not judged.
+    public var startingAfterEnd = 0
     /// Sessions in effect that were told less than the notify lead before their start (retries).
     public var toldLate = 0
     /// Sessions whose `assignment.scheduled` reached a receiver after an `assignment.cancelled` of it.
@@ -128,8 +132,8 @@ public struct AuditReport: Sendable, Codable {
             for v in list.prefix(examples) { lines.append("    e.g. \(v.description)") }
         }
         if violations.isEmpty { lines.append("  no hard-rule violations") }
-        lines.append(String(format: "  notifications %d, later cancelled %d (%.1f per 1,000; %d before the start); sessions in effect %d; told late %d; told after a cancellation %d; cancelled without telling %d",
-                            notifications, cancelledNotifications, churnPerThousand, cancelledBeforeStart, sessionsInEffect, toldLate, toldAfterCancel,
+        lines.append(String(format: "  notifications %d, later cancelled %d (%.1f per 1,000; %d before the start); sessions in effect %d (%d starting after the period, not judged); told late %d; told after a cancellation %d; cancelled without telling %d",
+                            notifications, cancelledNotifications, churnPerThousand, cancelledBeforeStart, sessionsInEffect, startingAfterEnd, toldLate, toldAfterCancel,
                             cancelledUntold))
         if !cancellationReasons.isEmpty {
             lines.append("  cancellations by reason: " + cancellationReasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

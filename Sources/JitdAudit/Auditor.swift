@@ -26,7 +26,10 @@ public struct Auditor: Sendable {
             let extra = list.count - Set(list.map(\.webhookID)).count
             if extra > 0 { report.duplicateDeliveries[endpoint] = extra }
         }
-        let live = told.sessions.filter(\.inEffect)
+        // A session that starts after the period ends is undecided: the rest of its team may yet
+        // be told, or a cancellation arrive, before it starts.
+        report.startingAfterEnd = told.sessions.filter { $0.start >= h.to }.count
+        let live = told.sessions.filter { $0.inEffect && $0.start < h.to }
         report.sessionsInEffect = live.count
         let context = Context(history: h, clocks: clocks, live: live)
         report.toldLate = live.filter { $0.start - $0.toldAt < Int64(context.policy($0.unit).notifyLeadMinutes) * 60 }.count
@@ -47,6 +50,8 @@ struct Context {
     /// Sessions in effect, by start.
     let live: [Session]
     let liveByStaff: [String: [Session]]
+    /// Sessions in effect that count toward caps and spacing (``Session/countsTowardCaps``), by person.
+    let cappedByStaff: [String: [Session]]
     let units: [String: AuditUnit]
     let catalogs: [AuditCatalog]
     let completions: [String: [Int64]]
@@ -56,6 +61,7 @@ struct Context {
         self.clocks = clocks
         self.live = live
         liveByStaff = Dictionary(grouping: live, by: \.staff)
+        cappedByStaff = Dictionary(grouping: live.filter(\.countsTowardCaps), by: \.staff)
         units = Dictionary(history.hospital.units.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         catalogs = history.catalogs.enumerated().sorted { ($0.element.since, $0.offset) < ($1.element.since, $1.offset) }.map(\.element)
         completions = Dictionary(grouping: history.completions, by: { $0.staff + "\u{1F}" + $0.module }).mapValues { $0.map(\.completedAt) }
@@ -103,8 +109,8 @@ struct Context {
                     report(.handoverBuffer, "within \(p.handoverBufferMinutes) min of the shift's ends (\(LocalClock.text(holder.start)) – \(LocalClock.text(holder.end)))")
                 }
                 let key = "\(s.staff)\u{1F}\(holder.start)\u{1F}\(holder.end)"
-                if capsChecked.insert(key).inserted {
-                    let inShift = (liveByStaff[s.staff] ?? []).filter { holder.start <= $0.start && $0.start < holder.end }
+                if s.countsTowardCaps, capsChecked.insert(key).inserted {
+                    let inShift = (cappedByStaff[s.staff] ?? []).filter { holder.start <= $0.start && $0.start < holder.end }
                     let minutes = inShift.reduce(Int64(0)) { $0 + ($1.end - $1.start) } / 60
                     let list = inShift.map { "\($0.module)@\(LocalClock.text($0.start))" }.joined(separator: ", ")
                     if inShift.count > p.maxSessionsPerShift {
@@ -148,8 +154,8 @@ struct Context {
 
     func spacing() -> [Violation] {
         var out: [Violation] = []
-        for staff in liveByStaff.keys.sorted() {
-            let list = liveByStaff[staff]!.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        for staff in cappedByStaff.keys.sorted() {
+            let list = cappedByStaff[staff]!.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
             let widest = Int64(list.map { policy($0.unit).minMinutesBetweenSessions }.max() ?? 0) * 60
             for i in list.indices {
                 for j in (i + 1)..<list.count {

@@ -35,6 +35,13 @@ struct Session {
         return true
     }
 
+    /// SPEC's caps and spacing count every session of the person "whatever its state and whether
+    /// it has ended", except declined and cancelled ones: a session in effect that the person
+    /// declined, or whose `assignment.cancelled` reached a receiver, at any time, does not count.
+    var countsTowardCaps: Bool {
+        inEffect && finalState != "declined" && cancelReceivedAt == nil
+    }
+
     var interval: Range<Int64> { start..<end }
 }
 

@@ -89,6 +89,26 @@ import Testing
         #expect(PlanChecker(input: input).violations(plan).isEmpty)
     }
 
+    /// A drill member's id names its team. The simulation found a re-plan that formed a team
+    /// anew around another first member: the members whose rows already existed kept the old
+    /// team's id in the store and their messages, the newcomer alone was told the new one, and
+    /// receivers saw a "team" of one.
+    @Test func aDrillMembersIdNamesItsTeam() {
+        let drill = Module(id: "drill", title: "Drill", minutes: 15, kind: .drill, roles: ["RN"], priority: .high,
+                           published: Self.t0.adding(minutes: -60), groupMin: 2, groupMax: 3)
+        let input = PlanningInput(now: Self.t0, policy: Policy(), shifts: ["a", "b", "c", "d", "e"].map { shift($0, from: -1, to: 8) },
+                                  coverage: [CoverageRule(unit: "MICU", role: "RN", min: 2)], modules: [drill])
+        let plan = Planner().plan(input)
+        #expect(!plan.assignments.isEmpty)
+        for a in plan.assignments {
+            #expect(a.group != nil)
+            #expect(a.id == Assignment.makeID(staffID: a.staffID, moduleID: a.moduleID, start: a.interval.start, team: a.group))
+            #expect(a.id != Assignment.makeID(staffID: a.staffID, moduleID: a.moduleID, start: a.interval.start, team: "g_other"))
+        }
+        // Online and classroom ids are as before: person, module and start.
+        #expect(Assignment.makeID(staffID: "a", moduleID: "m", start: Self.t0) == Assignment.makeID(staffID: "a", moduleID: "m", start: Self.t0, team: nil))
+    }
+
     @Test func classroomKeepsSessionTimeAndCapacity() {
         let cls = Module(id: "lift", title: "Lift", minutes: 20, kind: .classroom, roles: ["RN"], published: Self.t0.adding(minutes: -60),
                          sessions: [ClassSession(start: Self.t0.adding(minutes: 180), location: "Lab", capacity: 2)])

@@ -81,4 +81,18 @@ import Testing
         narrow.renewWindowDays = 10
         #expect(plan(narrow, completedAt: done, now: t0, shifts: nights).assignments.isEmpty)
     }
+
+    /// A module valid for fewer days than the window (21 against the default 30, as a module
+    /// built outside the catalog file keeps it) is not renewed just after it was completed: the
+    /// window in force stays shorter than the validity. Found by the simulation, where people
+    /// were paged for a drill an hour after they had done it.
+    @Test func aShortRecertificationIsNotRenewedRightAfterItsCompletion() {
+        let m = module(recur: 21)
+        #expect(m.renewWindowDays == 30 && m.renewalWindowDays == 20)
+        let fresh = plan(m, completedAt: t0.adding(seconds: -3600), now: t0, shifts: shifts(days: 0...2))
+        #expect(fresh.assignments.isEmpty, "\(fresh.assignments.map(\.moduleID))")
+        // Inside the 20 days before the lapse it is renewed.
+        let due = plan(m, completedAt: t0.adding(seconds: -2 * 86_400), now: t0, shifts: shifts(days: 0...2))
+        #expect(due.assignments.contains { $0.moduleID == "sepsis" })
+    }
 }

@@ -212,6 +212,47 @@ import Testing
         #expect(r.violations.contains { $0.kind == .spacing && $0.detail.contains("overlap") })
     }
 
+    /// SPEC: caps and spacing count every session except declined and cancelled ones, whenever
+    /// the decline or the cancellation came; coverage still counts a session declined after its
+    /// start (the unit believed the person away).
+    @Test func aSessionDeclinedOrCancelledAfterItsStartLeavesTheCapsAndSpacing() {
+        var f = F()
+        let a = f.told("N1", "m10", at: F.at(8))
+        f.finalState(a, "declined", at: F.at(8, 3))
+        f.told("N1", "m10", at: F.at(8, 20))
+        f.told("N1", "m10", at: F.at(12))
+        let b = f.told("N2", "m10", at: F.at(8))
+        f.cancelled(b, at: F.at(8, 2))
+        f.told("N2", "m10", at: F.at(8, 30))
+        let r = f.audit()
+        #expect(r.sessionsInEffect == 5)
+        #expect(r.count(.sessionsPerShift) == 0)
+        #expect(r.count(.spacing) == 0)
+        // The same sessions without the decline and the cancellation break both rules.
+        var g = F()
+        g.told("N1", "m10", at: F.at(8))
+        g.told("N1", "m10", at: F.at(8, 20))
+        g.told("N1", "m10", at: F.at(12))
+        let r2 = g.audit()
+        #expect(r2.count(.sessionsPerShift) == 1)
+        #expect(r2.count(.spacing) == 1)
+    }
+
+    /// A session that starts after the period ends is undecided (the rest of its team, or a
+    /// cancellation, may still arrive before it starts): counted, not judged.
+    @Test func sessionsStartingAfterThePeriodAreNotJudged() {
+        var f = F()
+        f.history.to = F.at(10)
+        f.told("N1", "m10", at: F.at(9))
+        f.told("N1", "m10", at: F.at(10))
+        f.told("N1", "m10", at: F.at(10, 15))
+        f.told("N1", "m10", at: F.at(12))
+        let r = f.audit()
+        #expect(r.sessionsInEffect == 1)
+        #expect(r.startingAfterEnd == 3)
+        #expect(r.violations.isEmpty, "\(r.violations)")
+    }
+
     /// The shape of issue 13: four RNs with a minimum of 3, `max_sessions_per_shift = 2`, modules
     /// of one or two minutes, one endpoint that never answers and one that delivers; each message
     /// expiring on the silent one freed the need again, and one nurse was paged nine times.

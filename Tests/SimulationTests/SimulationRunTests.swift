@@ -3,9 +3,13 @@ import JitdAudit
 import JitdSimulation
 import Testing
 
-/// A short simulation in the debug suite; the long ones run from a release build of `jitd-sim`
-/// (scripts/test, docs/simulation.md).
-@Suite(.serialized) struct SimulationRunTests {
+/// Simulations through a debug build. A simulated day of the CI's hospital takes minutes of
+/// planning even in a release build, so these run only when asked (`JITD_SIM_TESTS=1`); the
+/// test suite's simulation runs from a release build of `jitd-sim` (scripts/test,
+/// docs/simulation.md).
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["JITD_SIM_TESTS"] == "1",
+                             "a simulation in a debug build takes long; scripts/test runs jitd-sim from a release build"))
+struct SimulationRunTests {
     @Test func twoDaysOverNewYorksSpringChangeKeepEveryRule() throws {
         let result = try Simulation(SimulationOptions(seed: 2, days: 2)).run()
         let s = result.stats

@@ -48,8 +48,10 @@ public struct Assignment: Hashable, Sendable, Codable {
     /// A stable id derived from what the assignment is, so the same plan gives the same ids.
     /// An id in `retired` (an earlier assignment of the same person, module and start that was
     /// cancelled or declined) is not reused: `-2`, `-3`, … follow it.
-    public static func makeID(staffID: String, moduleID: String, start: Instant, retired: Set<String> = []) -> String {
-        let base = "a_" + StableHash.hex("\(staffID)\u{1F}\(moduleID)\u{1F}\(start.seconds)")
+    /// A drill member's `team` (its group) is part of what it is.
+    public static func makeID(staffID: String, moduleID: String, start: Instant, team: String? = nil, retired: Set<String> = []) -> String {
+        let what = "\(staffID)\u{1F}\(moduleID)\u{1F}\(start.seconds)" + (team.map { "\u{1F}" + $0 } ?? "")
+        let base = "a_" + StableHash.hex(what)
         guard retired.contains(base) else { return base }
         var n = 2
         while retired.contains("\(base)-\(n)") { n += 1 }

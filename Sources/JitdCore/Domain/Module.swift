@@ -66,6 +66,14 @@ public struct Module: Hashable, Sendable, Codable {
     /// A recertification may be renewed this many days before it lapses (only with `recurDays`).
     public var renewWindowDays: Int = 30
 
+    /// The renewal window in force: `renewWindowDays`, but always shorter than `recurDays`, so a
+    /// completion holds for at least a day before its renewal opens (the catalog refuses a longer
+    /// window it is given and defaults to `min(30, recur_days - 1)`; a module built otherwise,
+    /// for example by an educator's form or a test, keeps the same rule).
+    public var renewalWindowDays: Int? {
+        recurDays.map { min(renewWindowDays, max(0, $0 - 1)) }
+    }
+
     public init(id: String, title: String, minutes: Int, kind: ModuleKind = .online,
                 roles: [String], units: [String] = ["*"], priority: Priority = .normal,
                 published: Instant, dueDays: Int? = nil, recurDays: Int? = nil,

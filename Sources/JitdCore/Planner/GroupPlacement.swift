@@ -25,17 +25,21 @@ extension PlannerRun {
 
     /// Who among `pending` could attend `iv`, optionally only from one unit, least trained first.
     func candidates(_ pending: [Pending], _ module: Module, at iv: Interval, unit: String? = nil) -> [Candidate] {
-        var out: [Candidate] = []
+        // Each candidate's load is looked up once, and the comparison captures nothing of `self`
+        // (a closure that reads `self` copies the whole run each time it is made; drills ask
+        // for candidates at every slot of a shift).
+        var out: [(load: Int, candidate: Candidate)] = []
         for p in pending where iv.start >= p.from {
             guard let person = people[p.need.staffID] else { continue }
             for (k, s) in person.shifts.enumerated()
             where (unit == nil || s.unit == unit) && s.interval.start < iv.end && iv.start < s.interval.end
                 && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k) {
-                out.append(Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role)))
+                out.append((load(p.need.staffID), Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role))))
                 break
             }
         }
-        return out.sorted { (load($0.need.staffID), $0.need.staffID) < (load($1.need.staffID), $1.need.staffID) }
+        out.sort { ($0.load, $0.candidate.need.staffID) < ($1.load, $1.candidate.need.staffID) }
+        return out.map(\.candidate)
     }
 
     /// Takes candidates in order while their units can spare them, up to `limit`.

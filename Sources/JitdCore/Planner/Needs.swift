@@ -59,8 +59,8 @@ struct NeedFinder {
                 let done = completed[staff]?[module.id]
                 // A recertification is due for renewal from `renew_window_days` before it lapses
                 // (or as soon as it shows in the horizon, when that comes later).
-                let renewalOpens = module.recurDays == nil ? horizon.end
-                    : max(horizon.end, input.now.adding(seconds: Int64(module.renewWindowDays) * 86_400))
+                let renewalOpens = module.renewalWindowDays.map { max(horizon.end, input.now.adding(seconds: Int64($0) * 86_400)) }
+                    ?? horizon.end
                 if Self.holds(module, completedAt: done, at: renewalOpens) {
                     if let done { out += boosterNeeds(staff, module, completedAt: done, completed: completed[staff] ?? [:], known: boosters) }
                     continue

@@ -255,8 +255,11 @@ struct PlannerRun {
         grid.release(.init(unit: shift.unit, role: shift.role), over: iv)
         placed[need.staffID, default: [:]][module.id] = iv
         if let group { seats[group, default: 0] += 1 }
+        // A drill member's id names its team: the same person, module and start in another team
+        // is another assignment, so a re-plan that forms the team anew replaces every member's
+        // row and message instead of keeping an old row that names the old team.
         assignments.append(Assignment(id: Assignment.makeID(staffID: need.staffID, moduleID: module.id, start: iv.start,
-                                                            retired: input.retiredIDs),
+                                                            team: module.kind == .drill ? group : nil, retired: input.retiredIDs),
                                       staffID: need.staffID, moduleID: module.id, unit: shift.unit, role: shift.role,
                                       interval: iv, group: group))
     }
