@@ -268,7 +268,9 @@ extension PlannerRun {
             let shift = people[staff]!.shifts[Int(board.shifts[Int(at.shift)].calendarIndex)]
             let iv = Interval(start: Instant(seconds: at.start), end: Instant(seconds: at.start + module.length))
             let group: String? = at.group < 0 ? nil : module.kind == .drill ? board.teams[Int(at.group)].group : board.classes[Int(at.group)].group
-            kept.append(Assignment(id: Assignment.makeID(staffID: staff, moduleID: module.id, start: iv.start, retired: input.retiredIDs),
+            // A drill member's id names its team (as the construction's `record` does).
+            kept.append(Assignment(id: Assignment.makeID(staffID: staff, moduleID: module.id, start: iv.start,
+                                                         team: module.kind == .drill ? group : nil, retired: input.retiredIDs),
                                    staffID: staff, moduleID: module.id, unit: shift.unit, role: shift.role, interval: iv, group: group))
             placed[staff, default: [:]][module.id] = iv
         }
