@@ -419,9 +419,12 @@ struct Board {
         var out: [Int32] = []
         let touched = touchedTeams
         touchedTeams = []
+        shortFixedTeam = false
         for t in touched where Int(t) < teams.count {
             let team = teams[Int(t)]
-            guard !team.members.isEmpty, team.size < modules[Int(team.module)].lo else { continue }
+            guard team.size > 0, team.size < modules[Int(team.module)].lo else { continue }
+            // Kept commitments cannot be taken out: a step that leaves them short is undone.
+            if team.fixed > 0 { shortFixedTeam = true }
             for n in team.members {
                 out.append(n)
                 remove(n)
@@ -429,4 +432,7 @@ struct Board {
         }
         return out
     }
+
+    /// Whether the last `dissolveShortTeams` found a team of kept commitments below its minimum.
+    var shortFixedTeam = false
 }

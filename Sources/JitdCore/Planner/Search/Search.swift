@@ -80,7 +80,7 @@ extension Board {
             _ = dissolveShortTeams()
             // Weight first, then the weight of needs due inside the horizon, then evenness.
             let dw = weight - w0, dr = urgentWeight - r0, du = unevenness - u0
-            let worse = dw < 0 || (dw == 0 && (dr < 0 || (dr == 0 && du > 0 && acceptance == 0)))
+            let worse = shortFixedTeam || dw < 0 || (dw == 0 && (dr < 0 || (dr == 0 && du > 0 && acceptance == 0)))
             if worse { rollback(to: m0) }
             idle = !worse && (dw > 0 || dr > 0 || du < 0) ? 0 : idle + 1
             forgetJournal()
