@@ -131,12 +131,17 @@ func churn() {
             let old = Set(before.assignments.filter { $0.interval.start >= since }.map(\.id))
             let new = Set(after.assignments.filter { $0.interval.start >= since }.map(\.id))
             let kept = old.intersection(new).count
-            say(String(format: "%@ %@: %d of %d future assignments kept (%.2f %%), %d removed or moved, %d new, %d notified cancelled",
+            say(String(format: "%@ %@: %d of %d future assignments kept (%.2f %%), %d removed or moved, %d new, %d notified cancelled; weight placed %d",
                        name as NSString, label as NSString, kept, old.count, 100 * Double(kept) / Double(max(1, old.count)), old.count - kept,
-                       new.count - kept, after.cancellations.count))
+                       new.count - kept, after.cancellations.count, after.weightPlaced))
         }
         let later = input.now.adding(minutes: 5)
-        input.committed = first.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
+        let told = later.adding(minutes: input.policy.notifyLeadMinutes)
+        // What the daemon gives a re-plan: what was told by then as commitments, and the rest of
+        // the last plan as `previous` (BENCH_NO_PREVIOUS=1: without it, as before).
+        let withPrevious = ProcessInfo.processInfo.environment["BENCH_NO_PREVIOUS"] == nil
+        input.committed = first.assignments.filter { $0.interval.start < told }
+        if withPrevious { input.previous = first.assignments.filter { $0.interval.start >= told } }
         input.now = later
         let second = planner.plan(input)
         compare("timer re-plan", first, second, since: later)
@@ -147,7 +152,8 @@ func churn() {
             dropped += 1
             return dropped % 10 == 0
         }
-        input.committed = second.assignments.filter { $0.interval.start < later.adding(minutes: input.policy.notifyLeadMinutes) }
+        input.committed = second.assignments.filter { $0.interval.start < told }
+        if withPrevious { input.previous = second.assignments.filter { $0.interval.start >= told } }
         let third = planner.plan(input)
         compare("roster change (\(dropped / 10) shifts of \(unit) removed)", second, third, since: later)
     }

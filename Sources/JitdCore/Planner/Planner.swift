@@ -26,6 +26,7 @@ public struct Planner: Sendable {
         var run = PlannerRun(input: input)
         run.fair = strategy == .full
         run.byWeight = strategy != .firstFit
+        run.startsFromPrevious = strategy == .full
         run.bookHistory()
         run.keepCommitted()
         run.placeNeeds()
@@ -69,6 +70,8 @@ struct PlannerRun {
     var fair = true
     /// Modules ranked by weight (else by id: first-fit).
     var byWeight = true
+    /// Whether the construction starts from `input.previous` (jitd; the baselines ignore it).
+    var startsFromPrevious = false
 
     /// How much training a person already carries, when ordering is fair.
     func load(_ staff: String) -> Int { fair ? people[staff]?.trainedMinutes ?? 0 : 0 }
@@ -159,8 +162,9 @@ struct PlannerRun {
         var drop: [Int] = []
         for (_, members) in kept.sorted(by: { $0.key < $1.key }) {
             let first = assignments[members[0]]
+            // The minimum in force, and the one the team was scheduled under (see `teamBounds`).
             guard let m = modules[first.moduleID], m.kind == .drill, first.interval.start > input.now,
-                  members.count < max(2, m.groupMin ?? 2) else { continue }
+                  members.count < max(2, m.groupMin ?? 2, input.teamBounds[first.group!]?.min ?? 0) else { continue }
             drop += members
         }
         for i in drop.sorted(by: >) {
@@ -180,7 +184,8 @@ struct PlannerRun {
     mutating func placeNeeds() {
         needs = NeedFinder(input: input).needs().filter { placed[$0.staffID]?[$0.moduleID] == nil }
         for n in needs { if let t = n.notBefore { notBefore[n.key] = t } }
-        let byModule = Dictionary(grouping: needs, by: \.moduleID)
+        if startsFromPrevious && !input.previous.isEmpty { keepPrevious() }
+        let byModule = Dictionary(grouping: needs.filter { placed[$0.staffID]?[$0.moduleID] == nil }, by: \.moduleID)
         for module in moduleOrder(byModule) {
             let pending = byModule[module.id] ?? []
             guard module.published < input.horizon.end else {
@@ -240,6 +245,17 @@ struct PlannerRun {
             }
         }
         return t
+    }
+
+    /// A drill team's size bounds: its module's in force (`group_max` absent: `group_min`), within
+    /// those it was scheduled under when it has members already (`PlanningInput.teamBounds`).
+    func teamRange(_ module: Module, group: String?) -> (lo: Int, hi: Int) {
+        var lo = max(1, module.groupMin ?? 2), hi = max(lo, module.groupMax ?? lo)
+        if let g = group, let b = input.teamBounds[g] {
+            lo = max(lo, b.min)
+            hi = min(hi, b.max ?? hi)
+        }
+        return (lo, hi)
     }
 
     /// The group id of a class session, shared by everyone who attends it.

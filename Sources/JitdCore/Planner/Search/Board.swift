@@ -144,6 +144,9 @@ struct Board {
         /// Kept commitments in the team.
         var fixed: Int32
         var group: String
+        /// Its size bounds: the module's, within those it was scheduled under (`Board.teamRange`).
+        var lo: Int32
+        var hi: Int32
         var size: Int32 { Int32(members.count) + fixed }
     }
 
@@ -188,6 +191,31 @@ struct Board {
     private(set) var rateCoefficient: Int64 = 0
     private(set) var journal: [Op] = []
 
+    /// The bounds drill teams with members already were scheduled under, by group id
+    /// (`PlanningInput.teamBounds`; `Int32.max`: no maximum).
+    var scheduledBounds: [String: (lo: Int32, hi: Int32)] = [:]
+
+    /// A team's size bounds: module `m`'s, within those its group id was scheduled under.
+    func teamRange(_ m: Int32, group: String) -> (lo: Int32, hi: Int32) {
+        let f = modules[Int(m)]
+        guard let b = scheduledBounds[group] else { return (f.lo, f.hi) }
+        return (max(f.lo, b.lo), min(f.hi, b.hi))
+    }
+
+    // MARK: The last plan (`PlanningInput.previous`), all empty without one
+
+    /// Each need's placement in the last plan: its shift (-1: none) and start, its class session
+    /// (index into `classes`, -1: none) and, for a drill, its team's group id.
+    var previousShift: [Int32] = []
+    var previousStart: [Int64] = []
+    var previousClass: [Int32] = []
+    var previousTeam: [Int32: String] = [:]
+    /// How many needs are placed exactly as in the last plan (same shift, start and session or
+    /// team, so the same assignment id): the tie-breaker after the weight and the weight due
+    /// inside the horizon, before evenness, so that among plans of equal weight a re-plan keeps
+    /// what the last plan said. Always 0 without a last plan.
+    private(set) var kept = 0
+
     init(step: Int64, horizonEnd: Int64, grid: StaffingGrid) {
         self.step = step
         self.horizonEnd = horizonEnd
@@ -199,6 +227,13 @@ struct Board {
     /// Whether need `n` falls due inside the horizon (not before the first start: an overdue need
     /// is late already and counts only by its weight).
     func isUrgent(_ n: Int32) -> Bool { needs[Int(n)].due > firstStart && needs[Int(n)].due <= horizonEnd }
+
+    /// Whether placement `p` of need `n` is its placement in the last plan.
+    func isKept(_ n: Int32, _ p: Placement) -> Bool {
+        guard !previousShift.isEmpty, previousShift[Int(n)] == p.shift, previousStart[Int(n)] == p.start else { return false }
+        guard p.group >= 0 else { return previousClass[Int(n)] < 0 && previousTeam[n] == nil }
+        return modules[Int(needs[Int(n)].module)].kind == .drill ? teams[Int(p.group)].group == previousTeam[n] : previousClass[Int(n)] == p.group
+    }
 
     /// The shifts in which need `n` may be placed, in time order.
     func shiftsOf(_ n: Int32) -> ArraySlice<Int32> {
@@ -313,6 +348,8 @@ struct Board {
             open += Int64(shifts[k].horizonMinutes)
         }
         rateCoefficient = open > 0 ? 2 * trained * 1_000_000 / open : 0
+        kept = 0
+        for (n, at) in placement.enumerated() where at.isPlaced && isKept(Int32(n), at) { kept += 1 }
         unevenness = 0
         for k in shifts.indices { unevenness += unevennessTerm(k, minutes: minutesUsed[k]) }
     }
@@ -324,8 +361,16 @@ struct Board {
 
     mutating func newTeam(module: Int32, unit: Int32, start: Int64, leader: Int32) -> Int32 {
         let m = modules[Int(module)]
-        let group = "g_" + StableHash.hex("\(m.id)\u{1F}\(unitNames[Int(unit)])\u{1F}\(start)\u{1F}\(staffIDs[Int(needs[Int(leader)].person)])")
-        teams.append(Team(module: module, unit: unit, start: start, members: [], fixed: 0, group: group))
+        var group = "g_" + StableHash.hex("\(m.id)\u{1F}\(unitNames[Int(unit)])\u{1F}\(start)\u{1F}\(staffIDs[Int(needs[Int(leader)].person)])")
+        // A team formed again where its leader's team of the last plan was takes that team's
+        // group id (so its members keep their ids), unless a live team holds it.
+        if !previousShift.isEmpty, let old = previousTeam[leader], previousStart[Int(leader)] == start,
+           previousShift[Int(leader)] >= 0, shifts[Int(previousShift[Int(leader)])].unit == unit,
+           !(unitTeams[post(module, unit)] ?? []).contains(where: { teams[Int($0)].group == old && teams[Int($0)].size > 0 }) {
+            group = old
+        }
+        let (lo, hi) = teamRange(module, group: group)
+        teams.append(Team(module: module, unit: unit, start: start, members: [], fixed: 0, group: group, lo: lo, hi: hi))
         unitTeams[post(module, unit), default: []].append(Int32(teams.count - 1))
         journal.append(.teamCreated)
         return Int32(teams.count - 1)
@@ -386,6 +431,7 @@ struct Board {
         }
         weight += Int(need.weight)
         if isUrgent(n) { urgentWeight += Int(need.weight) }
+        if isKept(n, p) { kept += 1 }
     }
 
     private mutating func unapply(_ n: Int32) {
@@ -393,6 +439,7 @@ struct Board {
         let m = modules[Int(need.module)]
         let p = placement[Int(n)]
         let k = Int(p.shift)
+        if isKept(n, p) { kept -= 1 }
         placement[Int(n)] = Placement()
         let mine = Int(need.person)
         if let i = sessions[mine].firstIndex(where: { $0.need == n }) { sessions[mine].remove(at: i) }
@@ -422,7 +469,7 @@ struct Board {
         shortFixedTeam = false
         for t in touched where Int(t) < teams.count {
             let team = teams[Int(t)]
-            guard team.size > 0, team.size < modules[Int(team.module)].lo else { continue }
+            guard team.size > 0, team.size < team.lo else { continue }
             // Kept commitments cannot be taken out: a step that leaves them short is undone.
             if team.fixed > 0 { shortFixedTeam = true }
             for n in team.members {

@@ -186,6 +186,8 @@ extension PlannerRun {
             board.needs[Int(n)].depth = depth(n, 0)
         }
 
+        for (g, b) in input.teamBounds { board.scheduledBounds[g] = (Int32(b.min), b.max.map { Int32(clamping: $0) } ?? .max) }
+
         // The plan so far: the construction's placements, and the fixed sessions around them.
         board.placement = Array(repeating: Board.Placement(), count: board.needs.count)
         board.assignmentOf = Array(repeating: -1, count: board.needs.count)
@@ -198,8 +200,9 @@ extension PlannerRun {
             if let g = a.group, board.modules[Int(m)].kind == .drill {
                 if teamIndex[g] == nil {
                     teamIndex[g] = Int32(board.teams.count)
+                    let (lo, hi) = board.teamRange(m, group: g)
                     board.teams.append(Board.Team(module: m, unit: unitIndex[a.unit]!, start: a.interval.start.seconds,
-                                                  members: [], fixed: 0, group: g))
+                                                  members: [], fixed: 0, group: g, lo: lo, hi: hi))
                     board.unitTeams[board.post(m, unitIndex[a.unit]!), default: []].append(Int32(board.teams.count - 1))
                 }
                 group = teamIndex[g]!
@@ -223,6 +226,22 @@ extension PlannerRun {
                 let own = n.map { board.placement[Int($0)].start == s.interval.start.seconds } ?? false
                 return Board.Session(start: s.interval.start.seconds, end: s.interval.end.seconds, gap: s.gap, need: own ? n! : -1)
             })
+        }
+        // The last plan's placements (see `PlanningInput.previous`), for the search's tie-breaker.
+        if startsFromPrevious && !input.previous.isEmpty {
+            board.previousShift = Array(repeating: -1, count: board.needs.count)
+            board.previousStart = Array(repeating: 0, count: board.needs.count)
+            board.previousClass = Array(repeating: -1, count: board.needs.count)
+            for a in input.previous.sorted(by: Assignment.canonicalOrder) {
+                guard let p = personIndex[a.staffID], let m = moduleIndex[a.moduleID], let n = needOf(p, m),
+                      let k = people[a.staffID]!.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) else { continue }
+                if let g = a.group {
+                    if board.modules[Int(m)].kind == .drill { board.previousTeam[n] = g }
+                    else if let c = classIndex[g] { board.previousClass[Int(n)] = c } else { continue }
+                }
+                board.previousShift[Int(n)] = board.personShifts[Int(p)][k]
+                board.previousStart[Int(n)] = a.interval.start.seconds
+            }
         }
         board.initial = board.placement
         board.firstStart = board.shifts.map(\.lo).min() ?? input.now.seconds

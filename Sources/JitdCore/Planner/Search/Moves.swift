@@ -28,6 +28,36 @@ extension Board {
         }
     }
 
+    /// Places need `n` where the last plan had it, when that fits now: an online session at its
+    /// shift and start, a class seat in its session, a drill member in its team (joined while the
+    /// team is live with room, or formed again at its start with unplaced needs of the module).
+    mutating func insertAtPrevious(_ n: Int32) -> Bool {
+        let k = previousShift[Int(n)], s = previousStart[Int(n)]
+        guard k >= 0, s >= needs[Int(n)].opens else { return false }
+        let m = modules[Int(needs[Int(n)].module)]
+        switch m.kind {
+        case .online:
+            guard fits(n, shift: k, start: s) else { return false }
+            place(n, shift: k, start: s)
+            return true
+        case .classroom:
+            let c = previousClass[Int(n)]
+            guard c >= 0, seats[Int(c)] < classes[Int(c)].capacity, fits(n, shift: k, start: s) else { return false }
+            place(n, shift: k, start: s, group: c)
+            return true
+        case .drill:
+            guard let group = previousTeam[n] else { return false }
+            let unit = shifts[Int(k)].unit
+            if let t = (unitTeams[post(needs[Int(n)].module, unit)] ?? []).last(where: { teams[Int($0)].group == group && teams[Int($0)].size > 0 }) {
+                guard teams[Int(t)].start == s, teams[Int(t)].size < teams[Int(t)].hi, fits(n, shift: k, start: s) else { return false }
+                place(n, shift: k, start: s, group: t)
+                return true
+            }
+            guard fits(n, shift: k, start: s) else { return false }
+            return tryTeam(n, shift: k, at: s, module: m)
+        }
+    }
+
     private mutating func insertOnline(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> Bool {
         let list = shiftsOf(n)
         guard !list.isEmpty else { return false }
@@ -102,7 +132,7 @@ extension Board {
         for i in 0..<list.count {
             let t = list[(first + i) % list.count]
             let team = teams[Int(t)]
-            guard team.size > 0, team.size < modules[Int(m)].hi, team.start >= needs[Int(n)].opens,
+            guard team.size > 0, team.size < team.hi, team.start >= needs[Int(n)].opens,
                   let k = shiftFitting(n, at: team.start, unit: team.unit) else { continue }
             place(n, shift: k, start: team.start, group: t)
             return true
@@ -143,12 +173,12 @@ extension Board {
         let start = mark
         let t = newTeam(module: module, unit: unit, start: s, leader: n)
         place(n, shift: k, start: s, group: t)
-        let goal = target ?? m.hi
+        let goal = min(target ?? m.hi, teams[Int(t)].hi)
         for q in drillNeeds[post(module, unit)] ?? [] where teams[Int(t)].size < goal {
             guard q != n, !isPlaced(q), let kq = shiftFitting(q, at: s, unit: unit) else { continue }
             place(q, shift: kq, start: s, group: t)
         }
-        if teams[Int(t)].size >= m.lo { return true }
+        if teams[Int(t)].size >= teams[Int(t)].lo { return true }
         rollback(to: start)
         return false
     }
@@ -277,7 +307,7 @@ extension Board {
         guard lo + m.length <= f.hi else { return false }
         let s = lo + Int64(rng.next() % UInt64((f.hi - m.length - lo) / step + 1)) * step
         let e = s + m.length
-        let goal = m.lo + Int32(rng.next() % UInt64(m.hi - m.lo + 1))
+        var goal = m.lo + Int32(rng.next() % UInt64(m.hi - m.lo + 1))
         let pool = (drillNeeds[post(need.module, f.unit)] ?? []).filter { $0 != n && !isPlaced($0) }
         guard pool.count + 1 >= Int(m.lo) else { return false }
         // Members either drop just what stands in the way, or everything they hold (placed again
@@ -287,6 +317,7 @@ extension Board {
         guard prerequisitesAllow(n, at: s).ok, makePersonalRoom(n, shift: k, start: s, end: e, &rng),
               makeStaffingRoom(shift: k, start: s, end: e, &rng), fits(n, shift: k, start: s) else { return false }
         let t = newTeam(module: need.module, unit: f.unit, start: s, leader: n)
+        goal = min(max(goal, teams[Int(t)].lo), teams[Int(t)].hi)
         place(n, shift: k, start: s, group: t)
         let offset = Self.pick(pool.count, &rng)
         for i in 0..<pool.count where teams[Int(t)].size < goal {
@@ -307,6 +338,6 @@ extension Board {
                 rollback(to: before)
             }
         }
-        return teams[Int(t)].size >= m.lo
+        return teams[Int(t)].size >= teams[Int(t)].lo
     }
 }

@@ -59,7 +59,7 @@ extension Board {
         let hours: [Int64] = [1, 2, 4, 8, 16, 1_000]
         var idle = 0
         for _ in 0..<steps where weight < total && idle < patience {
-            let w0 = weight, r0 = urgentWeight, u0 = unevenness, m0 = mark
+            let w0 = weight, r0 = urgentWeight, k0 = kept, u0 = unevenness, m0 = mark
             touchedTeams = []
             var touched: [Int32] = []
             let kind = rng.next() % 100
@@ -78,11 +78,13 @@ extension Board {
             }
             recreate(since: m0, people: touched, &rng)
             _ = dissolveShortTeams()
-            // Weight first, then the weight of needs due inside the horizon, then evenness.
-            let dw = weight - w0, dr = urgentWeight - r0, du = unevenness - u0
-            let worse = shortFixedTeam || dw < 0 || (dw == 0 && (dr < 0 || (dr == 0 && du > 0 && acceptance == 0)))
+            // Weight first, then the weight of needs due inside the horizon, then the placements
+            // kept from the last plan (none without one), then evenness.
+            let dw = weight - w0, dr = urgentWeight - r0, dk = kept - k0, du = unevenness - u0
+            let worse = shortFixedTeam || dw < 0
+                || (dw == 0 && (dr < 0 || (dr == 0 && (dk < 0 || (dk == 0 && du > 0 && acceptance == 0)))))
             if worse { rollback(to: m0) }
-            idle = !worse && (dw > 0 || dr > 0 || du < 0) ? 0 : idle + 1
+            idle = !worse && (dw > 0 || dr > 0 || dk > 0 || du < 0) ? 0 : idle + 1
             forgetJournal()
         }
     }
@@ -108,7 +110,7 @@ extension Board {
         let now = placement[n], home = initial[n]
         guard now.isPlaced, home.isPlaced, now.group < 0, home.group < 0,
               now.shift != home.shift || now.start != home.start else { return false }
-        let m0 = mark, u0 = unevenness
+        let m0 = mark, u0 = unevenness, k0 = kept
         var moved = false
         remove(n32)
         if isPlaced(n32) || !fits(n32, shift: home.shift, start: home.start) {
@@ -116,7 +118,9 @@ extension Board {
         } else {
             place(n32, shift: home.shift, start: home.start)
             // Its dependants stay placed (`remove` took out any left without the prerequisite).
-            if unevenness > u0 || !dependantsPlaced(since: m0) { rollback(to: m0) } else { moved = true }
+            // Home is the last plan's place when the construction could keep it: going there
+            // is worth some unevenness; leaving a kept place never is.
+            if kept < k0 || (kept == k0 && unevenness > u0) || !dependantsPlaced(since: m0) { rollback(to: m0) } else { moved = true }
         }
         forgetJournal()
         return moved
@@ -215,7 +219,12 @@ extension Board {
         let ordered = keyed.sorted { ($0.1, $0.2) > ($1.1, $1.2) }.map(\.0)
         let rules: [SlotRule] = [.earliest, .random, .random, .even]
         let rule = rules[Self.pick(rules.count, &rng)]
-        for n in ordered where !isPlaced(n) { _ = insert(n, rule, &rng) }
+        // A need of the last plan goes back to its place there when that still fits (the search
+        // moves it only when what takes its place pays); else where the rule says.
+        for n in ordered where !isPlaced(n) {
+            if !previousShift.isEmpty && previousShift[Int(n)] >= 0 && insertAtPrevious(n) { continue }
+            _ = insert(n, rule, &rng)
+        }
     }
 
     /// Due instants (seconds) as the low 40 bits of the recreate's sort key (later than 36,000 AD ties).
