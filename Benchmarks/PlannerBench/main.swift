@@ -143,8 +143,9 @@ func churn() {
         input.committed = first.assignments.filter { $0.interval.start < told }
         if withPrevious { input.previous = first.assignments.filter { $0.interval.start >= told } }
         input.now = later
-        let second = planner.plan(input)
-        compare("timer re-plan", first, second, since: later)
+        var second: Plan! = nil
+        let t = cpuSeconds { second = planner.plan(input) }
+        compare(String(format: "timer re-plan (%.3f CPU s)", t), first, second, since: later)
         let unit = input.shifts[0].unit
         var dropped = 0
         input.shifts.removeAll { s in

@@ -8,8 +8,20 @@ extension PlannerRun {
     /// like any other need. Placements are taken in time order, so that a prerequisite placed
     /// before its dependant is there when the dependant is checked.
     mutating func keepPrevious() {
+        // The needs the last plan placed, looked up by person first: a hospital has far more needs
+        // than placements, so only their people's needs are keyed.
+        var modulesOf: [String: Set<String>] = [:]
+        for a in input.previous { modulesOf[a.staffID, default: []].insert(a.moduleID) }
         var open: [String: Need] = [:]
-        for n in needs where placed[n.staffID]?[n.moduleID] == nil { open[n.key] = n }
+        var lastStaff = "", wanted: Set<String>? = nil
+        for n in needs {
+            if n.staffID != lastStaff {
+                lastStaff = n.staffID
+                wanted = modulesOf[n.staffID]
+            }
+            guard let w = wanted, w.contains(n.moduleID), placed[n.staffID]?[n.moduleID] == nil else { continue }
+            open[n.key] = n
+        }
         let list = input.previous.sorted(by: Assignment.canonicalOrder)
         var teamsDone: Set<String> = []
         var members: [String: [Assignment]] = [:]
