@@ -430,7 +430,8 @@ public final class Simulation {
     /// as the reference for "could have been placed", never for checking.
     func unmetPlaceable() throws -> (Int, Int) {
         guard let (store, runtime) = daemon else { throw SimulationError.daemonDown }
-        let input = try Replanner(runtime: runtime).snapshot(now: at, config: runtime.config)
+        var input = try Replanner(runtime: runtime).snapshot(now: at, config: runtime.config)
+        input.previous = [] // an offline plan: not started from the daemon's last plan
         let offline = Planner().plan(input)
         var live: Set<String> = []
         for state in [AssignmentState.planned, .notified, .acknowledged] {

@@ -36,6 +36,34 @@ extension Store {
         }
     }
 
+    /// The last plan's sessions nobody has been told of: `planned` assignments that start after
+    /// `now` and are not commitments (``isCommitmentSQL``). A re-plan starts from them and keeps
+    /// as many as it can (`PlanningInput.previous`), so that the future does not reshuffle.
+    public func uncommittedPlan(startingAfter now: Instant) throws -> [Assignment] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM assignment a WHERE state = 'planned' AND start > ?1 AND NOT \(Self.isCommitmentSQL)
+                ORDER BY start, id
+                """, arguments: [now.seconds]).map { Self.assignment($0) }
+        }
+    }
+
+    /// The bounds the drill teams `groups` were scheduled under (`PlanningInput.teamBounds`):
+    /// the tightest of the catalogs in force when each of their members was saved.
+    public func drillTeamBounds(of groups: Set<String>) throws -> [String: TeamBounds] {
+        guard !groups.isEmpty else { return [:] }
+        let ids = String(decoding: JSONValue.array(groups.sorted().map(JSONValue.string)).encoded(), as: UTF8.self)
+        return try pool.read { db in
+            var out: [String: TeamBounds] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT group_id, group_min, group_max FROM drill_team WHERE group_id IN (SELECT value FROM json_each(?))
+                """, arguments: [ids]) {
+                out[row[0]] = TeamBounds(min: row[1], max: row[2])
+            }
+            return out
+        }
+    }
+
     /// What the planner must respect of the assignments already made, for a plan at `now` that
     /// looks back to `reach` (shifts that started up to a day ago):
     /// - `live`: the commitments that have not ended (``committedAssignments(endingAfter:)``);
@@ -82,7 +110,10 @@ extension Store {
     /// their unsent messages; new ones are inserted with their `assignment.scheduled` messages due
     /// `leadSeconds` before the start (the unit's own lead when `unitLeadSeconds` names the unit);
     /// cancelled commitments are marked and announced.
+    /// `teamBounds` gives the group bounds in force of the plan's drill teams (by group id): each
+    /// new member tightens its team's record to them (``drillTeamBounds(of:)``).
     public func savePlan(_ plan: Plan, now: Instant, leadSeconds: Int64, unitLeadSeconds: [String: Int64] = [:],
+                         teamBounds: [String: TeamBounds] = [:],
                          scheduled: @Sendable (Assignment) -> [(WebhookEvent, [String])],
                          cancelled: @Sendable (Assignment, String) -> [(WebhookEvent, [String])]) throws -> PlanChange {
         try pool.write { db in
@@ -116,6 +147,15 @@ extension Store {
                 for (event, endpoints) in scheduled(a) {
                     try Self.enqueue(db, event, endpoints: endpoints, runAt: max(now, a.interval.start.adding(seconds: -(unitLeadSeconds[a.unit] ?? leadSeconds))))
                 }
+                if let g = a.group, let b = teamBounds[g] {
+                    try db.execute(sql: """
+                        INSERT INTO drill_team (group_id, group_min, group_max, start) VALUES (?1, ?2, ?3, ?4)
+                        ON CONFLICT (group_id) DO UPDATE SET group_min = max(group_min, excluded.group_min),
+                            group_max = CASE WHEN group_max IS NULL THEN excluded.group_max
+                                             WHEN excluded.group_max IS NULL THEN group_max
+                                             ELSE min(group_max, excluded.group_max) END
+                        """, arguments: [g, b.min, b.max, a.interval.start.seconds])
+                }
                 change.added += 1
             }
             for c in plan.cancellations {
@@ -139,6 +179,7 @@ extension Store {
                 change.cancelled += 1
             }
             try Self.saveUnmet(db, plan.unmet)
+            try db.execute(sql: "DELETE FROM drill_team WHERE start < ?", arguments: [now.seconds - 7 * 86_400])
             return change
         }
     }

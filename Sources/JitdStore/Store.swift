@@ -221,6 +221,20 @@ public final class Store: Sendable {
         m.registerMigration("v11: a message whose request went out unanswered may have reached its receiver") { db in
             try db.execute(sql: "ALTER TABLE outbox ADD COLUMN maybe_delivered INTEGER NOT NULL DEFAULT 0")
         }
+        m.registerMigration("drill teams: the group bounds each team was scheduled under") { db in
+            // A member's `assignment.scheduled` carries the catalog of when it was made: a team
+            // keeps within those bounds too, whatever the catalog says later (see
+            // `PlanningInput.teamBounds`). Tightened by every member scheduled into the team.
+            try db.execute(sql: """
+                CREATE TABLE drill_team (
+                    group_id TEXT PRIMARY KEY,
+                    group_min INTEGER NOT NULL,
+                    group_max INTEGER,              -- NULL: no maximum
+                    start INTEGER NOT NULL          -- the team's start, for pruning
+                ) WITHOUT ROWID;
+                CREATE INDEX drill_team_start ON drill_team(start);
+                """)
+        }
         return m
     }
 

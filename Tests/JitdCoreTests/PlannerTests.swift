@@ -109,6 +109,29 @@ import Testing
         #expect(Assignment.makeID(staffID: "a", moduleID: "m", start: Self.t0) == Assignment.makeID(staffID: "a", moduleID: "m", start: Self.t0, team: nil))
     }
 
+    /// The simulation's drill_size finding (seed 2, 2 days): a code-blue team of three was told
+    /// under group_min 3; the catalog then lowered the minimum to 2, a member declined, and the
+    /// re-plan kept the other two, judged by the catalog in force. Their messages carry the
+    /// catalog of when they were made, and the team was told as a team of at least 3: it keeps
+    /// the bounds it was scheduled under (`PlanningInput.teamBounds`) and is cancelled whole.
+    @Test func aDrillTeamKeepsTheMinimumItWasScheduledUnder() {
+        let drill = Module(id: "drill", title: "Drill", minutes: 15, kind: .drill, roles: ["RN"], priority: .high,
+                           published: Self.t0.adding(minutes: -60), groupMin: 2, groupMax: 4)
+        let iv = Interval(start: Self.t0.adding(minutes: 120), end: Self.t0.adding(minutes: 135))
+        let told = ["a", "b"].map { Assignment(id: "told-\($0)", staffID: $0, moduleID: "drill", unit: "MICU", role: "RN", interval: iv, group: "g_team") }
+        var input = PlanningInput(now: Self.t0, policy: Policy(), shifts: ["a", "b"].map { shift($0, from: -1, to: 8) },
+                                  coverage: [], modules: [drill], committed: told)
+        // Within the bounds in force (2...4), two members are a team.
+        #expect(Planner().plan(input).cancellations.isEmpty)
+        // Scheduled under 3...5, two members are too few.
+        input.teamBounds = ["g_team": TeamBounds(min: 3, max: 5)]
+        let plan = Planner().plan(input)
+        #expect(Set(plan.cancellations.map(\.assignment.id)) == ["told-a", "told-b"])
+        #expect(plan.cancellations.allSatisfy { $0.reason == "group_too_small" })
+        #expect(!plan.assignments.contains { $0.group == "g_team" })
+        #expect(PlanChecker(input: input).violations(plan).isEmpty)
+    }
+
     @Test func classroomKeepsSessionTimeAndCapacity() {
         let cls = Module(id: "lift", title: "Lift", minutes: 20, kind: .classroom, roles: ["RN"], published: Self.t0.adding(minutes: -60),
                          sessions: [ClassSession(start: Self.t0.adding(minutes: 180), location: "Lab", capacity: 2)])

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import JitdCore
 @testable import JitdDaemon
+import JitdIngest
 @testable import JitdStore
 
 /// The rules the offline planner keeps, kept by the running daemon too: minute by minute, with
@@ -59,6 +60,13 @@ import Testing
             try f.replan()
             try f.deliver("paging")
             f.advance(minutes: 1)
+        }
+        // Re-plans keep the last plan's sessions, which may lie anywhere in the 2-hour horizon:
+        // go on until all of the first plan's sessions were told.
+        for _ in 0..<12 {
+            try f.replan()
+            try f.deliver("paging")
+            f.advance(minutes: 10)
         }
         let per = Self.sessionsPerPerson(f)
         #expect(per.count == 8, "everyone was told of something: \(per)")
@@ -268,6 +276,43 @@ import Testing
         g.advance(minutes: 5)
         try g.deliver("paging", status: 503)
         #expect(try g.state(hung.assignmentID!) == .notified)
+    }
+
+    /// The simulation's drill_size finding (seed 2, 2 days): a team told under group_min 3, the
+    /// catalog then lowered to group_min 2, a member declines. The others' messages carry the
+    /// catalog of when they were made: the team keeps the minimum it was scheduled under and is
+    /// cancelled whole, instead of running with two.
+    @Test func aDrillKeepsTheMinimumItWasToldUnderAfterTheCatalogLowersIt() throws {
+        func catalog(min: Int, max: Int) -> String {
+            """
+            [[module]]
+            id = "drill"
+            title = "Code blue drill"
+            minutes = 5
+            kind = "drill"
+            roles = ["RN"]
+            published = "2026-01-01"
+            group_min = \(min)
+            group_max = \(max)
+
+            """
+        }
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: catalog(min: 3, max: 3), at: Self.t0)
+        try f.drop("roster.csv", Self.roster(3))
+        try f.replan()
+        try f.deliver("paging")
+        let members = f.told().keys.sorted()
+        #expect(members.count == 3)
+        f.runtime.catalog.replace(try CatalogParser.parse([(file: "catalog.toml", text: catalog(min: 2, max: 3))], zone: .utc).value)
+        try f.replan()
+        _ = try f.store.transition(members[2], .decline, now: f.now, cancelledEvents: { _, _ in [] })
+        try f.replan()
+        try f.deliver("paging")
+        for id in members.prefix(2) {
+            #expect(try f.state(id) == .cancelled)
+            #expect(try f.store.assignment(id: id)?.reason == "group_too_small")
+            #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == id })
+        }
     }
 
     /// One `staffing.below_minimum` per shortage, however many re-plans see it.

@@ -24,8 +24,14 @@ planner's score over CP-SAT's best bound, so it is never flattering: when the st
 OPTIMAL the true optimum may be lower and the true ratio higher.
 
 usage: exact.py DIR [seconds per instance]        (EXACT_DIFF=1 lists where jitd and the optimum differ)
+
+The solver's result for an instance (best, bound, status) is kept in DIR/../exact-cache.json
+(EXACT_CACHE names another file), keyed by a hash of everything but the planners' scores and by
+the time allowed, so comparing a new planner on the same instances does not solve them again.
+A result is reused for a shorter time limit only when it is proven optimal.
 """
 import glob
+import hashlib
 import json
 import os
 import sys
@@ -41,7 +47,24 @@ def ceil_to(t, step):
     return -(-t // step) * step
 
 
-def solve(inst, seconds):
+def person_bounds(inst, seconds):
+    """An upper bound on each person's placed weight: their needs alone, with every coverage
+    minimum dropped and drills open to a team of one (a relaxation: any plan's placements of
+    one person are feasible here). These small models close fast, and their sum bounds the
+    optimum far more tightly than the whole model's relaxation can when the per-shift caps,
+    spacing and prerequisites are what bind."""
+    out = {}
+    relaxed = dict(inst, slack=[dict(r, slack=[10**6] * len(r["slack"])) for r in inst["slack"]],
+                   modules=[dict(m, group_min=1) for m in inst["modules"]])
+    for staff in sorted({n["staff"] for n in inst["needs"]}):
+        one = dict(relaxed, needs=[n for n in inst["needs"] if n["staff"] == staff])
+        _, bound, _ = solve(one, seconds, cuts=False, report=False)
+        out[staff] = int(bound + 1e-6)
+    return out
+
+
+def solve(inst, seconds, cuts=True, report=True):
+    ub = person_bounds(inst, min(10.0, seconds)) if cuts else {}
     slot = inst["slot_seconds"]
     origin = inst["origin"]
     pol = inst["policy"]
@@ -93,16 +116,27 @@ def solve(inst, seconds):
         model.Add(sum(x * mins for x, mins in xs) <= p["max_minutes"])
         model.Add(sum(x for x, _ in xs) <= p["max_sessions"])
     # spacing per person: e_i + max(g_i, g_j) <= t_j for i before j
-    after, before = {}, {}
+    after, before, spans = {}, {}, {}
     for n, xs in var.items():
         staff = inst["needs"][n]["staff"]
         for x, k, t, e in xs:
             g = pol[shifts[k]["unit"]]["gap"]
             after.setdefault(staff, []).append(model.NewOptionalFixedSizeIntervalVar(t, e - t + g, x, ""))
             before.setdefault(staff, []).append(model.NewOptionalFixedSizeIntervalVar(t - g, e - t + g, x, ""))
+            spans.setdefault(staff, []).append((x, t, e, g))
     for staff in after:
         model.AddNoOverlap(after[staff])
         model.AddNoOverlap(before[staff])
+    # The same rule as linear cuts, which the solver's relaxation holds far more tightly than
+    # the no-overlap constraints: sessions whose stretched intervals share an instant pairwise
+    # conflict, so at most one of them is placed (the largest such sets start where one starts).
+    for staff, placements in spans.items():
+        for lo_of, hi_of in ((lambda t, e, g: t, lambda t, e, g: e + g), (lambda t, e, g: t - g, lambda t, e, g: e)):
+            points = sorted({lo_of(t, e, g) for _, t, e, g in placements})
+            for point in points:
+                xs = [x for x, t, e, g in placements if lo_of(t, e, g) <= point < hi_of(t, e, g)]
+                if len(xs) > 1:
+                    model.AddAtMostOne(xs)
     # coverage: per unit, role and touched slot
     load = {}
     for n, xs in var.items():
@@ -153,12 +187,19 @@ def solve(inst, seconds):
                     continue
                 earlier = [y for y, _, t2, e2 in var.get(pn, []) if e2 <= t] if pn is not None else []
                 model.Add(x <= sum(earlier)) if earlier else model.Add(x == 0)
+    # Each person's relaxed bound, as a redundant cut that lets the solver prove its optimum.
+    for staff, bound in ub.items():
+        mine = [inst["needs"][n]["weight"] * x for n, xs in var.items() if inst["needs"][n]["staff"] == staff for x, *_ in xs]
+        if mine:
+            model.Add(sum(mine) <= bound)
     model.Maximize(sum(inst["needs"][n]["weight"] * x for n, xs in var.items() for x, *_ in xs))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = seconds
     solver.parameters.num_workers = int(os.environ.get("EXACT_WORKERS", "2"))
+    if os.environ.get("EXACT_LIN"):
+        solver.parameters.linearization_level = int(os.environ["EXACT_LIN"])
     status = solver.Solve(model)
-    if os.environ.get("EXACT_DIFF"):
+    if report and os.environ.get("EXACT_DIFF"):
         mine = {(a["staff"], a["module"]) for a in inst["planner_placed"]}
         chosen = set()
         for n, xs in var.items():
@@ -170,18 +211,49 @@ def solve(inst, seconds):
                         print("  optimum also places", nd, mods[nd["module"]]["kind"], t)
         for a in sorted(mine - chosen):
             print("  jitd places", a, mods[a[1]]["kind"], "which the optimum does not")
-    return solver.ObjectiveValue(), solver.BestObjectiveBound(), solver.StatusName(status)
+    bound = solver.BestObjectiveBound()
+    if ub:
+        bound = min(bound, sum(ub.values()))
+    best = solver.ObjectiveValue()
+    status = solver.StatusName(status)
+    if status == "FEASIBLE" and best >= bound - 1e-6:
+        status = "OPTIMAL"  # the found plan meets the bound of the relaxation
+    return best, bound, status
+
+
+# Bumped whenever the model changes, so that no cached result of an older model is reused.
+MODEL_VERSION = 2
+
+
+def instance_key(inst):
+    core = {k: v for k, v in inst.items() if k not in ("scores", "planner_placed")}
+    core["model_version"] = MODEL_VERSION
+    return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()
+
+
+def cached_solve(inst, seconds, cache):
+    key = instance_key(inst)
+    hit = cache.get(key)
+    if hit and not os.environ.get("EXACT_DIFF") and (hit["seconds"] >= seconds or hit["status"] == "OPTIMAL"):
+        return hit["best"], hit["bound"], hit["status"]
+    best, bound, status = solve(inst, seconds)
+    if not hit or hit["status"] != "OPTIMAL":
+        cache[key] = {"best": best, "bound": bound, "status": status, "seconds": seconds}
+    return best, bound, status
 
 
 def main():
     d = sys.argv[1]
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60
+    cache_path = os.environ.get("EXACT_CACHE") or os.path.join(os.path.dirname(os.path.abspath(d)), "exact-cache.json")
+    cache = json.load(open(cache_path)) if os.path.exists(cache_path) else {}
     names = None
     ratios = {}
     rows = []
     for path in sorted(glob.glob(os.path.join(d, "instance-*.json")), key=lambda p: int(p.split("-")[-1].split(".")[0])):
         inst = json.load(open(path))
-        best, bound, status = solve(inst, seconds)
+        best, bound, status = cached_solve(inst, seconds, cache)
+        json.dump(cache, open(cache_path, "w"), indent=1, sort_keys=True)
         names = names or list(inst["scores"])
         staff = len({s["staff"] for s in inst["shifts"]})
         kinds = {m["kind"] for m in inst["modules"]}

@@ -86,9 +86,13 @@ extension PlannerRun {
                 guard can.count >= lo else { continue }
                 can.sort { (load($0.need.staffID), $0.need.staffID) < (load($1.need.staffID), $1.need.staffID) }
                 while can.count >= lo {
-                    let team = pick(can, over: iv, limit: hi)
+                    var team = pick(can, over: iv, limit: hi)
                     guard team.count >= lo else { break }
                     let group = "g_" + StableHash.hex("\(module.id)\u{1F}\(unit)\u{1F}\(iv.start.seconds)\u{1F}\(team[0].need.staffID)")
+                    // A group id that members were already scheduled under keeps those bounds too.
+                    let (glo, ghi) = teamRange(module, group: group)
+                    if team.count > ghi { team.removeLast(team.count - ghi) }
+                    guard team.count >= glo else { break }
                     for c in team { record(c.need, module, shift: c.shift, at: iv, group: group) }
                     let done = Set(team.map(\.need.staffID))
                     placedStaff.formUnion(done)

@@ -13,6 +13,12 @@ public struct Planner: Sendable {
     }
 
     public var strategy: Strategy
+    /// Steps of the improvement search per person on the roster, for experiments (the benchmarks
+    /// vary it to show what more search would buy); `nil`: the shipped budget
+    /// (`PlannerRun.searchBudget`). A count, never a clock.
+    public var searchStepsPerPerson: Int? = nil
+    /// Experiment knob (benchmarks only): 0 strict fairness tie-break, 1 plateau walk ignoring fairness.
+    public var acceptance = 0
 
     public init(_ strategy: Strategy = .full) { self.strategy = strategy }
 
@@ -20,12 +26,13 @@ public struct Planner: Sendable {
         var run = PlannerRun(input: input)
         run.fair = strategy == .full
         run.byWeight = strategy != .firstFit
+        run.startsFromPrevious = strategy == .full
         run.bookHistory()
         run.keepCommitted()
         run.placeNeeds()
         if strategy == .full {
-            run.improveByParts(steps: run.searchSteps(forPartOf:))
-            run.settleUnmet()
+            let budget = searchStepsPerPerson.map { PlannerRun.SearchBudget(perPerson: $0, pool: 0, atScalePerHundred: 100 * $0) } ?? PlannerRun.searchBudget
+            run.search(budget, acceptance: acceptance)
         }
         return run.result()
     }
@@ -48,8 +55,6 @@ struct PlannerRun {
     var placed: [String: [String: Interval]] = [:]
     /// Bumped whenever slack comes back (a session taken out), which voids `PersonCalendar.full`.
     var slackEpoch = 0
-    /// Each unit's people, for the search.
-    var staffByUnit: [String: [String]] = [:]
     /// People in each class session (by group id), committed ones included.
     var seats: [String: Int] = [:]
     var unmet: [UnmetNeed] = []
@@ -65,6 +70,8 @@ struct PlannerRun {
     var fair = true
     /// Modules ranked by weight (else by id: first-fit).
     var byWeight = true
+    /// Whether the construction starts from `input.previous` (jitd; the baselines ignore it).
+    var startsFromPrevious = false
 
     /// How much training a person already carries, when ordering is fair.
     func load(_ staff: String) -> Int { fair ? people[staff]?.trainedMinutes ?? 0 : 0 }
@@ -191,8 +198,9 @@ struct PlannerRun {
         var drop: [Int] = []
         for (_, members) in kept.sorted(by: { $0.key < $1.key }) {
             let first = assignments[members[0]]
+            // The minimum in force, and the one the team was scheduled under (see `teamBounds`).
             guard let m = modules[first.moduleID], m.kind == .drill, first.interval.start > input.now,
-                  members.count < max(2, m.groupMin ?? 2) else { continue }
+                  members.count < max(2, m.groupMin ?? 2, input.teamBounds[first.group!]?.min ?? 0) else { continue }
             drop += members
         }
         for i in drop.sorted(by: >) { uncommit(i, reason: "group_too_small") }
@@ -216,7 +224,8 @@ struct PlannerRun {
     mutating func placeNeeds() {
         needs = NeedFinder(input: input).needs().filter { placed[$0.staffID]?[$0.moduleID] == nil }
         for n in needs { if let t = n.notBefore { notBefore[n.key] = t } }
-        let byModule = Dictionary(grouping: needs, by: \.moduleID)
+        if startsFromPrevious && !input.previous.isEmpty { keepPrevious() }
+        let byModule = Dictionary(grouping: needs.filter { placed[$0.staffID]?[$0.moduleID] == nil }, by: \.moduleID)
         for module in moduleOrder(byModule) {
             let pending = byModule[module.id] ?? []
             guard module.published < input.horizon.end else {
@@ -278,16 +287,16 @@ struct PlannerRun {
         return t
     }
 
-    /// Steps of the improvement search for each part of the hospital (see `improveByParts`): 60 per
-    /// person of the part, within a budget of person-steps for the whole hospital (a step costs
-    /// about what its part holds), so a hospital of up to about a hundred people is searched in
-    /// full and a big one keeps its planning time. A count, not a clock: plans stay deterministic.
-    func searchSteps(forPartOf n: Int) -> Int {
-        min(60 * n, max(2, Self.personSteps / max(1, people.count)))
+    /// A drill team's size bounds: its module's in force (`group_max` absent: `group_min`), within
+    /// those it was scheduled under when it has members already (`PlanningInput.teamBounds`).
+    func teamRange(_ module: Module, group: String?) -> (lo: Int, hi: Int) {
+        var lo = max(1, module.groupMin ?? 2), hi = max(lo, module.groupMax ?? lo)
+        if let g = group, let b = input.teamBounds[g] {
+            lo = max(lo, b.min)
+            hi = min(hi, b.max ?? hi)
+        }
+        return (lo, hi)
     }
-
-    /// The person-steps the search may spend on a whole hospital (about a tenth of a second here).
-    static let personSteps = 30_000
 
     /// The group id of a class session, shared by everyone who attends it.
     func classGroup(_ module: Module, _ session: ClassSession) -> String {

@@ -27,6 +27,18 @@ public struct PlanningInput: Sendable {
     /// Only the per-shift keys (buffer, caps, spacing, notification lead) are read from it; the
     /// grid, the horizon and the re-plan interval are the site's.
     public var unitPolicies: [String: Policy] = [:]
+    /// The last plan's placements that nobody has been told of yet (the daemon's `planned`
+    /// assignments that are not commitments). Not promises: the planner may move or drop any of
+    /// them, but it starts from them and, among plans of equal weight, keeps as many as it can,
+    /// so that a re-plan a few minutes later does not reshuffle the future. Empty for an offline
+    /// plan, whose output then does not depend on it.
+    public var previous: [Assignment] = []
+    /// The `group_min`…`group_max` each drill team (by group id) was scheduled under, for teams
+    /// with members in `committed` or `previous`: their messages carry the catalog of that time,
+    /// so a team keeps within those bounds as well as within its module's bounds now (a team of 3
+    /// told under a minimum of 3 is cancelled when a decline leaves 2, even if the catalog has
+    /// since lowered the minimum to 2).
+    public var teamBounds: [String: TeamBounds] = [:]
 
     public init(now: Instant, policy: Policy, siteZone: Zone = .utc, unitZones: [String: Zone] = [:],
                 shifts: [Shift], coverage: [CoverageRule], modules: [Module],
@@ -49,5 +61,16 @@ public struct PlanningInput: Sendable {
 
     public var horizon: Interval {
         Interval(start: now, end: now.adding(seconds: Int64(policy.horizonHours) * 3600))
+    }
+}
+
+/// A drill team's size bounds as scheduled (`group_max` `nil`: none).
+public struct TeamBounds: Sendable, Hashable {
+    public var min: Int
+    public var max: Int?
+
+    public init(min: Int, max: Int?) {
+        self.min = min
+        self.max = max
     }
 }

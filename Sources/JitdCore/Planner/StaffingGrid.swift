@@ -115,6 +115,27 @@ struct StaffingGrid {
         return true
     }
 
+    /// The first slot of `iv` in which fewer than `people` more of key `id` may leave (or of its
+    /// unit, where a `*` rule binds it); `nil` when they all may.
+    func firstShortSlot(_ id: Int, over iv: Interval, people: Int = 1) -> Int? {
+        let column = slackColumns[id]
+        let any = anyRoleID[id]
+        for i in touchedSlots(iv) {
+            if column[i] < people { return i }
+            if let a = any, slackColumns[a][i] < people { return i }
+        }
+        return nil
+    }
+
+    /// The id of the `*` key of key `id`'s unit, when a `*` rule binds that unit.
+    func anyRoleKey(of id: Int) -> Int? { anyRoleID[id] }
+
+    /// Releases `people` more of key `id` over the interval (a negative count brings them back).
+    mutating func release(_ id: Int, over iv: Interval, people: Int) {
+        for i in touchedSlots(iv) { slackColumns[id][i] -= people }
+        if let any = anyRoleID[id] { for i in touchedSlots(iv) { slackColumns[any][i] -= people } }
+    }
+
     mutating func release(_ key: Key, over iv: Interval, people: Int = 1) {
         guard let id = ids[key] else { return }
         for i in touchedSlots(iv) { slackColumns[id][i] -= people }

@@ -34,8 +34,14 @@ public struct Replanner: Sendable {
         let modules = Dictionary(runtime.catalog.current.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let names = Dictionary(input.shifts.compactMap { s in s.name.map { (s.staffID, $0) } }, uniquingKeysWith: { a, _ in a })
         let runtime = self.runtime
+        // The group bounds in force of the plan's drill teams, recorded with their new members.
+        var teamBounds: [String: TeamBounds] = [:]
+        for a in plan.assignments {
+            guard let g = a.group, teamBounds[g] == nil, let m = modules[a.moduleID], m.kind == .drill else { continue }
+            teamBounds[g] = TeamBounds(min: m.groupMin ?? 2, max: m.groupMax)
+        }
         let change = try runtime.store.savePlan(plan, now: now, leadSeconds: Int64(config.policy.notifyLeadMinutes) * 60,
-            unitLeadSeconds: config.unitPolicies.mapValues { Int64($0.notifyLeadMinutes) * 60 },
+            unitLeadSeconds: config.unitPolicies.mapValues { Int64($0.notifyLeadMinutes) * 60 }, teamBounds: teamBounds,
             scheduled: { a in
                 guard let m = modules[Booster.parse(a.moduleID)?.module ?? a.moduleID] else { return [] }
                 return runtime.route("assignment.scheduled", unit: a.unit, name: names[a.staffID]) {
@@ -72,6 +78,11 @@ public struct Replanner: Sendable {
             completions: try runtime.store.latestCompletions(of: staff))
         let commitments = try runtime.store.planningCommitments(now: now, reach: now.adding(seconds: -86_400))
         input.committed = commitments.live
+        // The last plan's sessions nobody was told of yet: the planner starts from them and keeps
+        // them where it can, so that a timer re-plan does not reshuffle the future.
+        input.previous = try runtime.store.uncommittedPlan(startingAfter: now)
+        // The bounds the drill teams among them were scheduled under.
+        input.teamBounds = try runtime.store.drillTeamBounds(of: Set((input.committed + input.previous).compactMap(\.group)))
         input.booked = commitments.booked
         input.retiredIDs = commitments.retiredIDs
         input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
