@@ -198,7 +198,10 @@ struct Context {
         for g in drills.keys.sorted() {
             let members = drills[g]!
             let first = members[0]
-            let m = module(first.module, at: first.scheduledAt)!
+            // The bounds in force when the drill runs: a catalog edit before the start re-plans
+            // the team (SPEC: a group below `group_min` is cancelled whole), so a team of two
+            // after `group_min` was lowered to 2 keeps the rule.
+            let m = module(first.module, at: first.start) ?? module(first.module, at: first.scheduledAt)!
             let low = m.groupMin ?? 2, high = m.groupMax ?? Int.max
             if members.count < low || members.count > high {
                 out.append(Violation(kind: .drillSize, at: first.start, unit: first.unit,

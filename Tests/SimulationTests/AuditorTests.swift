@@ -306,6 +306,19 @@ import Testing
         #expect(g.audit().count(.drillSize) == 1)      // 8 > 4
     }
 
+    /// A team told under `group_min` 3 whose catalog lowered it to 2 before the drill: two
+    /// people keep the rule in force when the drill runs (the 10-seed run's seed 4).
+    @Test func drillSizesAreJudgedByTheBoundsInForceAtTheStart() {
+        var f = F(nurses: 4, min: 0)
+        f.module(AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 3, groupMax: 5))
+        f.told("N1", "drill", at: F.at(11), group: "g1")
+        f.told("N2", "drill", at: F.at(11), group: "g1")
+        #expect(f.audit().count(.drillSize) == 1)
+        f.history.catalogs.append(AuditCatalog(since: F.at(10, 55), modules: [AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 2, groupMax: 5),
+                                                                          AuditModule(id: "m10", minutes: 10), AuditModule(id: "m20", minutes: 20)]))
+        #expect(f.audit().count(.drillSize) == 0)
+    }
+
     @Test func classroomsKeepTheirCapacityAndTimes() {
         var f = F(nurses: 8, min: 0)
         f.roster((1...8).map { f.shift("N\($0)", F.at(7), F.at(19)) }, at: F.day0)
