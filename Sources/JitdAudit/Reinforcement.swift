@@ -80,11 +80,12 @@ extension Context {
         let day: Int64 = 86_400
 
         for key in byStaffModule.keys.sorted() {
-            let list = byStaffModule[key]!.map(\.completedAt).sorted()
-            let staff = list.isEmpty ? "" : byStaffModule[key]![0].staff
-            let moduleID = byStaffModule[key]![0].module
+            let group = byStaffModule[key]!
+            let list = group.map(\.completedAt).sorted()
+            let staff = group[0].staff, moduleID = group[0].module
             let mine = shifts[staff] ?? []
             let night = !mine.isEmpty && mine.filter(isNight).count * 2 > mine.count
+            let boosters: WritableKeyPath<ReinforcementFigures, ReinforcementFigures.Boosters> = night ? \.boostersNight : \.boostersDay
             let sessions = (liveByStaff[staff] ?? []).filter { $0.module == moduleID }
             for (i, c) in list.enumerated() {
                 let next = i + 1 < list.count ? list[i + 1] : nil
@@ -95,7 +96,7 @@ extension Context {
                         let open = target - ReinforcementFigures.toleranceDays * day, close = target + ReinforcementFigures.toleranceDays * day
                         guard open >= history.from, close <= history.to else { continue }
                         if let n = next, n < close { continue }
-                        var b = night ? out.boostersNight : out.boostersDay
+                        var b = out[keyPath: boosters]
                         b.due += 1
                         let placed = sessions.filter { $0.booster == k + 1 && $0.start > c && $0.finalState != "declined" }
                             .min { abs($0.start - target) < abs($1.start - target) }
@@ -105,7 +106,7 @@ extension Context {
                             b.notPlaced += 1
                             if !worksIn(staff, open, close) { b.noShiftInWindow += 1 }
                         }
-                        if night { out.boostersNight = b } else { out.boostersDay = b }
+                        out[keyPath: boosters] = b
                     }
                 }
                 // The recertification this completion starts.
