@@ -306,8 +306,9 @@ import Testing
         #expect(g.audit().count(.drillSize) == 1)      // 8 > 4
     }
 
-    /// A team told under `group_min` 3 whose catalog lowered it to 2 before the drill: two
-    /// people keep the rule in force when the drill runs (the 10-seed run's seed 4).
+    /// A team keeps the bounds it was told under or those in force when it runs: two after
+    /// `group_min` went from 3 to 2 (the 10-seed run's seed 4), five after `group_max` went from
+    /// 5 to 4 (the 60-day run); outside both is a violation.
     @Test func drillSizesAreJudgedByTheBoundsInForceAtTheStart() {
         var f = F(nurses: 4, min: 0)
         f.module(AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 3, groupMax: 5))
@@ -317,6 +318,16 @@ import Testing
         f.history.catalogs.append(AuditCatalog(since: F.at(10, 55), modules: [AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 2, groupMax: 5),
                                                                           AuditModule(id: "m10", minutes: 10), AuditModule(id: "m20", minutes: 20)]))
         #expect(f.audit().count(.drillSize) == 0)
+        // Five told under 3–5, the catalog then 2–4: within what they were told.
+        var g = F(nurses: 6, min: 0)
+        g.module(AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 3, groupMax: 5))
+        for n in 1...5 { g.told("N\(n)", "drill", at: F.at(11), group: "g5") }
+        g.history.catalogs.append(AuditCatalog(since: F.at(10, 55), modules: [AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 2, groupMax: 4),
+                                                                          AuditModule(id: "m10", minutes: 10), AuditModule(id: "m20", minutes: 20)]))
+        #expect(g.audit().count(.drillSize) == 0)
+        // Six fit neither.
+        g.told("N6", "drill", at: F.at(11), group: "g5")
+        #expect(g.audit().count(.drillSize) == 1)
     }
 
     @Test func classroomsKeepTheirCapacityAndTimes() {
