@@ -56,6 +56,7 @@ extension PlannerRun {
         // copy them with every step it may undo.
         whole.blockedByStaffing = []
         whole.blockedByCapacity = []
+        whole.notesBlocks = false
         var people: [String: PersonCalendar] = [:]
         var placed: [String: [String: Interval]] = [:]
         var assignments = rest

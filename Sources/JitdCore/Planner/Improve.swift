@@ -33,7 +33,9 @@ extension PlannerRun {
         let committedIDs = Set(input.committed.map(\.id))
         staffByUnit = [:]
         for staff in people.keys.sorted() {
-            for unit in Set(people[staff]!.shifts.map(\.unit)) { staffByUnit[unit, default: []].append(staff) }
+            var byUnit: [String: [Interval]] = [:]
+            for s in people[staff]!.shifts { byUnit[s.unit, default: []].append(s.interval) }
+            for (unit, shifts) in byUnit { staffByUnit[unit, default: []].append((staff, shifts)) }
         }
         let units = staffByUnit.keys.sorted()
         guard !units.isEmpty else { return }
@@ -60,9 +62,7 @@ extension PlannerRun {
     /// One step of the search; returns the change in weighted score (the caller restores on a loss).
     mutating func ruinAndRecreate(unit: String, window: Interval, index: NeedIndex, committed: Set<String>,
                                   rng: inout SplitMix64) -> Int {
-        var onShift = (staffByUnit[unit] ?? []).filter { staff in
-            people[staff]!.shifts.contains { $0.unit == unit && $0.interval.overlaps(window) }
-        }
+        var onShift = (staffByUnit[unit] ?? []).filter { $0.shifts.contains { $0.overlaps(window) } }.map(\.staff)
         // A step reworks a few people, so that its cost does not grow with the unit.
         if onShift.count > Self.peoplePerStep {
             onShift = onShift.map { ($0, rng.next()) }.sorted { $0.1 < $1.1 }.prefix(Self.peoplePerStep).map(\.0)
@@ -94,9 +94,11 @@ extension PlannerRun {
         }
         // What the affected people still lack: their most valuable needs first, a few of them (a
         // shift takes only a few sessions, and a person of a big catalog lacks dozens of modules).
-        let removedKeys = Set(pool.map(\.key))
+        var removed: [String: Set<String>] = [:]
+        for need in pool { removed[need.staffID, default: []].insert(need.moduleID) }
         for staff in affected.sorted() {
-            var lacking = (index.byStaff[staff] ?? []).filter { placed[staff]?[$0.moduleID] == nil && !removedKeys.contains($0.key) }
+            let mine = placed[staff] ?? [:], removedHere = removed[staff] ?? []
+            var lacking = (index.byStaff[staff] ?? []).filter { mine[$0.moduleID] == nil && !removedHere.contains($0.moduleID) }
             if lacking.count > Self.lackingPerPerson {
                 let keyed = lacking.map { ($0, rng.next()) }
                 lacking = keyed.sorted { ($0.0.weight, $1.0.due?.seconds ?? .max, $0.1) > ($1.0.weight, $0.0.due?.seconds ?? .max, $1.1) }
@@ -246,7 +248,7 @@ extension PlannerRun {
         // this unit that still has room, from their earliest start. A slot that fewer than
         // `lo - 1` of them reach is skipped before the full check (candidates, then staffing),
         // which gives the same teams at a fraction of the cost.
-        var reach: [[Interval]] = []
+        var reach: [(pending: Pending, windows: [Interval])] = []
         for p in others {
             guard let other = people[p.need.staffID] else { continue }
             var windows: [Interval] = []
@@ -256,25 +258,32 @@ extension PlannerRun {
                 let start = max(w.start, p.from)
                 if start.seconds + length <= w.end.seconds { windows.append(Interval(start: start, end: w.end)) }
             }
-            if !windows.isEmpty { reach.append(windows) }
+            if !windows.isEmpty { reach.append((p, windows)) }
         }
         guard reach.count + 1 >= lo else { return [] }
         for (k, s) in person.shifts.enumerated()
         where s.unit == unit && module.isEligible(role: s.role, unit: unit) && person.hasRoom(k, minutes: module.minutes) {
             let w = person.open(k)
+            let key = StaffingGrid.Key(unit: unit, role: s.role)
+            guard let keyID = grid.id(key) else { continue } // `pick` would refuse the newcomer at every slot
             var t = max(w.start, from).ceiled(to: step)
             while t.seconds + length <= min(w.end, input.horizon.end).seconds {
                 let iv = Interval(start: t, end: t.adding(seconds: length))
                 t = t.adding(seconds: step)
                 guard person.isFree(iv, inShift: k) else { continue }
-                var reached = 1
-                for windows in reach where windows.contains(where: { $0.contains(iv) }) {
-                    reached += 1
-                    if reached >= lo { break }
+                // The newcomer comes first in the team or there is none: a slot their unit cannot
+                // spare them at is refused here, as `pick` would refuse it.
+                guard grid.canRelease(keyID, over: iv) else {
+                    if notesBlocks { blockedByStaffing.insert(newcomer.key) }
+                    continue
                 }
-                guard reached >= lo else { continue }
-                var can = [Candidate(need: newcomer, shift: k, key: .init(unit: unit, role: s.role))]
-                can += candidates(others, module, at: iv, unit: unit)
+                // Only those whose reach holds the slot can be candidates (`isFree` asks for the
+                // open part of a shift with room), so the full check looks at them alone.
+                var near: [Pending] = []
+                for r in reach where r.windows.contains(where: { $0.contains(iv) }) { near.append(r.pending) }
+                guard near.count + 1 >= lo else { continue }
+                var can = [Candidate(need: newcomer, shift: k, key: key)]
+                can += candidates(near, module, at: iv, unit: unit)
                 guard can.count >= lo else { continue }
                 let team = pick(can, over: iv, limit: hi)
                 guard team.count >= lo, team[0].need.staffID == newcomer.staffID else { continue }

@@ -28,7 +28,7 @@ extension PlannerRun {
             if window.end.seconds < from.seconds + length || window.start >= input.horizon.end { continue }
             let (known, staffing) = person.isKnownFull(k, length: length, from: from, epoch: slackEpoch)
             if known {
-                if staffing { blockedByStaffing.insert(need.key) }
+                if staffing && notesBlocks { blockedByStaffing.insert(need.key) }
                 continue
             }
             var refusedForStaffing = false
@@ -38,7 +38,7 @@ extension PlannerRun {
                 let iv = Interval(start: start, end: start.adding(seconds: length))
                 if person.isFree(iv, inShift: k) {
                     if grid.canRelease(key, over: iv) { return (k, iv) }
-                    blockedByStaffing.insert(need.key)
+                    if notesBlocks && !refusedForStaffing { blockedByStaffing.insert(need.key) }
                     refusedForStaffing = true
                 }
                 start = start.adding(seconds: step)

@@ -48,8 +48,8 @@ struct PlannerRun {
     var placed: [String: [String: Interval]] = [:]
     /// Bumped whenever slack comes back (a session taken out), which voids `PersonCalendar.full`.
     var slackEpoch = 0
-    /// Each unit's people, for the search.
-    var staffByUnit: [String: [String]] = [:]
+    /// Each unit's people with their shifts on it (shifts never change during a run), for the search.
+    var staffByUnit: [String: [(staff: String, shifts: [Interval])]] = [:]
     /// People in each class session (by group id), committed ones included.
     var seats: [String: Int] = [:]
     var unmet: [UnmetNeed] = []
@@ -59,6 +59,9 @@ struct PlannerRun {
     /// Needs for which a personally free time was refused only by staffing, or by a full class.
     var blockedByStaffing: Set<String> = []
     var blockedByCapacity: Set<String> = []
+    /// Whether refusals are noted in `blockedByStaffing` and `blockedByCapacity`: only the
+    /// construction's reasons for unmet needs read them, so the improvement search does not.
+    var notesBlocks = true
     /// Latest completion per person and module.
     let completed: [String: [String: Instant]]
     /// Least-trained first among needs of equal rank.
