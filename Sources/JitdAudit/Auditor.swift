@@ -37,8 +37,9 @@ public struct Auditor: Sendable {
         out += context.placement(unknownModule: &report.unknownModule)
         out += context.spacing()
         out += context.groups()
-        out += context.coverage(&report)
-        report.reinforcement = context.reinforcement()
+        var spare = SpareStaff(from: h.from)
+        out += context.coverage(&report, spare: &spare)
+        report.reinforcement = context.reinforcement(spare: spare)
         report.violations = out.sorted { ($0.at, $0.kind, $0.unit ?? "", $0.staff ?? "", $0.detail) < ($1.at, $1.kind, $1.unit ?? "", $1.staff ?? "", $1.detail) }
         return report
     }
