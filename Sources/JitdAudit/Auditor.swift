@@ -37,8 +37,9 @@ public struct Auditor: Sendable {
         out += context.placement(unknownModule: &report.unknownModule)
         out += context.spacing()
         out += context.groups()
-        out += context.coverage(&report)
-        report.reinforcement = context.reinforcement()
+        var spare = SpareStaff(from: h.from)
+        out += context.coverage(&report, spare: &spare)
+        report.reinforcement = context.reinforcement(spare: spare)
         report.violations = out.sorted { ($0.at, $0.kind, $0.unit ?? "", $0.staff ?? "", $0.detail) < ($1.at, $1.kind, $1.unit ?? "", $1.staff ?? "", $1.detail) }
         return report
     }
@@ -198,9 +199,14 @@ struct Context {
         for g in drills.keys.sorted() {
             let members = drills[g]!
             let first = members[0]
-            let m = module(first.module, at: first.scheduledAt)!
-            let low = m.groupMin ?? 2, high = m.groupMax ?? Int.max
-            if members.count < low || members.count > high {
+            // A team keeps the bounds its members were told under, or those in force when it runs
+            // (an educator's edit in between: a team of two after `group_min` went from 3 to 2,
+            // or of five after `group_max` went from 5 to 4). Outside both, it is a violation.
+            let told = module(first.module, at: first.scheduledAt)!
+            let atStart = module(first.module, at: first.start) ?? told
+            func fits(_ m: AuditModule) -> Bool { members.count >= (m.groupMin ?? 2) && members.count <= (m.groupMax ?? Int.max) }
+            if !fits(told) && !fits(atStart) {
+                let low = atStart.groupMin ?? 2, high = atStart.groupMax ?? Int.max
                 out.append(Violation(kind: .drillSize, at: first.start, unit: first.unit,
                                      detail: "drill \(g) of \(first.module) has \(members.count) people in effect, bounds \(low)–\(high == Int.max ? "∞" : "\(high)"): \(members.map(\.staff).sorted().joined(separator: ", "))"))
             }

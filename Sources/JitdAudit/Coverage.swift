@@ -1,5 +1,23 @@
 import Foundation
 
+/// How many more people each unit and role could have spared at each minute of the period, by
+/// the roster in force then and the training in effect then: on shift − in training − the
+/// minimum. Read by the renewal figures to tell a unit that had no one to spare from slack left
+/// unused. A unit and role no rule binds at a minute is not bounded then.
+struct SpareStaff {
+    let from: Int64
+    /// By `unit␟role` (and `unit␟*` where a `*` rule applies), one value per minute.
+    var spare: [String: [Int32]] = [:]
+
+    /// Whether `people` more of `role` could have left `unit` at minute `m` of the period.
+    func canSpare(unit: String, role: String, minute m: Int, people: Int32 = 1) -> Bool {
+        for k in [unit + "\u{1F}" + role, unit + "\u{1F}*"] {
+            if let column = spare[k], m >= 0, m < column.count, column[m] < people { return false }
+        }
+        return true
+    }
+}
+
 extension Context {
     /// Minute by minute over the period, for every unit and every coverage rule that applies to
     /// it: on-shift headcount by the roster in force at that minute, minus the people in effect in
@@ -12,7 +30,7 @@ extension Context {
     /// session already running when the roster changed could not be undone). A unit already
     /// below the minimum releases nobody of that unit and role (SPEC): training then, in a
     /// session that started at or after the latest roster change, is its own violation.
-    func coverage(_ report: inout AuditReport) -> [Violation] {
+    func coverage(_ report: inout AuditReport, spare: inout SpareStaff) -> [Violation] {
         let from = history.from
         let n = Int((history.to - from) / 60)
         guard n > 0 else { return [] }
@@ -89,6 +107,8 @@ extension Context {
                 let k = key(unit, role)
                 let on = running(onShift[k]), away = running(training[k])
                 let latest = latestStart[k] ?? [Int64](repeating: Int64.min, count: n)
+                var spareColumn = [Int32](repeating: .max, count: n)
+                defer { spare.spare[k] = spareColumn }
                 var changeIndex = 0
                 // Runs of minutes per kind, reported as one violation each.
                 var open: [Violation.Kind: (first: Int, last: Int, worst: Int, detail: String)] = [:]
@@ -113,6 +133,7 @@ extension Context {
                     var need = 0
                     for r in mine where r.min > need && r.isActive(minuteOfDay: localMinute[m], day: localDay[m]) { need = r.min }
                     guard need > 0 else { continue }
+                    spareColumn[m] = on[m] - away[m] - Int32(need)
                     report.coverageMinutesChecked += 1
                     while changeIndex < unitChanges.count && unitChanges[changeIndex] <= t { changeIndex += 1 }
                     let lastChange = changeIndex > 0 ? unitChanges[changeIndex - 1] : Int64.min

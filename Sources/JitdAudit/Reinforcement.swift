@@ -34,11 +34,22 @@ public struct ReinforcementFigures: Sendable, Codable, Hashable {
         /// A new completion of the module came at or before the lapse.
         public var renewedBefore = 0
         /// Lapsed anyway, by why: `no shift in the window`, `declined`, `missed`,
-        /// `cancelled`, `placed after the lapse` or `never placed` (each with `shifts full`: every
-        /// shift of the person in the window had its session or minutes cap taken by other
-        /// training; or `room in a shift`: one had room, which the unit's slack, the spacing or
-        /// the buffers did not allow, or which went unused).
+        /// `cancelled`, `told, not completed`, `placed after the lapse` or `never placed`, the
+        /// last two each with one of
+        /// - `shifts full`: every shift of the person in the window had its session or minutes
+        ///   cap taken by other training;
+        /// - `unit at its minimum`: a shift had room, but at no stretch of it as long as the
+        ///   module, inside the handover buffers, clear of the person's other sessions (with
+        ///   their spacing) and busy blocks, could the unit spare one more of the person's role;
+        /// - `slack unused`: such a stretch existed (by the roster in force then and the
+        ///   training in effect then) and the renewal was not placed in it. For a class, the
+        ///   stretch is one of its sessions with a seat left; for a drill, the unit could spare
+        ///   a whole team (`group_min` of the person's role) then, which does not say that
+        ///   enough others lacked the drill: `slack for a team unused`.
         public var lapsed: [String: Int] = [:]
+        /// The first few lapses with slack unused: who, what, when it lapsed and the first stretch
+        /// the unit could have spared, to look into.
+        public var slackUnusedExamples: [String] = []
         public var lapsedTotal: Int { lapsed.values.reduce(0, +) }
     }
 
@@ -57,13 +68,17 @@ public struct ReinforcementFigures: Sendable, Codable, Hashable {
 }
 
 extension Context {
-    func reinforcement() -> ReinforcementFigures {
+    func reinforcement(spare: SpareStaff) -> ReinforcementFigures {
         var out = ReinforcementFigures()
         // People's shifts by the roster in force at the end, and what kind of worker each is.
         var replay = RosterReplay(files: history.rosterFiles, clocks: clocks)
         replay.advance(to: Int64.max)
-        var shifts: [String: [AuditRosterEntry]] = [:]
-        for entries in replay.days.values { for e in entries where e.kind == .shift { shifts[e.staff, default: []].append(e) } }
+        var shifts: [String: [AuditRosterEntry]] = [:], busy: [String: [AuditRosterEntry]] = [:]
+        for entries in replay.days.values {
+            for e in entries {
+                if e.kind == .shift { shifts[e.staff, default: []].append(e) } else { busy[e.staff, default: []].append(e) }
+            }
+        }
         func isNight(_ e: AuditRosterEntry) -> Bool {
             let m = clocks.clock(e.unit).minuteOfDay(e.start)
             return m >= 19 * 60 || m < 5 * 60
@@ -80,11 +95,12 @@ extension Context {
         let day: Int64 = 86_400
 
         for key in byStaffModule.keys.sorted() {
-            let list = byStaffModule[key]!.map(\.completedAt).sorted()
-            let staff = list.isEmpty ? "" : byStaffModule[key]![0].staff
-            let moduleID = byStaffModule[key]![0].module
+            let group = byStaffModule[key]!
+            let list = group.map(\.completedAt).sorted()
+            let staff = group[0].staff, moduleID = group[0].module
             let mine = shifts[staff] ?? []
             let night = !mine.isEmpty && mine.filter(isNight).count * 2 > mine.count
+            let boosters: WritableKeyPath<ReinforcementFigures, ReinforcementFigures.Boosters> = night ? \.boostersNight : \.boostersDay
             let sessions = (liveByStaff[staff] ?? []).filter { $0.module == moduleID }
             for (i, c) in list.enumerated() {
                 let next = i + 1 < list.count ? list[i + 1] : nil
@@ -95,7 +111,7 @@ extension Context {
                         let open = target - ReinforcementFigures.toleranceDays * day, close = target + ReinforcementFigures.toleranceDays * day
                         guard open >= history.from, close <= history.to else { continue }
                         if let n = next, n < close { continue }
-                        var b = night ? out.boostersNight : out.boostersDay
+                        var b = out[keyPath: boosters]
                         b.due += 1
                         let placed = sessions.filter { $0.booster == k + 1 && $0.start > c && $0.finalState != "declined" }
                             .min { abs($0.start - target) < abs($1.start - target) }
@@ -105,7 +121,7 @@ extension Context {
                             b.notPlaced += 1
                             if !worksIn(staff, open, close) { b.noShiftInWindow += 1 }
                         }
-                        if night { out.boostersNight = b } else { out.boostersDay = b }
+                        out[keyPath: boosters] = b
                     }
                 }
                 // The recertification this completion starts.
@@ -133,13 +149,21 @@ extension Context {
                         // Whether the person's shifts in the window were already full of other
                         // training (every one at its session cap), or one had room the unit could
                         // not spare or that went unused.
-                        let full = (shifts[staff] ?? []).filter { $0.start < lapse && lapse - window < $0.end }.allSatisfy { shift in
+                        let withRoom = (shifts[staff] ?? []).filter { $0.start < lapse && lapse - window < $0.end }.filter { shift in
                             let p = policy(shift.unit)
                             let inShift = (cappedByStaff[staff] ?? []).filter { shift.start <= $0.start && $0.start < shift.end }
                             let minutes = inShift.reduce(0) { $0 + Int($1.end - $1.start) / 60 }
-                            return inShift.count >= p.maxSessionsPerShift || minutes + m.minutes > p.maxTrainingMinutesPerShift
+                            return inShift.count < p.maxSessionsPerShift && minutes + m.minutes <= p.maxTrainingMinutesPerShift
                         }
-                        why = (late ? "placed after the lapse" : "never placed") + (full ? ", shifts full" : ", room in a shift")
+                        let stretch = withRoom.lazy.compactMap { shift in
+                            spareStretch(staff, shift, from: lapse - window, to: lapse, module: m, spare: spare, busy: busy[staff] ?? [])
+                        }.first
+                        let unused = m.kind == .drill ? ", slack for a team unused" : ", slack unused"
+                        why = (late ? "placed after the lapse" : "never placed")
+                            + (withRoom.isEmpty ? ", shifts full" : stretch != nil ? unused : ", unit at its minimum")
+                        if let stretch {
+                            r.slackUnusedExamples = ["\(staff) \(moduleID) lapsed \(LocalClock.text(lapse)); the unit could spare them from \(LocalClock.text(stretch))"]
+                        }
                     }
                     r.lapsed[why] = 1
                 }
@@ -147,6 +171,7 @@ extension Context {
                     to.lapsing += r.lapsing
                     to.renewedBefore += r.renewedBefore
                     for (k, v) in r.lapsed { to.lapsed[k, default: 0] += v }
+                    if to.slackUnusedExamples.count < 3 { to.slackUnusedExamples += r.slackUnusedExamples }
                 }
                 if !mine.isEmpty && mine.allSatisfy(isNight) { add(&out.renewalsNightOnly) }
                 if !mine.isEmpty && mine.allSatisfy(isWeekend) { add(&out.renewalsWeekendOnly) }
@@ -154,6 +179,44 @@ extension Context {
             }
         }
         return out
+    }
+}
+
+extension Context {
+    /// Where in `shift`, inside `[from, to)` and its handover buffers, the module could have gone
+    /// for all the unit's slack showed: its minutes in a row clear of the person's sessions (with
+    /// the spacing between them) and busy blocks, at each of which the unit could spare one more
+    /// of the shift's role (a drill: `group_min` more), starting anywhere for an online module
+    /// and at a session with a seat left for a class. Returns the stretch's start, or `nil`.
+    func spareStretch(_ staff: String, _ shift: AuditRosterEntry, from: Int64, to: Int64, module m: AuditModule,
+                      spare: SpareStaff, busy: [AuditRosterEntry]) -> Int64? {
+        let p = policy(shift.unit)
+        let buffer = Int64(p.handoverBufferMinutes) * 60, gap = Int64(p.minMinutesBetweenSessions) * 60
+        let lo = max(shift.start + buffer, from, history.from), hi = min(shift.end - buffer, to, history.to)
+        let length = Int64(m.minutes) * 60
+        guard hi - lo >= length else { return nil }
+        let blocked = (cappedByStaff[staff] ?? []).map { ($0.start - gap, $0.end + gap) } + busy.map { ($0.start, $0.end) }
+        let people = Int32(m.kind == .drill ? max(2, m.groupMin ?? 2) : 1)
+        func clear(_ t: Int64) -> Bool {
+            !blocked.contains { $0.0 < t + 60 && t < $0.1 }
+                && spare.canSpare(unit: shift.unit, role: shift.role, minute: Int((t - spare.from) / 60), people: people)
+        }
+        if m.kind == .classroom {
+            for start in Set(m.sessions.map(\.start)).sorted() where lo <= start && start + length <= hi {
+                let capacity = m.sessions.filter { $0.start == start }.reduce(0) { $0 + $1.capacity }
+                let taken = live.filter { $0.module == m.id && $0.booster == nil && $0.start == start }.count
+                if taken < capacity && stride(from: start, to: start + length, by: 60).allSatisfy(clear) { return start }
+            }
+            return nil
+        }
+        var run = 0
+        var t = lo
+        while t + 60 <= hi {
+            run = clear(t) ? run + 1 : 0
+            t += 60
+            if run >= m.minutes { return t - length }
+        }
+        return nil
     }
 }
 
@@ -176,6 +239,8 @@ extension ReinforcementFigures {
         if total > 0 {
             lines.append("  renewals: " + renewals("night-only", renewalsNightOnly) + "; " + renewals("weekend-only", renewalsWeekendOnly)
                          + "; " + renewals("others", renewalsOther))
+            let examples = Set(renewalsNightOnly.slackUnusedExamples + renewalsWeekendOnly.slackUnusedExamples + renewalsOther.slackUnusedExamples)
+            for e in examples.sorted().prefix(3) { lines.append("    slack unused, for example: \(e)") }
         }
         return lines
     }

@@ -306,6 +306,30 @@ import Testing
         #expect(g.audit().count(.drillSize) == 1)      // 8 > 4
     }
 
+    /// A team keeps the bounds it was told under or those in force when it runs: two after
+    /// `group_min` went from 3 to 2 (the 10-seed run's seed 4), five after `group_max` went from
+    /// 5 to 4 (the 60-day run); outside both is a violation.
+    @Test func drillSizesAreJudgedByTheBoundsInForceAtTheStart() {
+        var f = F(nurses: 4, min: 0)
+        f.module(AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 3, groupMax: 5))
+        f.told("N1", "drill", at: F.at(11), group: "g1")
+        f.told("N2", "drill", at: F.at(11), group: "g1")
+        #expect(f.audit().count(.drillSize) == 1)
+        f.history.catalogs.append(AuditCatalog(since: F.at(10, 55), modules: [AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 2, groupMax: 5),
+                                                                          AuditModule(id: "m10", minutes: 10), AuditModule(id: "m20", minutes: 20)]))
+        #expect(f.audit().count(.drillSize) == 0)
+        // Five told under 3–5, the catalog then 2–4: within what they were told.
+        var g = F(nurses: 6, min: 0)
+        g.module(AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 3, groupMax: 5))
+        for n in 1...5 { g.told("N\(n)", "drill", at: F.at(11), group: "g5") }
+        g.history.catalogs.append(AuditCatalog(since: F.at(10, 55), modules: [AuditModule(id: "drill", minutes: 10, kind: .drill, groupMin: 2, groupMax: 4),
+                                                                          AuditModule(id: "m10", minutes: 10), AuditModule(id: "m20", minutes: 20)]))
+        #expect(g.audit().count(.drillSize) == 0)
+        // Six fit neither.
+        g.told("N6", "drill", at: F.at(11), group: "g5")
+        #expect(g.audit().count(.drillSize) == 1)
+    }
+
     @Test func classroomsKeepTheirCapacityAndTimes() {
         var f = F(nurses: 8, min: 0)
         f.roster((1...8).map { f.shift("N\($0)", F.at(7), F.at(19)) }, at: F.day0)
@@ -433,7 +457,40 @@ import Testing
         #expect(r.renewalsNightOnly.lapsing == 1 && r.renewalsNightOnly.lapsed["declined"] == 1)
         #expect(r.renewalsWeekendOnly.lapsing == 1 && r.renewalsWeekendOnly.lapsed["no shift in the window"] == 1)
         #expect(r.renewalsOther.lapsing == 2 && r.renewalsOther.renewedBefore == 1)
-        #expect(r.renewalsOther.lapsed["never placed, room in a shift"] == 1)
+        #expect(r.renewalsOther.lapsed["never placed, slack unused"] == 1, "no minimum binds N4: \(r.renewalsOther.lapsed)")
+    }
+
+    /// A renewal that lapsed unplaced although a shift in the window had room is told apart by
+    /// whether the unit could have spared the person then (by the roster and the training in
+    /// effect): a unit at its minimum, or slack left unused; a class only at its sessions with a
+    /// seat, a drill only where a whole team could leave.
+    @Test func aLapseWithRoomInAShiftSaysWhetherTheUnitHadSlack() {
+        func lapse(nurses: Int, min: Int, module: AuditModule, told: [(String, Int64)] = []) -> [String: Int] {
+            var f = F(nurses: 1, min: min)
+            f.history.to = F.at(day: 12, 0)
+            f.module(module)
+            f.completed("N1", module.id, at: F.at(day: -2, 8)) // lapses on day 8 at 08:00; the window opens on day 5
+            f.roster((1...nurses).map { f.shift("N\($0)", F.at(day: 7, 7), F.at(day: 7, 19)) }, at: F.at(day: 1, 0))
+            for (who, at) in told { f.told(who, module.id, at: at) }
+            return f.audit().reinforcement.renewalsOther.lapsed
+        }
+        let cpr = AuditModule(id: "cpr", minutes: 10, recurDays: 10, renewWindowDays: 3)
+        #expect(lapse(nurses: 3, min: 3, module: cpr) == ["never placed, unit at its minimum": 1])
+        #expect(lapse(nurses: 4, min: 3, module: cpr) == ["never placed, slack unused": 1])
+        // The one spare nurse away all day but for 9 minutes at a time: no stretch of 10 minutes.
+        let away = stride(from: F.at(day: 7, 7, 30), to: F.at(day: 7, 18, 30), by: 19 * 60).map { ("N2", $0) }
+        #expect(lapse(nurses: 4, min: 3, module: cpr, told: away) == ["never placed, unit at its minimum": 1])
+        // A class: slack at its session's time counts, slack at other times does not.
+        let at = F.at(day: 7, 12)
+        let classAt = { (start: Int64) in
+            AuditModule(id: "cls", minutes: 30, kind: .classroom, recurDays: 10, sessions: [.init(start: start, capacity: 4)], renewWindowDays: 3)
+        }
+        #expect(lapse(nurses: 4, min: 3, module: classAt(at)) == ["never placed, slack unused": 1])
+        #expect(lapse(nurses: 4, min: 3, module: classAt(at), told: [("N2", at)]) == ["never placed, unit at its minimum": 1])
+        // A drill: only where a whole team (group_min) could leave.
+        let drill = AuditModule(id: "drl", minutes: 15, kind: .drill, recurDays: 10, groupMin: 2, groupMax: 3, renewWindowDays: 3)
+        #expect(lapse(nurses: 4, min: 3, module: drill) == ["never placed, unit at its minimum": 1])
+        #expect(lapse(nurses: 5, min: 3, module: drill) == ["never placed, slack for a team unused": 1])
     }
 
     @Test func aNoShowStillCounts() {

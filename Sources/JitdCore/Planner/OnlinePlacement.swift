@@ -38,7 +38,7 @@ extension PlannerRun {
                 let iv = Interval(start: start, end: start.adding(seconds: length))
                 if person.isFree(iv, inShift: k) {
                     if grid.canRelease(key, over: iv) { return (k, iv) }
-                    blockedByStaffing.insert(need.key)
+                    if !refusedForStaffing { blockedByStaffing.insert(need.key) }
                     refusedForStaffing = true
                 }
                 start = start.adding(seconds: step)

@@ -171,6 +171,10 @@ struct PlannerRun {
     mutating func cancelUnmetDependents() {
         var ended: [String: [String: [Interval]]] = [:]
         for a in input.booked { ended[a.staffID, default: [:]][a.moduleID, default: []].append(a.interval) }
+        // The kept sessions by person and module, kept up to date as sessions are dropped, so a
+        // pass costs what the kept sessions hold rather than their square.
+        var kept: [String: [String: [Interval]]] = [:]
+        for a in assignments { kept[a.staffID, default: [:]][a.moduleID, default: []].append(a.interval) }
         var dropped = true
         while dropped {
             dropped = false
@@ -179,12 +183,13 @@ struct PlannerRun {
                 guard a.interval.start > input.now, let m = modules[a.moduleID], !m.prerequisites.isEmpty else { continue }
                 let unmet = m.prerequisites.contains { p in
                     let before: (Interval) -> Bool = { $0.end <= a.interval.start }
-                    if assignments.contains(where: { $0.staffID == a.staffID && $0.moduleID == p && before($0.interval) }) { return false }
+                    if (kept[a.staffID]?[p] ?? []).contains(where: before) { return false }
                     if (ended[a.staffID]?[p] ?? []).contains(where: before) { return false }
                     guard let pm = modules[p] else { return false }
                     return !NeedFinder.holds(pm, completedAt: lastCompletion(a.staffID, p), at: a.interval.start)
                 }
                 guard unmet else { continue }
+                if let j = kept[a.staffID]?[a.moduleID]?.firstIndex(of: a.interval) { kept[a.staffID]![a.moduleID]!.remove(at: j) }
                 uncommit(i, reason: "prerequisite_unmet")
                 dropped = true
             }
