@@ -92,7 +92,10 @@ struct Context {
         let allUnits = Array(Set(history.hospital.units.map(\.name) + replay.unitsNamed)).sorted()
         var capsChecked: Set<String> = []
         for s in live {
-            replay.advance(to: s.start)
+            // The roster in force when the person left: a file applied at the very instant the
+            // session starts came while it was already running (jitd cancels only what has not
+            // started), like a change during the session.
+            replay.advance(to: s.start - 1)
             let p = policy(s.unit)
             func report(_ kind: Violation.Kind, _ detail: String) {
                 out.append(Violation(kind: kind, at: s.start, unit: s.unit, staff: s.staff, detail: "\(s.id) \(s.module): \(detail)"))

@@ -26,10 +26,11 @@ extension Context {
     ///
     /// A shortfall counts as a violation only when training made it: the unit was not already
     /// below the minimum before anyone trained (that is understaffing, counted apart), and at
-    /// least one session in effect then started at or after the unit's latest roster change (a
+    /// least one session in effect then started after the unit's latest roster change (a
     /// session already running when the roster changed could not be undone). A unit already
     /// below the minimum releases nobody of that unit and role (SPEC): training then, in a
-    /// session that started at or after the latest roster change, is its own violation.
+    /// session that started after the latest roster change, is its own violation. A change applied at
+    /// the very instant a session starts came while it ran: jitd cancels only what has not started.
     func coverage(_ report: inout AuditReport, spare: inout SpareStaff) -> [Violation] {
         let from = history.from
         let n = Int((history.to - from) / 60)
@@ -137,7 +138,7 @@ extension Context {
                     report.coverageMinutesChecked += 1
                     while changeIndex < unitChanges.count && unitChanges[changeIndex] <= t { changeIndex += 1 }
                     let lastChange = changeIndex > 0 ? unitChanges[changeIndex - 1] : Int64.min
-                    let trainingsDoing = away[m] > 0 && latest[m] >= lastChange
+                    let trainingsDoing = away[m] > 0 && latest[m] > lastChange
                     if on[m] < need {
                         // Understaffed before any training: not training's shortfall, but SPEC
                         // releases nobody of that unit and role then.

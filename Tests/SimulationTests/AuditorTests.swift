@@ -68,6 +68,25 @@ import Testing
         #expect(r.violations.first { $0.kind == .coverage }?.at == F.at(10))
     }
 
+    /// A sick call applied at the very instant a session starts came while the person was
+    /// already away (jitd cancels only what has not started): neither the shortened shift's
+    /// buffer nor the shortfall is training's doing. A minute later it would have been.
+    @Test func aRosterChangeAtTheInstantASessionStartsComesWhileItRuns() {
+        func audit(changeAt t: Int64) -> AuditReport {
+            var f = F()
+            f.told("N1", "m20", at: F.at(10, 45))
+            // N1's shift now ends at 11:05 and N2 goes home: 3 on shift, N1 away.
+            f.roster([f.shift("N1", F.at(7), F.at(11, 5)), f.shift("N3", F.at(7), F.at(19)), f.shift("N4", F.at(7), F.at(19))], at: t)
+            return f.audit()
+        }
+        let same = audit(changeAt: F.at(10, 45))
+        #expect(same.violations.isEmpty, "\(same.violations.map(\.description))")
+        #expect(same.excusedMinutes == 20)
+        let before = audit(changeAt: F.at(10, 44))
+        #expect(before.count(.handoverBuffer) == 1)
+        #expect(before.count(.coverage) == 1)
+    }
+
     @Test func aRoleStarRuleCountsEveryone() {
         var f = F(nurses: 2, min: 0)
         f.history.hospital.coverage = [AuditCoverageRule(unit: "W", role: "*", min: 3)]
