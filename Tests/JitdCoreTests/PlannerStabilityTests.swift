@@ -18,25 +18,22 @@ import Testing
 
     /// Of the last plan's sessions not yet told, how many the re-plan keeps (same id: person,
     /// module, start and team), summed over random hospitals.
-    static func kept(withPrevious: Bool, seeds: ClosedRange<UInt64>) -> (kept: Int, of: Int, problems: [String]) {
-        var kept = 0, of = 0
-        var problems: [String] = []
-        for seed in seeds {
+    static func kept(withPrevious: Bool, seeds: ClosedRange<UInt64>) async -> (kept: Int, of: Int, problems: [String]) {
+        let found = await offPool(seeds) { seed in
             let input = RandomHospital.make(seed: seed)
             let first = Planner().plan(input)
             let (next, second) = replan(input, after: first, minutes: 5, withPrevious: withPrevious)
             let told = Set(next.committed.map(\.id))
             let future = Set(first.assignments.map(\.id).filter { !told.contains($0) })
             let ids = Set(second.assignments.map(\.id))
-            kept += future.intersection(ids).count
-            of += future.count
-            problems += PlanChecker(input: next).violations(second).map { "seed \(seed): \($0)" }
+            return (kept: future.intersection(ids).count, of: future.count,
+                    problems: PlanChecker(input: next).violations(second).map { "seed \(seed): \($0)" })
         }
-        return (kept, of, problems)
+        return (found.reduce(0) { $0 + $1.kept }, found.reduce(0) { $0 + $1.of }, found.flatMap(\.problems))
     }
 
-    @Test func aReplanFiveMinutesLaterKeepsTheFuturePlacements() {
-        let with = Self.kept(withPrevious: true, seeds: 1...120)
+    @Test func aReplanFiveMinutesLaterKeepsTheFuturePlacements() async {
+        let with = await Self.kept(withPrevious: true, seeds: 1...120)
         #expect(with.of > 300)
         #expect(with.problems.isEmpty, "\(with.problems.prefix(3))")
         // Every placement of the last plan still fits 5 minutes later (nothing else changed), and
@@ -44,12 +41,13 @@ import Testing
         #expect(Double(with.kept) >= 0.97 * Double(with.of), "kept \(with.kept) of \(with.of)")
         // Without the last plan the same re-plans move many more of them (the search's swaps of
         // needs of equal weight differ between runs): the input is what keeps the plan stable.
-        let without = Self.kept(withPrevious: false, seeds: 1...120)
+        let without = await Self.kept(withPrevious: false, seeds: 1...120)
         #expect(without.kept < with.kept, "without the last plan \(without.kept) of \(without.of)")
     }
 
-    @Test func theLastPlanChangesNothingOfflineAndStaysDeterministic() {
-        for seed in UInt64(1)...60 {
+    @Test func theLastPlanChangesNothingOfflineAndStaysDeterministic() async {
+        let seeds = UInt64(1)...60
+        let found = await offPool(seeds) { seed in
             let input = RandomHospital.make(seed: seed)
             let first = Planner().plan(input)
             let (next, second) = Self.replan(input, after: first, minutes: 5, withPrevious: true)
@@ -58,13 +56,16 @@ import Testing
             var rng = SeededRandom.make(seed: seed * 11)
             shuffled.previous.shuffle(using: &rng)
             let again = Planner().plan(shuffled)
-            #expect(PlanDocument.json(second, modules: input.modules).encoded() == PlanDocument.json(again, modules: input.modules).encoded(),
-                    "seed \(seed): plan differs when the last plan is shuffled")
             // The baselines ignore it.
             var bare = next
             bare.previous = []
-            #expect(PlanDocument.json(Planner(.plainGreedy).plan(next), modules: input.modules).encoded()
-                    == PlanDocument.json(Planner(.plainGreedy).plan(bare), modules: input.modules).encoded(), "seed \(seed)")
+            return (same: PlanDocument.json(second, modules: input.modules).encoded() == PlanDocument.json(again, modules: input.modules).encoded(),
+                    greedySame: PlanDocument.json(Planner(.plainGreedy).plan(next), modules: input.modules).encoded()
+                        == PlanDocument.json(Planner(.plainGreedy).plan(bare), modules: input.modules).encoded())
+        }
+        for (seed, f) in zip(seeds, found) {
+            #expect(f.same, "seed \(seed): plan differs when the last plan is shuffled")
+            #expect(f.greedySame, "seed \(seed)")
         }
     }
 }
