@@ -56,10 +56,10 @@ struct JitdSim: ParsableCommand {
                     let result = try Simulation(options[i]).run()
                     if let dumpFolder { try Self.dump(result, to: dumpFolder) }
                     results.add(.success(result), seed: seed)
-                    print(Self.describe(result, examples: examples))
+                    Self.say(Self.describe(result, examples: examples))
                 } catch {
                     results.add(.failure(error), seed: seed)
-                    print("seed \(seed): the simulation failed: \(error)")
+                    Self.say("seed \(seed): the simulation failed: \(error)")
                 }
             }
         }
@@ -82,6 +82,12 @@ struct JitdSim: ParsableCommand {
             notifications, cancelled, notifications == 0 ? 0 : Double(cancelled) * 1000 / Double(notifications), deliveries, dups, unmet, offline))
         if let json { try Self.write(ok, to: json) }
         if violations > 0 || ok.count < all.count { throw ExitCode(1) }
+    }
+
+    /// Prints a seed's report at once, whole: a long run written to a file shows each seed as it
+    /// ends, even if the run is stopped before the others (standard output to a file is buffered).
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 
     static func describe(_ r: SimulationResult, examples: Int) -> String {
