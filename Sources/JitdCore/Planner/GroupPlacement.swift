@@ -34,7 +34,7 @@ extension PlannerRun {
             for (k, s) in person.shifts.enumerated()
             where (unit == nil || s.unit == unit) && s.interval.start < iv.end && iv.start < s.interval.end
                 && module.isEligible(role: s.role, unit: s.unit) && person.isFree(iv, inShift: k) {
-                out.append((fair ? person.trainedMinutes : 0, Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role))))
+                out.append((load(p.need.staffID), Candidate(need: p.need, shift: k, key: .init(unit: s.unit, role: s.role))))
                 break
             }
         }
@@ -45,20 +45,15 @@ extension PlannerRun {
     /// Takes candidates in order while their units can spare them, up to `limit`.
     /// Marks those refused for staffing.
     mutating func pick(_ candidates: [Candidate], over iv: Interval, limit: Int) -> [Candidate] {
-        // A team or class is small: who is taken per key and per unit is counted in short lists,
-        // and each key is looked up in the grid once.
         var taken: [Candidate] = []
-        var perKey: [(key: StaffingGrid.Key, id: Int?, n: Int)] = [], perUnit: [(unit: String, n: Int)] = []
+        var perKey: [StaffingGrid.Key: Int] = [:], perUnit: [String: Int] = [:]
         for c in candidates where taken.count < limit {
-            let ki = perKey.firstIndex { $0.key == c.key }, ui = perUnit.firstIndex { $0.unit == c.key.unit }
-            let id = ki.map { perKey[$0].id } ?? grid.id(c.key)
-            let n = (ki.map { perKey[$0].n } ?? 0) + 1, u = (ui.map { perUnit[$0].n } ?? 0) + 1
-            if let id, grid.canRelease(id, over: iv, people: n, unitPeople: u) {
-                if let ki { perKey[ki].n = n } else { perKey.append((c.key, id, n)) }
-                if let ui { perUnit[ui].n = u } else { perUnit.append((c.key.unit, u)) }
+            let n = (perKey[c.key] ?? 0) + 1, u = (perUnit[c.key.unit] ?? 0) + 1
+            if grid.canRelease(c.key, over: iv, people: n, unitPeople: u) {
+                perKey[c.key] = n
+                perUnit[c.key.unit] = u
                 taken.append(c)
             } else {
-                if ki == nil { perKey.append((c.key, id, 0)) }
                 blockedByStaffing.insert(c.need.key)
             }
         }
