@@ -68,4 +68,30 @@ import Testing
             #expect(f.greedySame, "seed \(seed)")
         }
     }
+
+    /// A re-plan from the last plan searches only until `warmPatience` steps in a row improved
+    /// nothing (the daemon re-plans every few minutes, so the searches add up). What the last plan
+    /// placed is never lost by that: over an hour of re-plans every five minutes with nothing
+    /// else changing, each re-plan places at least the weight of the last plan's sessions still
+    /// to be told, and keeps every rule.
+    @Test func shortReplansFromTheLastPlanNeverLoseItsWeight() async {
+        let seeds = UInt64(1)...40
+        let found = await offPool(seeds) { seed -> [String] in
+            var input = RandomHospital.make(seed: seed)
+            var plan = Planner().plan(input)
+            var problems: [String] = []
+            for step in 1...12 {
+                let (next, again) = Self.replan(input, after: plan, minutes: 5, withPrevious: true)
+                let open = Set(next.previous.map(\.id))
+                let weights = Dictionary(uniqueKeysWithValues: input.modules.map { ($0.id, $0.priority.weight) })
+                let before = plan.assignments.filter { open.contains($0.id) }.reduce(0) { $0 + (weights[$1.moduleID] ?? 0) }
+                if again.weightPlaced < before { problems.append("seed \(seed) re-plan \(step): weight \(again.weightPlaced) < \(before)") }
+                problems += PlanChecker(input: next).violations(again).map { "seed \(seed) re-plan \(step): \($0)" }
+                (input, plan) = (next, again)
+            }
+            return problems
+        }
+        let problems = found.flatMap { $0 }
+        #expect(problems.isEmpty, "\(problems.prefix(3))")
+    }
 }
