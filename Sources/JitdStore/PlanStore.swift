@@ -36,6 +36,19 @@ extension Store {
         }
     }
 
+    /// Team members (drills and classes) not yet started whose `assignment.scheduled` no endpoint
+    /// has accepted: queued, in flight, or sent with no answer (`notified` because the request
+    /// may have arrived). `PlanningInput.unconfirmed`.
+    public func unconfirmedTeamMembers(startingAfter now: Instant) throws -> Set<String> {
+        try pool.read { db in
+            Set(try String.fetchAll(db, sql: """
+                SELECT a.id FROM assignment a WHERE a.start > ? AND a.group_id IS NOT NULL AND a.state IN ('planned', 'notified')
+                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.assignment_id = a.id AND o.type = 'assignment.scheduled'
+                                AND o.state = 'delivered')
+                """, arguments: [now.seconds]))
+        }
+    }
+
     /// The last plan's sessions nobody has been told of: `planned` assignments that start after
     /// `now` and are not commitments (``isCommitmentSQL``). A re-plan starts from them and keeps
     /// as many as it can (`PlanningInput.previous`), so that the future does not reshuffle.

@@ -203,6 +203,55 @@ import JitdIngest
         #expect(f.events("paging", "assignment.cancelled").contains { $0["id"] as? String == members[0] })
     }
 
+    /// The 28-day simulation's drill_size finding (seeds 2 and 10): a team of two, the pager
+    /// hanging and the chat endpoint gone; one member's message was taken in at the last minute,
+    /// the other's never arrived, and both expired only at the start, too late to call the drill
+    /// off. A drill member's message now expires when the team must be confirmed, half the lead
+    /// before the start, and the re-plan then counts only members some endpoint accepted: the
+    /// team is cancelled while the member who was told can still hear it.
+    @Test func aDrillWhoseTeamIsNotConfirmedHalfTheLeadBeforeItsStartIsCancelled() throws {
+        let drill = """
+            [[module]]
+            id = "drill"
+            title = "Code blue drill"
+            minutes = 5
+            kind = "drill"
+            roles = ["RN"]
+            published = "2026-01-01"
+            group_min = 2
+            group_max = 2
+
+            """
+        let policy = Self.fastPolicy.replacingOccurrences(of: "notify_lead_minutes = 1", with: "notify_lead_minutes = 10")
+        // The second member's request: sent with no answer (it may have arrived), or refused.
+        for mayHaveArrived in [true, false] {
+            let f = try DaemonFixture(config: policy + DaemonFixture.webhook("paging"), catalog: drill, at: Self.t0)
+            try f.drop("roster.csv", Self.roster(2))
+            try f.replan()
+            let due = try f.store.claimDue(now: f.now, limit: 100, leaseSeconds: 30, endpoint: "paging")
+                .filter { $0.type == "assignment.scheduled" }.sorted { $0.assignmentID! < $1.assignmentID! }
+            try #require(due.count == 2)
+            let start = try #require(try f.store.assignment(id: due[0].assignmentID!)).assignment.interval.start
+            #expect(start == Self.t0.adding(minutes: 10))
+            try f.store.finish(due[0], DeliveryResult(outcome: .delivered, status: 204, error: nil, durationMs: 1), now: f.now)
+            try f.store.finish(due[1], DeliveryResult(outcome: .retry(at: f.now.adding(seconds: 600)), status: mayHaveArrived ? nil : 503,
+                                                      error: mayHaveArrived ? "timed out after 10 s" : "HTTP 503", durationMs: 10,
+                                                      mayHaveArrived: mayHaveArrived), now: f.now)
+            // Half the lead before the start: the unconfirmed member's message expires, and the
+            // re-plan the expiry brings cancels the team.
+            f.advance(minutes: 5)
+            try f.deliver("paging")
+            try f.replan()
+            try f.deliver("paging")
+            #expect(try f.state(due[0].assignmentID!) == .cancelled, "may have arrived: \(mayHaveArrived)")
+            #expect(try f.store.assignment(id: due[0].assignmentID!)?.reason == "group_too_small")
+            let cancelled = f.events("paging", "assignment.cancelled").compactMap { $0["id"] as? String }
+            #expect(cancelled.contains(due[0].assignmentID!), "the told member hears of it before the start")
+            #expect(f.now < start)
+            #expect(try f.state(due[1].assignmentID!) != .notified || cancelled.contains(due[1].assignmentID!))
+        }
+    }
+
     /// A session whose prerequisite's session was declined before either started is cancelled
     /// (`prerequisite_unmet`) and placed again after a new session of the prerequisite: the
     /// week's seed-3 finding (a nurse told of the sepsis 2026 update at 13:50 after declining the

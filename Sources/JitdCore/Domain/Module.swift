@@ -100,3 +100,15 @@ public struct Module: Hashable, Sendable, Codable {
         (roles.contains("*") || roles.contains(role)) && (units.contains("*") || units.contains(unit))
     }
 }
+
+extension Module {
+    /// When a drill team must be confirmed: half the unit's notify lead before its start. A drill
+    /// member's `assignment.scheduled` expires then rather than at the start, and a re-plan from
+    /// then on counts only members whose message some endpoint accepted; a team left below its
+    /// minimum is cancelled whole while the others can still be told (SPEC: a group below
+    /// `group_min` is cancelled whole). Otherwise a member told at the last minute could go to
+    /// a drill whose teammate's message never arrived.
+    public static func teamConfirmedBy(start: Instant, leadMinutes: Int) -> Instant {
+        start.adding(seconds: -Int64(leadMinutes) * 30)
+    }
+}

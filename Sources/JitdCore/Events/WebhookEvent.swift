@@ -60,14 +60,17 @@ public struct WebhookEvent: Sendable, Hashable {
 
     /// `module` is the catalog's module; for a booster (`a.moduleID` is `MODULE#booster-N`),
     /// the module it reinforces, with the booster's length.
-    public static func assignmentScheduled(_ a: Assignment, module: Module, name: String?, at now: Instant) -> WebhookEvent {
+    /// `confirmBy`: for a drill member, when its team must be confirmed (`Module.teamConfirmedBy`);
+    /// the message expires then instead of at the start.
+    public static func assignmentScheduled(_ a: Assignment, module: Module, name: String?, at now: Instant,
+                                           confirmBy: Instant? = nil) -> WebhookEvent {
         var data = a.json
         data["module"] = .object(["id": .string(module.id), "title": .string(module.title),
                                   "minutes": .int(Int(a.interval.seconds / 60)), "url": module.url.map(JSONValue.string) ?? .null,
                                   "kind": .string(module.kind.rawValue)])
         if let name { data["staff_name"] = .string(name) }
         return WebhookEvent(id: makeID("assignment.scheduled", a.id), type: "assignment.scheduled", timestamp: now,
-                            unit: a.unit, assignmentID: a.id, expiresAt: a.interval.start, data: data)
+                            unit: a.unit, assignmentID: a.id, expiresAt: confirmBy ?? a.interval.start, data: data)
     }
 
     public static func assignmentCancelled(_ a: Assignment, reason: String, at now: Instant) -> WebhookEvent {

@@ -197,15 +197,20 @@ struct PlannerRun {
     }
 
     /// A drill whose group fell below `group_min` (a member declined, or lost their shift) and
-    /// has not started is cancelled whole; its members' needs are placed again (SPEC).
+    /// has not started is cancelled whole; its members' needs are placed again (SPEC). From the
+    /// moment the team must be confirmed (`Module.teamConfirmedBy`), members whose message no
+    /// endpoint has accepted (`PlanningInput.unconfirmed`) do not count.
     mutating func cancelShrunkDrills() {
         let kept = Dictionary(grouping: assignments.indices.filter { assignments[$0].group != nil }, by: { assignments[$0].group! })
         var drop: [Int] = []
         for (_, members) in kept.sorted(by: { $0.key < $1.key }) {
             let first = assignments[members[0]]
+            guard let m = modules[first.moduleID], m.kind == .drill, first.interval.start > input.now else { continue }
+            let confirming = input.now >= Module.teamConfirmedBy(start: first.interval.start,
+                                                                 leadMinutes: input.policy(of: first.unit).notifyLeadMinutes)
+            let counted = confirming ? members.filter { !input.unconfirmed.contains(assignments[$0].id) }.count : members.count
             // The minimum in force, and the one the team was scheduled under (see `teamBounds`).
-            guard let m = modules[first.moduleID], m.kind == .drill, first.interval.start > input.now,
-                  members.count < max(2, m.groupMin ?? 2, input.teamBounds[first.group!]?.min ?? 0) else { continue }
+            guard counted < max(2, m.groupMin ?? 2, input.teamBounds[first.group!]?.min ?? 0) else { continue }
             drop += members
         }
         for i in drop.sorted(by: >) { uncommit(i, reason: "group_too_small") }

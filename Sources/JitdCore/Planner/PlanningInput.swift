@@ -39,6 +39,10 @@ public struct PlanningInput: Sendable {
     /// told under a minimum of 3 is cancelled when a decline leaves 2, even if the catalog has
     /// since lowered the minimum to 2).
     public var teamBounds: [String: TeamBounds] = [:]
+    /// Drill members among `committed` whose `assignment.scheduled` no endpoint has accepted yet
+    /// (queued, in flight, or sent with no answer): from `Module.teamConfirmedBy` on they do not
+    /// count toward their team's minimum.
+    public var unconfirmed: Set<String> = []
 
     public init(now: Instant, policy: Policy, siteZone: Zone = .utc, unitZones: [String: Zone] = [:],
                 shifts: [Shift], coverage: [CoverageRule], modules: [Module],

@@ -44,8 +44,10 @@ public struct Replanner: Sendable {
             unitLeadSeconds: config.unitPolicies.mapValues { Int64($0.notifyLeadMinutes) * 60 }, teamBounds: teamBounds,
             scheduled: { a in
                 guard let m = modules[Booster.parse(a.moduleID)?.module ?? a.moduleID] else { return [] }
+                let confirmBy = m.kind == .drill
+                    ? Module.teamConfirmedBy(start: a.interval.start, leadMinutes: input.policy(of: a.unit).notifyLeadMinutes) : nil
                 return runtime.route("assignment.scheduled", unit: a.unit, name: names[a.staffID]) {
-                    .assignmentScheduled(a, module: m, name: $0, at: now)
+                    .assignmentScheduled(a, module: m, name: $0, at: now, confirmBy: confirmBy)
                 }
             },
             cancelled: { a, reason in
@@ -83,6 +85,7 @@ public struct Replanner: Sendable {
         input.previous = try runtime.store.uncommittedPlan(startingAfter: now)
         // The bounds the drill teams among them were scheduled under.
         input.teamBounds = try runtime.store.drillTeamBounds(of: Set((input.committed + input.previous).compactMap(\.group)))
+        input.unconfirmed = try runtime.store.unconfirmedTeamMembers(startingAfter: now)
         input.booked = commitments.booked
         input.retiredIDs = commitments.retiredIDs
         input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
