@@ -84,7 +84,8 @@ extension Store {
     ///   becomes of them: commitments that ended, and completed or missed sessions;
     /// - `retiredIDs`: ids of cancelled, declined, expired or missed assignments that start
     ///   after `now`, which a new placement must not reuse.
-    public func planningCommitments(now: Instant, reach: Instant) throws -> (live: [Assignment], booked: [Assignment], retiredIDs: Set<String>) {
+    public func planningCommitments(now: Instant, reach: Instant) throws
+        -> (live: [Assignment], booked: [Assignment], retiredIDs: Set<String>, unheardCancellations: [Assignment]) {
         let live = try committedAssignments(endingAfter: now)
         return try pool.read { db in
             let booked = try Row.fetchAll(db, sql: """
@@ -96,7 +97,17 @@ extension Store {
             let retired = try String.fetchAll(db, sql: """
                 SELECT id FROM assignment WHERE state IN ('cancelled', 'declined', 'expired', 'missed') AND start > ?
                 """, arguments: [now.seconds])
-            return (live, booked, Set(retired))
+            // Told (or maybe told: a request with no answer), cancelled, and no endpoint took the
+            // cancellation before the start (`PlanningInput.unheardCancellations`).
+            let unheard = try Row.fetchAll(db, sql: """
+                SELECT * FROM assignment a WHERE a.state = 'cancelled' AND a."end" > ?1
+                AND EXISTS (SELECT 1 FROM outbox o WHERE o.assignment_id = a.id AND o.type = 'assignment.scheduled'
+                            AND (o.state = 'delivered' OR o.maybe_delivered))
+                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.assignment_id = a.id AND o.type = 'assignment.cancelled'
+                                AND o.state = 'delivered' AND o.updated_at < a.start)
+                ORDER BY start, id
+                """, arguments: [reach.seconds]).map { Self.assignment($0) }
+            return (live, booked, Set(retired), unheard)
         }
     }
 

@@ -84,15 +84,6 @@ struct PersonCalendar {
         shifts.indices.first { shifts[$0].unit == unit && shifts[$0].role == role && trainable($0).contains(iv) }
     }
 
-    /// Undoes `book`; forgets what was learnt about full shifts, since room has come back.
-    mutating func unbook(_ iv: Interval, inShift k: Int) {
-        if let i = sessions.firstIndex(where: { $0.interval == iv }) { sessions.remove(at: i) }
-        use[k].minutes -= Int(iv.seconds / 60)
-        use[k].sessions -= 1
-        trainedMinutes -= Int(iv.seconds / 60)
-        full = [:]
-    }
-
     mutating func book(_ iv: Interval, inShift k: Int) {
         sessions.append(Session(interval: iv, gap: rules[k].gap))
         use[k].minutes += Int(iv.seconds / 60)

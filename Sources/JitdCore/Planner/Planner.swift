@@ -114,7 +114,7 @@ struct PlannerRun {
     /// they count toward the caps and the spacing of what is placed next to them, and are never
     /// moved. A session no shift holds any more (the roster changed) still counts for spacing.
     mutating func bookHistory() {
-        for a in input.booked.sorted(by: Assignment.canonicalOrder) {
+        for a in (input.booked + input.unheardCancellations).sorted(by: Assignment.canonicalOrder) {
             guard var person = people[a.staffID] else { continue }
             let k = person.shiftIndex(holding: a.interval, unit: a.unit, role: a.role)
                 ?? person.shifts.indices.first { person.shifts[$0].unit == a.unit && person.shifts[$0].role == a.role
@@ -124,6 +124,12 @@ struct PlannerRun {
             }
             people[a.staffID] = person
             if a.interval.end > input.now { placed[a.staffID, default: [:]][a.moduleID] = a.interval }
+        }
+        // A cancellation nobody heard: the person may be away, on a shift that still holds them.
+        for a in input.unheardCancellations.sorted(by: Assignment.canonicalOrder) where a.interval.end > input.now {
+            guard people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) != nil else { continue }
+            grid.release(StaffingGrid.Key(unit: a.unit, role: a.role), over: a.interval)
+            if let g = a.group, modules[a.moduleID]?.kind == .classroom { seats[g, default: 0] += 1 }
         }
     }
 
@@ -216,16 +222,14 @@ struct PlannerRun {
         for i in drop.sorted(by: >) { uncommit(i, reason: "group_too_small") }
     }
 
-    /// Takes a kept assignment out again: its shift, the unit's slack and the class seat are
-    /// given back, and it is cancelled for `reason`.
+    /// Takes a kept assignment out of the plan and cancels it for `reason`. The person hears of
+    /// it only once an endpoint takes the `assignment.cancelled`, so in this plan the session
+    /// keeps its time, its place in the shift's caps, the unit's slack and its class seat, and
+    /// its need waits: the next plan frees them once the cancellation was delivered
+    /// (`PlanningInput.unheardCancellations`). Placing the person again at once put them into
+    /// two drills ten minutes apart when the first one's cancellation did not get through.
     mutating func uncommit(_ i: Int, reason: String) {
         let a = assignments.remove(at: i)
-        if let k = people[a.staffID]?.shiftIndex(holding: a.interval, unit: a.unit, role: a.role) {
-            people[a.staffID]!.unbook(a.interval, inShift: k)
-        }
-        grid.release(StaffingGrid.Key(unit: a.unit, role: a.role), over: a.interval, people: -1)
-        placed[a.staffID]?[a.moduleID] = nil
-        if let g = a.group { seats[g, default: 1] -= 1 }
         cancellations.append(Cancellation(assignment: a, reason: reason))
     }
 

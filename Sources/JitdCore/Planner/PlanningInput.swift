@@ -17,6 +17,12 @@ public struct PlanningInput: Sendable {
     /// them: those that ended, were completed or were missed (SPEC: caps count every session of
     /// the shift, whatever its state and whether it has ended). Never moved or cancelled.
     public var booked: [Assignment] = []
+    /// Sessions a person was told of and that were then cancelled, with no `assignment.cancelled`
+    /// delivered to any endpoint before their start: the person may not know and may still go.
+    /// Until the cancellation is heard (for ever, once the session has started) they count toward
+    /// caps and spacing like `booked`, hold their unit's slack and their class seat, and their
+    /// need is not placed again.
+    public var unheardCancellations: [Assignment] = []
     /// Ids of assignments that were cancelled, declined, expired or missed: a new placement of
     /// the same person, module and start gets a fresh id, so it is told as news, not taken for
     /// the old one.

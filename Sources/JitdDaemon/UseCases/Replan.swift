@@ -87,6 +87,7 @@ public struct Replanner: Sendable {
         input.teamBounds = try runtime.store.drillTeamBounds(of: Set((input.committed + input.previous).compactMap(\.group)))
         input.unconfirmed = try runtime.store.unconfirmedTeamMembers(startingAfter: now)
         input.booked = commitments.booked
+        input.unheardCancellations = commitments.unheardCancellations
         input.retiredIDs = commitments.retiredIDs
         input.staffFirstSeen = try runtime.store.staffFirstSeen(of: staff)
         input.unitPolicies = config.unitPolicies
