@@ -69,27 +69,40 @@ func scaling() {
     }
 }
 
+/// Over a weekend, training minutes per shift hour for day, night and weekend shifts, jitd and
+/// the plain greedy in one run, from two starts on Friday: 07:00, where shifts change, and 09:00,
+/// inside the day shift (BENCH_NOW_HOUR=H: only that one). From 09:00 the Friday day shifts
+/// have 10 of their 12 hours inside the horizon while per-shift caps still allow a whole shift's
+/// training, so per shift hour they get more than night shifts unless they train less than the
+/// caps allow; the per-shift rows show how many trained shifts are at the caps.
 func fairness() {
-    say("== fairness: 5,000 staff, Friday 09:00 + 72 h (a weekend in the horizon); training minutes per shift hour by shift type")
-    var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
-    input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + (ProcessInfo.processInfo.environment["BENCH_NOW_HOUR"].flatMap(Int.init) ?? 9)) * 60)
-    input.policy.horizonHours = 72
-    say("planner        placed  weight   day min/h  night min/h  weekend min/h  night/day  weekend/weekday  cv/person  untrained")
-    for (name, planner) in [("jitd", jitd()), ("plain greedy", Planner(.plainGreedy))] {
-        let plan = planner.plan(input)
-        if ProcessInfo.processInfo.environment["BENCH_DIAG"] != nil { fairnessByShift(input, plan, name) }
-        let f = plan.fairness
-        var perPerson: [String: Int] = [:]
-        for s in input.shifts where s.kind == .shift && s.interval.overlaps(plan.horizon) { perPerson[s.staffID] = 0 }
-        for a in plan.assignments { perPerson[a.staffID, default: 0] += Int(a.interval.seconds / 60) }
-        let values = perPerson.values.map(Double.init)
-        let mean = values.reduce(0, +) / Double(values.count)
-        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
-        say(String(format: "%-14@ %-7d %-8d %-10.3f %-12.3f %-14.3f %-10.3f %-16.3f %-10.2f %d", name as NSString, plan.assignments.count, plan.weightPlaced,
-                   f.day.minutesPerShiftHour, f.night.minutesPerShiftHour, f.weekend.minutesPerShiftHour,
-                   f.nightToDay ?? .nan, f.weekendToWeekday ?? .nan, sd / max(mean, 0.001), values.filter { $0 == 0 }.count))
+    let hours = ProcessInfo.processInfo.environment["BENCH_NOW_HOUR"].flatMap(Int.init).map { [$0] } ?? [7, 9]
+    for hour in hours {
+        say(String(format: "== fairness: 5,000 staff, Friday %02d:00 + 72 h (a weekend in the horizon); training minutes per shift hour by shift type", hour))
+        var input = GeneratedHospital(staff: 5_000, units: 40, days: 7, modules: 200).make()
+        input.now = GeneratedHospital.t0.adding(minutes: (4 * 24 + hour) * 60)
+        input.policy.horizonHours = 72
+        var lines: [String] = []
+        for (name, planner) in [("jitd", jitd()), ("plain greedy", Planner(.plainGreedy))] {
+            let plan = planner.plan(input)
+            lines += fairnessByShift(input, plan, name)
+            let f = plan.fairness
+            var perPerson: [String: Int] = [:]
+            for s in input.shifts where s.kind == .shift && s.interval.overlaps(plan.horizon) { perPerson[s.staffID] = 0 }
+            for a in plan.assignments { perPerson[a.staffID, default: 0] += Int(a.interval.seconds / 60) }
+            let values = perPerson.values.map(Double.init)
+            let mean = values.reduce(0, +) / Double(values.count)
+            let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count)).squareRoot()
+            lines.append(String(format: "%-14@ %-7d %-8d %-10.3f %-12.3f %-14.3f %-10.3f %-16.3f %-10.2f %d", name as NSString, plan.assignments.count, plan.weightPlaced,
+                                f.day.minutesPerShiftHour, f.night.minutesPerShiftHour, f.weekend.minutesPerShiftHour,
+                                f.nightToDay ?? .nan, f.weekendToWeekday ?? .nan, sd / max(mean, 0.001), values.filter { $0 == 0 }.count))
+        }
+        say("planner        placed  weight   day min/h  night min/h  weekend min/h  night/day  weekend/weekday  cv/person  untrained")
+        for l in lines where !l.contains(": shifts ") { say(l) }
+        for l in lines where l.contains(": shifts ") { say(l) }
     }
     say("min/h = training minutes per hour of shift inside the horizon; ratios 1.00 are even (goal >= 0.9); cv = stddev / mean of minutes per person")
+    say("per shift: at caps = trained shifts with 2 sessions or 25+ minutes (the default caps), of the shifts with any training")
 }
 
 func surge() {
@@ -205,12 +218,11 @@ else {
     }
 }
 
-/// BENCH_DIAG=1 with `fairness`: per day, night and weekend bucket (New York, the generated
-/// hospital's zone), how many shifts, their hours inside the horizon, the training minutes, how
-/// many shifts reached the default caps (2 sessions or 25+ minutes) and how many got nothing, and
-/// the mean hours inside the horizon per shift (a shift cut by `now` or the horizon's end has fewer).
-/// BENCH_NOW_HOUR moves the plan's start on Friday (default 09:00).
-func fairnessByShift(_ input: PlanningInput, _ plan: Plan, _ name: String) {
+/// Per day, night and weekend bucket (New York, the generated hospital's zone): how many shifts,
+/// their hours inside the horizon, the training minutes, how many shifts got nothing, how many of
+/// the others reached the default caps (2 sessions or 25+ minutes), and the mean hours inside
+/// the horizon per shift (a shift cut by `now` or the horizon's end has fewer).
+func fairnessByShift(_ input: PlanningInput, _ plan: Plan, _ name: String) -> [String] {
     let zone = Zone("America/New_York")!
     var used: [String: (Int, Int)] = [:] // shift key -> minutes, sessions
     let byStaff = Dictionary(grouping: input.shifts, by: \.staffID)
@@ -233,7 +245,9 @@ func fairnessByShift(_ input: PlanningInput, _ plan: Plan, _ name: String) {
         r[0] += 1; r[1] += Int(inside); r[2] += u.0; r[3] += (u.0 >= 25 || u.1 >= 2) ? 1 : 0; r[4] += u.0 == 0 ? 1 : 0
         rows[b] = r
     }
-    for (b, r) in rows.sorted(by: { $0.key < $1.key }) {
-        say("\(name) \(b): shifts \(r[0]) hours \(r[1] / 60) minutes \(r[2]) min/h \(String(format: "%.3f", Double(r[2]) * 60 / Double(r[1]))) capped \(r[3]) zero \(r[4]) avg-inside-h \(String(format: "%.2f", Double(r[1]) / 60 / Double(r[0])))")
+    return rows.sorted(by: { $0.key < $1.key }).map { b, r in
+        String(format: "%@ %@: shifts %d, hours inside %d, training minutes %d (%.3f min/h), untrained %d, at caps %d of %d trained (%.1f %%), hours inside per shift %.2f",
+               name as NSString, b as NSString, r[0], r[1] / 60, r[2], Double(r[2]) * 60 / Double(r[1]), r[4], r[3], r[0] - r[4],
+               100 * Double(r[3]) / Double(max(1, r[0] - r[4])), Double(r[1]) / 60 / Double(r[0]))
     }
 }
