@@ -43,6 +43,20 @@ import JitdIngest
 
         """
 
+    /// A drill for teams of exactly two RNs.
+    static let drillOfTwo = """
+        [[module]]
+        id = "drill"
+        title = "Code blue drill"
+        minutes = 5
+        kind = "drill"
+        roles = ["RN"]
+        published = "2026-01-01"
+        group_min = 2
+        group_max = 2
+
+        """
+
     /// Told sessions per person, from what the receivers accepted.
     static func sessionsPerPerson(_ f: DaemonFixture) -> [String: Int] {
         var out: [String: Int] = [:]
@@ -178,18 +192,7 @@ import JitdIngest
     /// A drill whose group falls below `group_min` (a member declined) is cancelled whole, and
     /// the others are told.
     @Test func aDrillBelowItsMinimumIsCancelledWhole() throws {
-        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: """
-            [[module]]
-            id = "drill"
-            title = "Code blue drill"
-            minutes = 5
-            kind = "drill"
-            roles = ["RN"]
-            published = "2026-01-01"
-            group_min = 2
-            group_max = 2
-
-            """, at: Self.t0)
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: Self.drillOfTwo, at: Self.t0)
         try f.drop("roster.csv", Self.roster(2))
         try f.replan()
         try f.deliver("paging")
@@ -210,22 +213,10 @@ import JitdIngest
     /// before the start, and the re-plan then counts only members some endpoint accepted: the
     /// team is cancelled while the member who was told can still hear it.
     @Test func aDrillWhoseTeamIsNotConfirmedHalfTheLeadBeforeItsStartIsCancelled() throws {
-        let drill = """
-            [[module]]
-            id = "drill"
-            title = "Code blue drill"
-            minutes = 5
-            kind = "drill"
-            roles = ["RN"]
-            published = "2026-01-01"
-            group_min = 2
-            group_max = 2
-
-            """
-        let policy = Self.fastPolicy.replacingOccurrences(of: "notify_lead_minutes = 1", with: "notify_lead_minutes = 10")
+                let policy = Self.fastPolicy.replacingOccurrences(of: "notify_lead_minutes = 1", with: "notify_lead_minutes = 10")
         // The second member's request: sent with no answer (it may have arrived), or refused.
         for mayHaveArrived in [true, false] {
-            let f = try DaemonFixture(config: policy + DaemonFixture.webhook("paging"), catalog: drill, at: Self.t0)
+            let f = try DaemonFixture(config: policy + DaemonFixture.webhook("paging"), catalog: Self.drillOfTwo, at: Self.t0)
             try f.drop("roster.csv", Self.roster(2))
             try f.replan()
             let due = try f.store.claimDue(now: f.now, limit: 100, leaseSeconds: 30, endpoint: "paging")
@@ -258,21 +249,9 @@ import JitdIngest
     /// session the person was told of keeps its caps, spacing, slack and need until some endpoint
     /// has taken its `assignment.cancelled` before the start.
     @Test func aCancellationNobodyHeardStillHoldsThePerson() throws {
-        let drill = """
-            [[module]]
-            id = "drill"
-            title = "Code blue drill"
-            minutes = 5
-            kind = "drill"
-            roles = ["RN"]
-            published = "2026-01-01"
-            group_min = 2
-            group_max = 2
-
-            """
-        let policy = Self.fastPolicy.replacingOccurrences(of: "notify_lead_minutes = 1", with: "notify_lead_minutes = 10")
+                let policy = Self.fastPolicy.replacingOccurrences(of: "notify_lead_minutes = 1", with: "notify_lead_minutes = 10")
             .replacingOccurrences(of: "max_sessions_per_shift = 2", with: "max_sessions_per_shift = 1")
-        let f = try DaemonFixture(config: policy + DaemonFixture.webhook("paging"), catalog: drill, at: Self.t0)
+        let f = try DaemonFixture(config: policy + DaemonFixture.webhook("paging"), catalog: Self.drillOfTwo, at: Self.t0)
         try f.drop("roster.csv", Self.roster(4))
         try f.replan()
         let due = try f.store.claimDue(now: f.now, limit: 100, leaseSeconds: 30, endpoint: "paging")
