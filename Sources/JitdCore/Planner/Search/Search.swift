@@ -52,6 +52,7 @@ extension PlannerRun {
         let warm = startsFromPrevious && !input.previous.isEmpty
         board.improve(steps: budget.steps(people: board.staffIDs.count),
                       patience: warm ? budget.warmPatience : max(1_000, budget.patiencePerPerson * board.staffIDs.count))
+        board.evenOut()
         board.settleHome()
         adopt(board)
     }
