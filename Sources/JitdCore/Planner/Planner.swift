@@ -93,10 +93,10 @@ struct PlannerRun {
         let reach = Interval(start: input.now.adding(seconds: -86_400), end: input.horizon.end)
         var rules: [String: PersonCalendar.Rules] = [:]
         // Each person's shifts in time order, so that "first" means earliest across units too.
-        let ordered = input.shifts.sorted { a, b in
+        let ordered = input.shifts.filter { $0.interval.overlaps(reach) }.sorted { a, b in
             a.interval.start != b.interval.start ? a.interval.start < b.interval.start : Shift.canonicalOrder(a, b)
         }
-        for s in ordered where s.interval.overlaps(reach) {
+        for s in ordered {
             switch s.kind {
             case .shift:
                 let r = rules[s.unit] ?? PersonCalendar.Rules(input.policy(of: s.unit), now: input.now, step: step)

@@ -391,9 +391,13 @@ struct Board {
         unapply(n)
         journal.append(.removed(n, old))
         guard needs[Int(n)].hasDependants else { return }
-        for d in dependants[n] ?? [] where placement[Int(d)].isPlaced && !prerequisitesAllow(d, at: placement[Int(d)].start).ok {
-            remove(d)
-        }
+        for d in dependantsWithoutPrerequisite(of: n) { remove(d) }
+    }
+
+    /// The placed dependants of need `n` whose prerequisites no longer allow them (not mutating,
+    /// so that reading the board does not copy it).
+    private func dependantsWithoutPrerequisite(of n: Int32) -> [Int32] {
+        (dependants[n] ?? []).filter { placement[Int($0)].isPlaced && !prerequisitesAllow($0, at: placement[Int($0)].start).ok }
     }
 
     /// Undoes every change after `mark`, newest first.

@@ -129,13 +129,13 @@ extension Board {
 
     /// Places need `n` in shift `k`, at `near` when it fits there, else at the shift's first start that fits.
     private mutating func placeIn(_ n: Int32, shift k: Int32, near: Int64?) -> Bool {
-        guard !isPlaced(n) else { return false }
-        if let s = near, s >= needs[Int(n)].opens, fits(n, shift: k, start: s) {
-            place(n, shift: k, start: s)
-            return true
-        }
-        guard let s = firstStart(n, shift: k, from: shifts[Int(k)].lo) else { return false }
+        guard !isPlaced(n), let s = startIn(n, shift: k, near: near) else { return false }
         place(n, shift: k, start: s)
         return true
+    }
+
+    private func startIn(_ n: Int32, shift k: Int32, near: Int64?) -> Int64? {
+        if let s = near, s >= needs[Int(n)].opens, fits(n, shift: k, start: s) { return s }
+        return firstStart(n, shift: k, from: shifts[Int(k)].lo)
     }
 }

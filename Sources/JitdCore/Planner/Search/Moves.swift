@@ -59,15 +59,20 @@ extension Board {
     }
 
     private mutating func insertOnline(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> Bool {
+        guard let (k, s) = onlineSlot(n, rule, &rng) else { return false }
+        place(n, shift: k, start: s)
+        return true
+    }
+
+    /// Where need `n`'s online session fits now, by `rule`. Not mutating, so that the search's
+    /// hottest path reads the board in place (a mutating caller of `firstStart` would copy it).
+    private func onlineSlot(_ n: Int32, _ rule: SlotRule, _ rng: inout SplitMix64) -> (Int32, Int64)? {
         let list = shiftsOf(n)
-        guard !list.isEmpty else { return false }
+        guard !list.isEmpty else { return nil }
         switch rule {
         case .earliest:
             for k in list {
-                if let s = firstStart(n, shift: k, from: shifts[Int(k)].lo) {
-                    place(n, shift: k, start: s)
-                    return true
-                }
+                if let s = firstStart(n, shift: k, from: shifts[Int(k)].lo) { return (k, s) }
             }
         case .random:
             let first = Self.pick(list.count, &rng)
@@ -76,10 +81,7 @@ extension Board {
                 let f = shifts[Int(k)]
                 let span = max(0, f.hi - f.lo)
                 let from = f.lo + Int64(rng.next() % UInt64(span / step + 1)) * step
-                if let s = firstStart(n, shift: k, from: from) ?? firstStart(n, shift: k, from: f.lo) {
-                    place(n, shift: k, start: s)
-                    return true
-                }
+                if let s = firstStart(n, shift: k, from: from) ?? firstStart(n, shift: k, from: f.lo) { return (k, s) }
             }
         case .even:
             let minutes = modules[Int(needs[Int(n)].module)].minutes
@@ -89,12 +91,9 @@ extension Board {
                 if let b = best, b.0 <= cost { continue }
                 if let s = firstStart(n, shift: k, from: shifts[Int(k)].lo) { best = (cost, k, s) }
             }
-            if let (_, k, s) = best {
-                place(n, shift: k, start: s)
-                return true
-            }
+            if let (_, k, s) = best { return (k, s) }
         }
-        return false
+        return nil
     }
 
     /// A shift of need `n`'s person in which a session at `s` fits, if any.

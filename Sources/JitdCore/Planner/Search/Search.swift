@@ -12,7 +12,10 @@
 ///   seat; for a drill, a new team whose members drop what stands in their way).
 ///
 /// A step is kept when the weighted score rose, or stayed with no less weight of needs due inside
-/// the horizon (`Board.urgentWeight`) and training not less even (see `Board.unevenness`); otherwise the journal takes it back exactly. Steps are counted, never
+/// the horizon (`Board.urgentWeight`) and training not less even (see `Board.unevenness`);
+/// otherwise the journal takes it back exactly. After the steps, `Board.evenOut` trades sessions
+/// at equal weight for evenness (`EvenOut.swift`), and `settleHome` brings moved sessions back
+/// where it can. Steps are counted, never
 /// timed, and drawn from a fixed-seed generator over canonically ordered data, so the same input
 /// always gives the same plan, byte for byte.
 extension PlannerRun {
