@@ -125,14 +125,16 @@ extension PlannerRun {
         for q in board.personNeeds.indices where board.personNeeds[q].count > 1 {
             board.personNeeds[q].sort { board.needs[Int($0)].module < board.needs[Int($1)].module }
         }
+        // Their modules beside them, so that the search reads one short list, not the long one of all needs.
+        let personModules = board.personNeeds.map { $0.map { board.needs[Int($0)].module } }
         func needOf(_ p: Int32, _ m: Int32) -> Int32? {
-            let list = board.personNeeds[Int(p)]
-            var lo = 0, hi = list.count
+            let modules = personModules[Int(p)]
+            var lo = 0, hi = modules.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if board.needs[Int(list[mid])].module < m { lo = mid + 1 } else { hi = mid }
+                if modules[mid] < m { lo = mid + 1 } else { hi = mid }
             }
-            return lo < list.count && board.needs[Int(list[lo])].module == m ? list[lo] : nil
+            return lo < modules.count && modules[lo] == m ? board.personNeeds[Int(p)][lo] : nil
         }
         // Prerequisites: a completion that holds, a fixed session, or the need that places it.
         for (i, pres) in prerequisiteModules.sorted(by: { $0.key < $1.key }) {
@@ -160,9 +162,10 @@ extension PlannerRun {
                 }
             }
         }
-        // The construction's reasons; its unmet list runs module by module.
+        // The construction's reasons (`noGap` is every need's to begin with); its unmet list runs
+        // module by module.
         var lastModule = "", um: Int32? = nil
-        for u in unmet {
+        for u in unmet where u.reason != .noGap {
             if u.moduleID != lastModule {
                 lastModule = u.moduleID
                 um = moduleIndex[u.moduleID]
