@@ -53,11 +53,9 @@ extension Board {
         }
     }
 
-    /// A placed online session that is not where the last plan had it: a re-plan never trades
-    /// one that is (the kept sessions may not fall), so most of a re-plan's sessions are skipped.
     private func isMovableOnline(_ n: Int32) -> Bool {
         let at = placement[Int(n)]
-        return at.isPlaced && at.group < 0 && modules[Int(needs[Int(n)].module)].kind == .online && !isKept(n, at)
+        return at.isPlaced && at.group < 0 && modules[Int(needs[Int(n)].module)].kind == .online
     }
 
     /// The change in `unevenness` when shift `k`'s training minutes change by `delta`.
