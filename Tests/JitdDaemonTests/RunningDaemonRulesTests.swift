@@ -43,8 +43,9 @@ import JitdIngest
 
         """
 
-    /// A drill for teams of exactly two RNs.
-    static let drillOfTwo = """
+    /// A 5-minute drill for teams of `min` to `max` RNs.
+    static func drill(min: Int, max: Int) -> String {
+        """
         [[module]]
         id = "drill"
         title = "Code blue drill"
@@ -52,10 +53,14 @@ import JitdIngest
         kind = "drill"
         roles = ["RN"]
         published = "2026-01-01"
-        group_min = 2
-        group_max = 2
+        group_min = \(min)
+        group_max = \(max)
 
         """
+    }
+
+    /// A drill for teams of exactly two RNs.
+    static let drillOfTwo = drill(min: 2, max: 2)
 
     /// Told sessions per person, from what the receivers accepted.
     static func sessionsPerPerson(_ f: DaemonFixture) -> [String: Int] {
@@ -368,27 +373,13 @@ import JitdIngest
     /// catalog of when they were made: the team keeps the minimum it was scheduled under and is
     /// cancelled whole, instead of running with two.
     @Test func aDrillKeepsTheMinimumItWasToldUnderAfterTheCatalogLowersIt() throws {
-        func catalog(min: Int, max: Int) -> String {
-            """
-            [[module]]
-            id = "drill"
-            title = "Code blue drill"
-            minutes = 5
-            kind = "drill"
-            roles = ["RN"]
-            published = "2026-01-01"
-            group_min = \(min)
-            group_max = \(max)
-
-            """
-        }
-        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: catalog(min: 3, max: 3), at: Self.t0)
+        let f = try DaemonFixture(config: Self.fastPolicy + DaemonFixture.webhook("paging"), catalog: Self.drill(min: 3, max: 3), at: Self.t0)
         try f.drop("roster.csv", Self.roster(3))
         try f.replan()
         try f.deliver("paging")
         let members = f.told().keys.sorted()
         #expect(members.count == 3)
-        f.runtime.catalog.replace(try CatalogParser.parse([(file: "catalog.toml", text: catalog(min: 2, max: 3))], zone: .utc).value)
+        f.runtime.catalog.replace(try CatalogParser.parse([(file: "catalog.toml", text: Self.drill(min: 2, max: 3))], zone: .utc).value)
         try f.replan()
         _ = try f.store.transition(members[2], .decline, now: f.now, cancelledEvents: { _, _ in [] })
         try f.replan()
